@@ -1,0 +1,159 @@
+"""Pair the sentences of two reports that say the same thing.
+
+A monotone dynamic programme over a sentence similarity matrix, in the manner
+of Gale-Church and bertalign, with steps 1-1, 1-2, 2-1, 1-0 and 0-1; then a
+second pass pairs sentences that moved (news reorders paragraphs).
+
+Similarity must survive translation drift, where two renderings share names,
+numbers and content words but few phrases: it mixes rapidfuzz's token-set ratio
+with the overlap of content words and names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from reconcile.lexicon import stem, stopwords
+from reconcile.model import Alignment, Sentence
+from reconcile.normalize import fold, words
+
+MIN_SIMILARITY = 0.42
+"""Below this two sentences are not taken to say the same thing."""
+MOVED_SIMILARITY = 0.55
+"""A moved sentence must be clearly the same: out of order, chance matches abound."""
+MERGE_PENALTY = 0.04
+MERGE_MARGIN = 0.02
+"""A 1-2 or 2-1 step must beat both of its 1-1 steps: joining must explain more."""
+
+
+def content_bag(text: str) -> frozenset[str]:
+    stop = stopwords()
+    return frozenset(stem(w) for w in words(text) if w not in stop and len(w) > 1)
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    total = len(a) + len(b)
+    return 2 * len(a & b) / total if total else 0.0
+
+
+def similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
+    """Similarity of two sentences in [0, 1], with rapidfuzz's cutoff convention."""
+    value = _combine(fuzz.token_set_ratio(fold(a), fold(b)) / 100, dice(content_bag(a), content_bag(b)))
+    return value if score_cutoff is None or value >= score_cutoff else 0.0
+
+
+def _combine(token_set: float, content: float) -> float:
+    return 0.5 * token_set + 0.5 * content
+
+
+@dataclass(frozen=True)
+class _Side:
+    texts: list[str]
+    folded: list[str]
+    bags: list[frozenset[str]]
+
+
+def _side(sentences: Sequence[Sentence]) -> _Side:
+    texts = [s.text for s in sentences]
+    return _Side(texts, [fold(t) for t in texts], [content_bag(t) for t in texts])
+
+
+def similarity_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
+    """Sentence-by-sentence similarity, with rapidfuzz's cdist doing the string part."""
+    side_a, side_b = _side(a), _side(b)
+    return _matrix(side_a, side_b)
+
+
+def _matrix(side_a: _Side, side_b: _Side) -> np.ndarray:
+    if not side_a.texts or not side_b.texts:
+        return np.zeros((len(side_a.texts), len(side_b.texts)))
+    token_set = process.cdist(side_a.folded, side_b.folded, scorer=fuzz.token_set_ratio, dtype=np.float64) / 100
+    content = np.array([[dice(x, y) for y in side_b.bags] for x in side_a.bags])
+    return np.asarray(_combine(token_set, content))
+
+
+def _merged(side_a: _Side, side_b: _Side, a_ids: tuple[int, ...], b_ids: tuple[int, ...]) -> float:
+    a_text = " ".join(side_a.folded[i] for i in a_ids)
+    b_text = " ".join(side_b.folded[j] for j in b_ids)
+    a_bag = frozenset().union(*(side_a.bags[i] for i in a_ids))
+    b_bag = frozenset().union(*(side_b.bags[j] for j in b_ids))
+    return float(_combine(fuzz.token_set_ratio(a_text, b_text) / 100, dice(a_bag, b_bag)))
+
+
+def align(
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    *,
+    min_similarity: float = MIN_SIMILARITY,
+    moved_similarity: float = MOVED_SIMILARITY,
+) -> tuple[Alignment, ...]:
+    """Aligned groups of sentence indices, in A's order; unaligned sentences are left out."""
+    side_a, side_b = _side(a), _side(b)
+    sim = _matrix(side_a, side_b)
+    n, m = len(a), len(b)
+    best = np.zeros((n + 1, m + 1))
+    step: dict[tuple[int, int], tuple[int, int, float]] = {}
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 and j == 0:
+                continue
+            options: list[tuple[float, int, int, float]] = []
+            if i > 0:
+                options.append((best[i - 1, j], 1, 0, 0.0))
+            if j > 0:
+                options.append((best[i, j - 1], 0, 1, 0.0))
+            if i > 0 and j > 0 and sim[i - 1, j - 1] >= min_similarity:
+                s = float(sim[i - 1, j - 1])
+                options.append((best[i - 1, j - 1] + s, 1, 1, s))
+                if i > 1:
+                    s2 = _merged(side_a, side_b, (i - 2, i - 1), (j - 1,))
+                    if s2 >= max(sim[i - 2, j - 1], s) + MERGE_MARGIN:
+                        options.append((best[i - 2, j - 1] + 1.5 * s2 - MERGE_PENALTY, 2, 1, s2))
+                if j > 1:
+                    s2 = _merged(side_a, side_b, (i - 1,), (j - 2, j - 1))
+                    if s2 >= max(sim[i - 1, j - 2], s) + MERGE_MARGIN:
+                        options.append((best[i - 1, j - 2] + 1.5 * s2 - MERGE_PENALTY, 1, 2, s2))
+            # Ties go to the first option listed: skips before matches keeps it stable.
+            value, di, dj, s = max(options, key=lambda o: o[0])
+            best[i, j] = value
+            step[(i, j)] = (di, dj, s)
+    groups: list[Alignment] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        di, dj, s = step[(i, j)]
+        if di and dj:
+            groups.append(Alignment(tuple(range(i - di, i)), tuple(range(j - dj, j)), round(s, 4)))
+        i, j = i - di, j - dj
+    groups.reverse()
+    return tuple(sorted(groups + _moved(sim, groups, moved_similarity), key=lambda g: (g.a, g.b)))
+
+
+def _moved(sim: np.ndarray, groups: Sequence[Alignment], threshold: float) -> list[Alignment]:
+    """Greedy best-first pairs among the sentences the monotone pass left alone."""
+    used_a = {i for g in groups for i in g.a}
+    used_b = {j for g in groups for j in g.b}
+    free = [
+        (float(sim[i, j]), i, j)
+        for i in range(sim.shape[0])
+        if i not in used_a
+        for j in range(sim.shape[1])
+        if j not in used_b and sim[i, j] >= threshold
+    ]
+    moved = []
+    for s, i, j in sorted(free, key=lambda t: (-t[0], t[1], t[2])):
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        moved.append(Alignment((i,), (j,), round(s, 4), moved=True))
+    return moved
+
+
+def unaligned(count: int, groups: Sequence[Alignment], side: str) -> tuple[int, ...]:
+    """Sentence indices of one side that no group covers: claims the other side lacks."""
+    covered = {i for g in groups for i in getattr(g, side)}
+    return tuple(i for i in range(count) if i not in covered)

@@ -1,0 +1,127 @@
+"""The ``reconcile`` command: a thin layer over ``reconcile.pipeline``.
+
+Exit status: 0 when every input was read, 3 when the run finished but some
+inputs were skipped (each named on stderr), 1 on a user error, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconcile.model import Reconciliation, Skipped
+from reconcile.pipeline import compare as compare_documents
+from reconcile.pipeline import load_documents
+from reconcile.pipeline import scan as scan_documents
+from reconcile.report import to_json, to_markdown, to_text, write_reports
+
+EXIT_SKIPPED = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_options(fn: F) -> F:
+    """The same output flags on every command."""
+    fn = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "md", "text"]),
+        default=None,
+        help="What to print: json, md (Markdown) or text. Default: text on a terminal, json otherwise.",
+    )(fn)
+    fn = click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Write report.json, report.md and per-pair reports into this folder.",
+    )(fn)
+    fn = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(fn)
+    return fn
+
+
+def _read(paths: Sequence[str]) -> tuple[list[Any], list[Skipped]]:
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    return load_documents(paths, stdin)
+
+
+def _report_skipped(skipped: Sequence[Skipped]) -> None:
+    for item in skipped:
+        click.echo(f"reconcile: skipped {item.message()}", err=True)
+
+
+def _emit(result: Reconciliation, fmt: str | None, out_dir: Path | None) -> None:
+    if out_dir is not None:
+        written = write_reports(result, out_dir)
+        click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
+    if fmt is None:
+        fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "md":
+        click.echo(to_markdown(result), nl=False)
+    elif fmt == "text":
+        click.echo(to_text(result, color=sys.stdout.isatty()), nl=False)
+
+
+def _finish(skipped: Sequence[Skipped]) -> None:
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@click.group()
+@click.version_option(package_name="reconcile")
+def main() -> None:
+    """Find overlapping news reports, align their sentences, and show where they diverge."""
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@output_options
+def compare(a: str, b: str, fmt: str | None, out_dir: Path | None, debug: bool) -> None:
+    """Reconcile two reports A and B, whatever their relation."""
+    try:
+        documents, skipped = _read([a, b])
+        _report_skipped(skipped)
+        if len(documents) != 2:
+            raise click.ClickException(f"compare needs two readable reports, got {len(documents)}")
+        result = compare_documents(documents[0], documents[1])
+        _emit(Reconciliation(result.documents, result.pairs, result.clusters, tuple(skipped)), fmt, out_dir)
+    except click.ClickException:
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug: traceback only on request
+        if debug:
+            raise
+        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
+    _finish(skipped)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@output_options
+def scan(paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, debug: bool) -> None:
+    """Find every related pair among the reports in PATHS (files, folders, JSON Lines, - for stdin)."""
+    try:
+        documents, skipped = _read(paths)
+        _report_skipped(skipped)
+        if not documents:
+            raise click.ClickException("no readable reports among the inputs")
+        result = scan_documents(documents, skipped=skipped)
+        _emit(result, fmt, out_dir)
+    except click.ClickException:
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug: traceback only on request
+        if debug:
+            raise
+        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
+    _finish(skipped)
+
+
+if __name__ == "__main__":
+    main()

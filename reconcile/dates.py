@@ -1,0 +1,121 @@
+"""Dates in news text: datelines, explicit dates and weekdays resolved against publication.
+
+"On Thursday" in a report published Friday 25 March 2022 means 24 March 2022,
+so comparing it with "March 24" must find agreement, not a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
+_MDY = re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?\b", re.IGNORECASE)
+_DMY = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<y>\d{4}))?\b", re.IGNORECASE)
+
+
+def _make(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, year: int | None = None) -> list[tuple[int, int, dt.date]]:
+    """Explicit calendar dates in a text, as (start, end, date).
+
+    A date without a year takes ``year`` (the publication year) when given.
+    """
+    found: list[tuple[int, int, dt.date]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _ISO.finditer(text):
+        date = _make(int(m["y"]), int(m["m"]), int(m["d"]))
+        if date:
+            found.append((m.start(), m.end(), date))
+            taken.append((m.start(), m.end()))
+    for pattern in (_MDY, _DMY):
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            y = int(m["y"]) if m["y"] else year
+            if y is None:
+                continue
+            date = _make(y, MONTHS[m["month"].lower()], int(m["d"]))
+            if date:
+                found.append((m.start(), m.end(), date))
+                taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def dateline(text: str, lines: int = 3) -> dt.date | None:
+    """The publication date printed in a report's first lines, if any."""
+    head = "\n".join(text.strip().splitlines()[:lines])
+    dates = find_dates(head)
+    return dates[0][2] if dates else None
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    """A ``published`` field (ISO date or datetime, or a written date) as a date."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        dates = find_dates(value)
+        return dates[0][2] if dates else None
+
+
+def resolve_weekday(word: str, published: dt.date | None) -> dt.date | None:
+    """The date a weekday or "yesterday" names, counting back from publication.
+
+    News uses a bare weekday for the most recent such day on or before the
+    report; "on Friday" in a Friday report is that day.
+    """
+    if published is None:
+        return None
+    key = word.casefold()
+    if key in RELATIVE_DAYS:
+        return published + dt.timedelta(days=RELATIVE_DAYS[key])
+    if key not in WEEKDAYS:
+        return None
+    back = (published.weekday() - WEEKDAYS[key]) % 7
+    return published - dt.timedelta(days=back)

@@ -1,0 +1,237 @@
+"""Normalize for comparison, keep the original for display, and find site chrome.
+
+Comparison never rewrites a document: tokens carry their offsets into the
+original text and a *folded* form (NFKC, case-folded, typographic quotes and
+dashes made plain) that the comparing stages use.  Site chrome is found by rule
+(share prompts, "Read Next" teasers, bylines, comment forms) and by lines that
+recur across documents of the corpus, and is returned as spans, not deleted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ftfy
+
+from reconcile.model import Span
+
+_PUNCT_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\u2060": "",
+        "\ufeff": "",
+    }
+)
+
+# A word: letters/digits (Unicode-aware), joined by inner hyphens, apostrophes or
+# dots/commas between digits ("de-escalate", "Azerbaijan's", "1,200", "2.5").
+TOKEN_RE = re.compile(
+    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"
+    r"|\d+(?:[.,:]\d+)*(?:%|st|nd|rd|th)?"
+    r"|[^\W\d_](?:[\w]|[-\u2010\u2011'\u2019](?=\w))*",
+    re.UNICODE,
+)
+
+_WS_RE = re.compile(r"\s+")
+
+
+def repair(text: str) -> tuple[str, tuple[str, ...]]:
+    """Repair mojibake and odd encodings (ftfy) but keep typography as published."""
+    fixed = ftfy.fix_text(
+        text,
+        uncurl_quotes=False,
+        fix_line_breaks=True,
+        normalization="NFC",
+        explain=False,
+    )
+    notes = ("repaired mojibake (ftfy)",) if fixed != unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")) else ()
+    return fixed, notes
+
+
+def fold(text: str) -> str:
+    """The comparison form of a string: NFKC, plain punctuation, case-folded."""
+    return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of the original text: ``start``/``end`` slice the text it came from."""
+
+    start: int
+    end: int
+    text: str
+    norm: str
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Words with their offsets (shifted by ``offset``) and folded forms."""
+    return [Token(m.start() + offset, m.end() + offset, m.group(), _token_norm(m.group())) for m in TOKEN_RE.finditer(text)]
+
+
+_ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
+
+
+def _token_norm(token: str) -> str:
+    """Folded word; "U.S." folds to "us" so it meets "US"."""
+    norm = fold(token)
+    return norm.replace(".", "") if _ABBREVIATION.fullmatch(norm) else norm
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, for set and shingle comparisons."""
+    return [_token_norm(m.group()) for m in TOKEN_RE.finditer(text)]
+
+
+# --- site chrome -----------------------------------------------------------
+
+_CHROME_LINE = re.compile(
+    r"""^(?:
+        leave\ a\ (?:reply|comment)
+      | your\ email\ address\ will\ not\ be\ published.*
+      | (?:source|via)\s*:?\s*(?:link|twitter|facebook|telegram|instagram|agencies|social\ media)
+      | source\ link
+      | share\ (?:this|on)\b.*
+      | (?:click|tap)\ here\b.*
+      | (?:subscribe|sign\ up)\b.*newsletter.*
+      | (?:related|more)\s*(?:stories|articles|news)?\s*:.*
+      | (?:see|read)\ also\b.*
+      | read\ more\b.*
+      | (?:read\ )?(?:previous|next)(?:\ (?:post|article|story))?
+      | advertisement
+      | by\s*:\s*.{1,60}
+      | (?:photo|image)\s*(?:credit)?\s*:.*
+      | \u00a9.*
+      | all\ rights\ reserved.*
+      | (?:comments?|tags?)\s*:.*
+      | \d+\s+comments?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+"""Lines that are navigation, share prompts, credits or comment forms on news sites."""
+
+_TEASER_LEAD = re.compile(r"^(?:read\ )?(?:previous|next)(?:\ (?:post|article|story))?$", re.IGNORECASE | re.VERBOSE)
+"""After these a site prints the teaser headline of another article."""
+
+_DATELINE = re.compile(
+    r"^(?:published|updated|posted|date)?\s*:?\s*"
+    r"(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})"
+    r"(?:\s*[-\u2013|,]?\s*\d{1,2}:\d{2}(?:\s*[A-Za-z]{2,4})?)?\s*$",
+    re.IGNORECASE,
+)
+"""A line holding only a date (and time): metadata, not a claim."""
+
+
+def _is_fragment(line: str) -> bool:
+    """Short and without sentence punctuation: a label, a credit, a site name."""
+    return len(line.split()) <= 4 and not re.search(r"[.!?\"\u201d]$", line)
+
+
+def line_spans(text: str) -> list[tuple[int, int, str]]:
+    """Non-blank lines of a text as (start, end, stripped text)."""
+    spans = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            spans.append((pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw)
+    return spans
+
+
+def recurring_lines(texts: Iterable[str], min_documents: int = 3, max_words: int = 12) -> frozenset[str]:
+    """Short lines found in at least ``min_documents`` documents: boilerplate, not news.
+
+    Syndicated copies share whole paragraphs, so only short lines count and the
+    bar is three documents, which two copies of one story cannot reach alone.
+    """
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update({fold(line) for _, _, line in line_spans(text) if len(line.split()) <= max_words})
+    return frozenset(line for line, n in seen.items() if n >= min_documents)
+
+
+def find_chrome(text: str, recurring: frozenset[str] = frozenset()) -> tuple[Span, ...]:
+    """Spans of the lines that are site chrome, each with the rule that caught it.
+
+    Rules: a known chrome pattern; the teaser headline after "Read Next"; a line
+    that recurs across the corpus; a short fragment standing among chrome lines
+    at the end (a site name, "| Sport"); a dateline.
+    """
+    lines = line_spans(text)
+    reasons: dict[int, str] = {}
+    for n, (_, _, line) in enumerate(lines):
+        if _CHROME_LINE.match(line):
+            reasons[n] = "chrome pattern"
+            if _TEASER_LEAD.match(line) and n + 1 < len(lines):
+                reasons.setdefault(n + 1, "teaser headline")
+        elif fold(line) in recurring:
+            reasons[n] = "recurs across documents"
+        elif _DATELINE.match(line):
+            reasons[n] = "dateline"
+    # Fragments wedged between chrome lines or trailing the last one are chrome too.
+    changed = True
+    while changed:
+        changed = False
+        for n, (_, _, line) in enumerate(lines):
+            if n in reasons or not _is_fragment(line):
+                continue
+            before = n - 1 in reasons
+            after = n + 1 in reasons or n == len(lines) - 1
+            if before and after:
+                reasons[n] = "fragment in chrome block"
+                changed = True
+    return tuple(Span(lines[n][0], lines[n][1], lines[n][2], reasons[n]) for n in sorted(reasons))
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Stretches of a text inside quotation marks, paragraph by paragraph.
+
+    Curly quotes open and close; straight quotes toggle.  A quote left open runs
+    to the end of its paragraph, as news style leaves multi-sentence quotes.
+    """
+    spans: list[tuple[int, int]] = []
+    for start, end, _ in line_spans(text):
+        open_at: int | None = None
+        for pos in range(start, end):
+            ch = text[pos]
+            if ch in "\u201c\u201e\u00ab" or (ch == '"' and open_at is None):
+                if open_at is None:
+                    open_at = pos
+            elif ch in "\u201d\u00bb" or ch == '"':
+                if open_at is not None:
+                    spans.append((open_at, pos + 1))
+                    open_at = None
+        if open_at is not None:
+            spans.append((open_at, end))
+    return spans
+
+
+def inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies within one of the spans."""
+    return any(s <= start and end <= e for s, e in spans)

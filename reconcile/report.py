@@ -1,0 +1,227 @@
+"""Render a ``Reconciliation`` as JSON, Markdown or plain text, and write report files.
+
+Every renderer is a pure function of the reconciliation: same input, same bytes.
+Files are written atomically (temporary file, then rename), so an interrupted
+run never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from reconcile.model import Divergence, Document, Pair, Reconciliation
+
+SCHEMA_VERSION = "1.0"
+"""Bumped in the minor part when fields are added, in the major part when one changes or goes."""
+
+
+def _divergence_json(d: Divergence) -> dict[str, Any]:
+    return {
+        "kind": d.kind,
+        "severity": d.severity,
+        "a": d.a,
+        "b": d.b,
+        "a_sentence": d.a_sentence,
+        "b_sentence": d.b_sentence,
+        "in_quote": d.in_quote,
+        "a_span": list(d.a_span) if d.a_span else None,
+        "b_span": list(d.b_span) if d.b_span else None,
+        "favours": d.favours,
+        "confidence": d.confidence,
+        "evidence": list(d.evidence),
+    }
+
+
+def _document_json(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "source": doc.source,
+        "title": doc.title,
+        "published": doc.published,
+        "notes": list(doc.notes),
+        "chrome": [{"start": c.start, "end": c.end, "text": c.text, "reason": c.reason} for c in doc.chrome],
+        "sentences": [{"i": s.i, "start": s.start, "end": s.end, "text": s.text} for s in doc.sentences],
+    }
+
+
+def _pair_json(pair: Pair, docs: dict[str, Document]) -> dict[str, Any]:
+    a, b = docs[pair.a], docs[pair.b]
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "relation": pair.relation,
+        "overlap": pair.overlap,
+        "scores": vars(pair.scores),
+        "alignments": [
+            {
+                "a": list(g.a),
+                "b": list(g.b),
+                "a_text": " ".join(a.sentences[i].text for i in g.a),
+                "b_text": " ".join(b.sentences[j].text for j in g.b),
+                "score": g.score,
+                "moved": g.moved,
+            }
+            for g in pair.alignments
+        ],
+        "divergences": [_divergence_json(d) for d in pair.divergences],
+        "unique": {"a": list(pair.unique_a), "b": list(pair.unique_b)},
+    }
+
+
+def to_dict(result: Reconciliation) -> dict[str, Any]:
+    docs = {d.id: d for d in result.documents}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "documents": [_document_json(d) for d in result.documents],
+        "pairs": [_pair_json(p, docs) for p in result.pairs],
+        "clusters": [
+            {"id": c.id, "documents": list(c.documents), "canonical": c.canonical, "relation": c.relation}
+            for c in result.clusters
+        ],
+        "skipped": [{"path": s.path, "line": s.line, "error": s.error} for s in result.skipped],
+    }
+
+
+def to_json(result: Reconciliation) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _counts(divergences: Iterable[Divergence]) -> str:
+    by = Counter(d.severity for d in divergences)
+    return ", ".join(f"{by[s]} {s}" for s in ("high", "medium", "low") if by[s]) or "none"
+
+
+def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
+    a, b = docs[pair.a], docs[pair.b]
+    s = pair.scores
+    lines = [
+        f"## {pair.a} ↔ {pair.b}: {pair.relation}",
+        "",
+        f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
+        f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
+        f"aligned sentences {s.sentence_match:.2f}, date gap {s.date_gap_days if s.date_gap_days is not None else 'unknown'} days.",
+        "",
+        f"Divergences: {_counts(pair.divergences)}.",
+        "",
+    ]
+    if pair.divergences:
+        lines += [
+            f"| severity | kind | {_md_escape(pair.a)} | {_md_escape(pair.b)} | in quote | favours |",
+            "|---|---|---|---|---|---|",
+        ]
+        for d in pair.divergences:
+            favours = {"a": pair.a, "b": pair.b}.get(d.favours or "", "")
+            lines.append(
+                f"| {d.severity} | {d.kind} | {_md_escape(d.a) or '—'} | {_md_escape(d.b) or '—'} | "
+                f"{'yes' if d.in_quote else ''} | {_md_escape(favours)} |"
+            )
+        lines.append("")
+    if pair.alignments:
+        lines += ["### Aligned sentences", ""]
+        for g in pair.alignments:
+            a_text = " ".join(a.sentences[i].text for i in g.a)
+            b_text = " ".join(b.sentences[j].text for j in g.b)
+            moved = " (moved)" if g.moved else ""
+            lines += [
+                f"- A{list(g.a)} ↔ B{list(g.b)}, similarity {g.score:.2f}{moved}",
+                f"  - A: {a_text}",
+                f"  - B: {b_text}",
+            ]
+        lines.append("")
+    for side, doc, unique in (("A", a, pair.unique_a), ("B", b, pair.unique_b)):
+        if unique:
+            lines += [f"### Only in {doc.id} ({side})", ""]
+            lines += [f"- [{i}] {doc.sentences[i].text}" for i in unique]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def to_markdown(result: Reconciliation) -> str:
+    docs = {d.id: d for d in result.documents}
+    lines = ["# Reconciliation report", ""]
+    lines += [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
+    if result.clusters:
+        lines += ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
+        lines += [
+            f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |" for c in result.clusters
+        ]
+        lines.append("")
+    if result.skipped:
+        lines += ["## Skipped inputs", ""]
+        lines += [f"- {s.message()}" for s in result.skipped]
+        lines.append("")
+    for pair in result.pairs:
+        lines.append(pair_markdown(pair, docs))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def to_text(result: Reconciliation, color: bool = False) -> str:
+    """A short terminal summary: relation, counts, and the top divergences."""
+    import click
+
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if color else text
+
+    colors = {"high": "red", "medium": "yellow", "low": "cyan"}
+    out = []
+    for pair in result.pairs:
+        out.append(style(f"{pair.a} ↔ {pair.b}: {pair.relation} ({pair.overlap})", bold=True))
+        out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {len(pair.unique_a)} / {len(pair.unique_b)}")
+        for d in pair.divergences[:10]:
+            quote = " [in quote]" if d.in_quote else ""
+            out.append(f"  {style(d.severity.ljust(6), fg=colors[d.severity])} {d.kind}: {d.a!r} → {d.b!r}{quote}")
+    for c in result.clusters:
+        out.append(f"cluster {c.id} ({c.relation}): {', '.join(c.documents)}; canonical {c.canonical}")
+    for s in result.skipped:
+        out.append(style(f"skipped {s.message()}", fg="red"))
+    if not result.pairs:
+        out.append("no related pairs")
+    return "\n".join(out) + "\n"
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write through a temporary file in the same folder and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(result: Reconciliation, out_dir: Path) -> list[Path]:
+    """``report.json`` and ``report.md`` for the run, and one of each per pair."""
+    docs = {d.id: d for d in result.documents}
+    written = []
+    for name, content in (("report.json", to_json(result)), ("report.md", to_markdown(result))):
+        write_atomic(out_dir / name, content)
+        written.append(out_dir / name)
+    for pair in result.pairs:
+        single = Reconciliation(
+            documents=(docs[pair.a], docs[pair.b]),
+            pairs=(pair,),
+            clusters=tuple(c for c in result.clusters if pair.a in c.documents and pair.b in c.documents),
+        )
+        stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
+        for suffix, content in ((".json", to_json(single)), (".md", to_markdown(single))):
+            write_atomic(out_dir / "pairs" / (stem + suffix), content)
+            written.append(out_dir / "pairs" / (stem + suffix))
+    return written
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)

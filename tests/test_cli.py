@@ -1,0 +1,103 @@
+"""The CLI contract, driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from reconcile.cli import EXIT_SKIPPED, main
+from tests.conftest import SAMPLES, seed
+
+
+def run(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def divergences(result) -> list[dict]:
+    return json.loads(result.output)["pairs"][0]["divergences"]
+
+
+def test_compare_seeds_flags_the_three_known_slips(seeds: Path) -> None:
+    result = run("compare", str(seed("000")), str(seed("001")), "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = {(d["a"].casefold(), d["b"].casefold()): d for d in divergences(result)}
+    assert found[("cleansing", "cleaning")]["kind"] == "real-word"
+    assert found[("trilateral", "tai-lateral")]["kind"] == "typo"
+    variant = found[("deescalate", "de-escalate")]
+    assert variant["kind"] == "spelling-variant"
+    assert variant["in_quote"] is True
+
+
+def test_scan_seeds_relations_and_no_chrome_among_unique_claims(seeds: Path) -> None:
+    result = run("scan", str(seeds), "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    relation = {(p["a"][:3], p["b"][:3]): p["relation"] for p in report["pairs"]}
+    assert relation[("000", "001")] == "same-story"
+    assert relation.get(("002", "003"), "unrelated") not in {"same-story", "near-duplicate", "duplicate"}
+    sentences = {d["id"]: d["sentences"] for d in report["documents"]}
+    chrome_words = ("leave a reply", "source link", "read next", "read previous", "see also", "email address")
+    for pair in report["pairs"]:
+        for side in ("a", "b"):
+            for i in pair["unique"][side]:
+                text = sentences[pair[side]][i]["text"].casefold()
+                assert not any(text.startswith(w) for w in chrome_words), text
+
+
+def test_json_contract_fields() -> None:
+    result = run("scan", str(SAMPLES / "articles"), "--format", "json")
+    report = json.loads(result.output)
+    assert {"documents", "pairs", "clusters", "skipped"} <= report.keys()
+    doc = report["documents"][0]
+    assert {"id", "path", "source", "title", "published", "sentences"} <= doc.keys()
+    assert {"i", "start", "end", "text"} <= doc["sentences"][0].keys()
+    pair = report["pairs"][0]
+    assert {"a", "b", "relation", "scores", "alignments", "divergences", "unique"} <= pair.keys()
+    assert {"a", "b", "a_text", "b_text", "score"} <= pair["alignments"][0].keys()
+    assert {"id", "documents", "canonical"} <= report["clusters"][0].keys()
+
+
+def test_bad_inputs_are_named_and_the_rest_still_runs(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    latin = "Le ministre a déclaré que la réunion aura lieu à Genève.\n".encode("latin-1")
+    (tmp_path / "latin.txt").write_bytes(latin)
+    good = SAMPLES / "articles"
+    result = run("scan", str(good), str(tmp_path), str(tmp_path / "missing.txt"), "--format", "json")
+    assert result.exit_code == EXIT_SKIPPED
+    report = json.loads(result.stdout)
+    skipped = {Path(s["path"]).name: s["error"] for s in report["skipped"]}
+    assert set(skipped) == {"empty.txt", "binary.txt", "missing.txt"}
+    ids = {d["id"] for d in report["documents"]}
+    assert "latin" in ids and "wire_original" in ids
+    latin_doc = next(d for d in report["documents"] if d["id"] == "latin")
+    assert "Genève" in latin_doc["sentences"][0]["text"]
+    messages = [line for line in result.stderr.splitlines() if line.startswith("reconcile: skipped")]
+    assert len(messages) == 3 and all(len(m.splitlines()) == 1 for m in messages)
+    assert any("missing.txt" in m and "no such file" in m for m in messages)
+
+
+def test_stdin_and_jsonl_with_a_broken_line(tmp_path: Path) -> None:
+    feed = (SAMPLES / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    feed.insert(2, "{not json")
+    result = run("scan", "-", "--format", "json", input="\n".join(feed).encode())
+    assert result.exit_code == EXIT_SKIPPED
+    report = json.loads(result.stdout)
+    assert report["skipped"] == [{"path": "<stdin>", "line": 3, "error": report["skipped"][0]["error"]}]
+    assert len(report["documents"]) == len(feed) - 1
+
+
+def test_output_dir_gets_reports(tmp_path: Path) -> None:
+    result = run("scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "out"), "--format", "md")
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "report.json").is_file()
+    assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").startswith("# Reconciliation report")
+    assert list((tmp_path / "out" / "pairs").glob("*.md"))
+
+
+def test_compare_needs_two_readable_reports(tmp_path: Path) -> None:
+    result = run("compare", str(tmp_path / "nope.txt"), str(SAMPLES / "articles" / "wire_copy.txt"))
+    assert result.exit_code == 1
+    assert "nope.txt" in result.stderr
