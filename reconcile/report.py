@@ -204,9 +204,15 @@ def write_atomic(path: Path, content: str) -> None:
 
 
 def write_reports(result: Reconciliation, out_dir: Path) -> list[Path]:
-    """``report.json`` and ``report.md`` for the run, and one of each per pair."""
+    """``report.json``, ``report.md`` and ``index.html`` for the run, JSON, Markdown and
+    HTML per pair under ``pairs/``, and an HTML page per cluster under ``clusters/``."""
+    from reconcile.html import html_pages
+
     docs = {d.id: d for d in result.documents}
     written = []
+    for rel, page in html_pages(result).items():
+        write_atomic(out_dir / rel, page)
+        written.append(out_dir / rel)
     for name, content in (("report.json", to_json(result)), ("report.md", to_markdown(result))):
         write_atomic(out_dir / name, content)
         written.append(out_dir / name)
