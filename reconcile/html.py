@@ -11,6 +11,7 @@ mailed, and cannot run or fetch anything an article smuggles in.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,8 @@ class Item:
 
 def summary_key(d: Divergence) -> tuple[int, int, int]:
     """Severity first; within it numbers, dates, names, negations, then quoted before unquoted."""
-    return (SEVERITY_RANK.get(d.severity, len(SEVERITIES)), KIND_RANK.get(d.kind, len(KIND_RANK)), 0 if d.in_quote else 1)
+    severity = SEVERITY_RANK.get(d.severity, len(SEVERITIES))
+    return (severity, KIND_RANK.get(d.kind, len(KIND_RANK)), 0 if d.in_quote else 1)
 
 
 def severity_counts(divergences: Iterable[Divergence]) -> dict[str, int]:
@@ -95,26 +97,27 @@ def fragments(text: str, start: int, end: int, marks: Sequence[tuple[int, int, I
     inside = [(max(s, start), min(e, end), item) for s, e, item in marks if s < end and e > start and s < e]
     cuts = sorted({start, end, *(s for s, _, _ in inside), *(e for _, e, _ in inside)})
     out: list[dict[str, Any]] = []
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in itertools.pairwise(cuts):
         covering = sorted(
             {item.n: item for s, e, item in inside if s <= lo and hi <= e}.values(),
             key=lambda i: (summary_key(i.divergence), i.n),
         )
         piece = text[lo:hi]
-        if out and not covering and not out[-1]["items"]:
-            out[-1]["text"] += piece
-        elif covering and not piece.strip() and out and out[-1]["items"] == covering:
+        # Neighbouring plain text joins up; so does a space between two words of one highlight.
+        same_as_last = bool(out) and out[-1]["items"] == covering
+        if same_as_last and (not covering or not piece.strip()):
             out[-1]["text"] += piece
         else:
             out.append({"text": piece, "items": covering})
-    for piece in out:
-        if piece["items"]:
-            primary = piece["items"][0].divergence
-            piece["kind"] = primary.kind
-            piece["severity"] = primary.severity
-            piece["code"] = "/".join(dict.fromkeys(KIND_LEGEND.get(i.divergence.kind, ("?",))[0] for i in piece["items"]))
-            piece["tip"] = "\n".join(tooltip(i) for i in piece["items"])
-            piece["numbers"] = " ".join(str(i.n) for i in piece["items"])
+    for styled in out:
+        if styled["items"]:
+            primary = styled["items"][0].divergence
+            styled["kind"] = primary.kind
+            styled["severity"] = primary.severity
+            codes = (KIND_LEGEND.get(i.divergence.kind, ("?", ""))[0] for i in styled["items"])
+            styled["code"] = "/".join(dict.fromkeys(codes))
+            styled["tip"] = "\n".join(tooltip(i) for i in styled["items"])
+            styled["numbers"] = " ".join(str(i.n) for i in styled["items"])
     return out
 
 
@@ -157,7 +160,8 @@ def build_view(pivot: Document, others: Sequence[Document], pairs: Sequence[Pair
             groups.append((k, mine, theirs, g.score, g.moved))
     rows_by_root: dict[int, dict[str, Any]] = {}
     for k, mine, theirs, score, moved in groups:
-        row = rows_by_root.setdefault(root(mine[0]), {"cells": {d.id: set() for d in columns}, "scores": [], "moved": False})
+        empty = {"cells": {d.id: set() for d in columns}, "scores": [], "moved": False}
+        row = rows_by_root.setdefault(root(mine[0]), empty)
         row["cells"][pivot.id].update(mine)
         row["cells"][others[k].id].update(theirs)
         row["scores"].append(score)
@@ -174,10 +178,10 @@ def build_view(pivot: Document, others: Sequence[Document], pairs: Sequence[Pair
     found.sort(key=lambda f: (summary_key(f[1]), f[2], *_position(f[1])))
     items = []
     for n, (pair, d, _) in enumerate(found, start=1):
-        row = where.get((pair.a, d.a_sentence)) if d.a_sentence is not None else None
-        if row is None and d.b_sentence is not None:
-            row = where.get((pair.b, d.b_sentence))
-        items.append(Item(n, d, pair.a, pair.b, row))
+        at = where.get((pair.a, d.a_sentence)) if d.a_sentence is not None else None
+        if at is None and d.b_sentence is not None:
+            at = where.get((pair.b, d.b_sentence))
+        items.append(Item(n, d, pair.a, pair.b, at))
 
     marks: dict[str, list[tuple[int, int, Item]]] = {d.id: [] for d in columns}
     for item in items:
@@ -271,7 +275,9 @@ def pair_html(pair: Pair, docs: dict[str, Document], index: str | None = "../ind
     )
 
 
-def cluster_html(cluster: Cluster, docs: dict[str, Document], pairs: Sequence[Pair], index: str | None = "../index.html") -> str:
+def cluster_html(
+    cluster: Cluster, docs: dict[str, Document], pairs: Sequence[Pair], index: str | None = "../index.html"
+) -> str:
     """Every member of a cluster as a column, lined up on the canonical report."""
     pivot = docs[cluster.canonical]
     others = [docs[i] for i in cluster.documents if i != cluster.canonical]
@@ -312,7 +318,7 @@ def index_html(result: Reconciliation) -> str:
             }
         )
     clusters.sort(key=lambda e: (divergence_rank(e["counts"]), e["cluster"].id))
-    pairs = [
+    pairs: list[dict[str, Any]] = [
         {"pair": p, "href": pair_file(p), "docs": [docs[p.a], docs[p.b]], "counts": severity_counts(p.divergences)}
         for p in result.pairs
     ]

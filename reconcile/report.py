@@ -105,12 +105,13 @@ def _counts(divergences: Iterable[Divergence]) -> str:
 def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
     a, b = docs[pair.a], docs[pair.b]
     s = pair.scores
+    gap = s.date_gap_days if s.date_gap_days is not None else "unknown"
     lines = [
         f"## {pair.a} ↔ {pair.b}: {pair.relation}",
         "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
-        f"aligned sentences {s.sentence_match:.2f}, date gap {s.date_gap_days if s.date_gap_days is not None else 'unknown'} days.",
+        f"aligned sentences {s.sentence_match:.2f}, date gap {gap} days.",
         "",
         f"Divergences: {_counts(pair.divergences)}.",
         "",
@@ -177,7 +178,8 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
     out = []
     for pair in result.pairs:
         out.append(style(f"{pair.a} ↔ {pair.b}: {pair.relation} ({pair.overlap})", bold=True))
-        out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {len(pair.unique_a)} / {len(pair.unique_b)}")
+        unique = f"{len(pair.unique_a)} / {len(pair.unique_b)}"
+        out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {unique}")
         for d in pair.divergences[:10]:
             quote = " [in quote]" if d.in_quote else ""
             out.append(f"  {style(d.severity.ljust(6), fg=colors[d.severity])} {d.kind}: {d.a!r} → {d.b!r}{quote}")
@@ -190,6 +192,16 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+"""What ``open`` would give a new file; ``mkstemp`` alone leaves reports readable by the owner only."""
+
+
 def write_atomic(path: Path, content: str) -> None:
     """Write through a temporary file in the same folder and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,6 +209,7 @@ def write_atomic(path: Path, content: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
