@@ -109,6 +109,9 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
     lines = [
         f"## {pair.a} ↔ {pair.b}: {pair.relation}",
         "",
+        *(f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
+          f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
+        "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
         f"aligned sentences {s.sentence_match:.2f}, date gap {gap} days.",
@@ -123,6 +126,8 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
         ]
         for d in pair.divergences:
             favours = {"a": pair.a, "b": pair.b}.get(d.favours or "", "")
+            if favours:
+                favours += f" ({d.confidence:.0%})" + (": " + "; ".join(d.evidence) if d.evidence else "")
             lines.append(
                 f"| {d.severity} | {d.kind} | {_md_escape(d.a) or '—'} | {_md_escape(d.b) or '—'} | "
                 f"{'yes' if d.in_quote else ''} | {_md_escape(favours)} |"
