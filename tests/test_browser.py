@@ -41,7 +41,8 @@ KNOWN = [
 def browser_context(tmp_path_factory) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` failed or was not run (.ci/run does it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    reason = "playwright is not installed (pip install -e '.[test]')"
+    sync_api = pytest.importorskip("playwright.sync_api", reason=reason)
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
@@ -134,6 +135,20 @@ def test_summary_links_scroll_to_their_rows_and_nothing_leaves(browser_context, 
         assert shot.stat().st_size > 10_000
         assert requests == [path.as_uri()], "the report asked for something beyond itself"
         assert dialogs == []
+    finally:
+        page.close()
+
+
+def test_print_drops_navigation_and_tooltips(browser_context, report_dir) -> None:
+    page, _, _ = _open(browser_context, report_dir / "pairs" / "wire_copy__wire_original.html")
+    try:
+        mark = page.locator("table.side mark.hl").first
+        assert page.locator("nav").is_visible()
+        page.emulate_media(media="print")
+        mark.focus()
+        assert not page.locator("nav").is_visible()
+        assert not mark.locator(".tip").is_visible()
+        assert mark.locator(".code").is_visible(), "the kind code must print: colour alone is not enough"
     finally:
         page.close()
 

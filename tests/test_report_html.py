@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reconcile.cli import main
 from reconcile.html import Item, build_view, fragments, html_pages, index_html, pair_html, summary_key
 from reconcile.model import Divergence, Document
 from reconcile.pipeline import compare, load_documents, scan
@@ -77,11 +79,13 @@ def _marked(row: str, kind: str) -> list[str]:
     return [w.casefold() for w in re.findall(rf'data-kind="{kind}"[^>]*><span class="w">([^<]*)<', row)]
 
 
-def test_seeds_slips_are_highlighted_in_aligned_rows_and_lead_the_summary(seeds: Path) -> None:
-    docs, _ = load_documents([str(seed("000")), str(seed("001"))])
-    result = compare(*docs)
-    pair = result.pairs[0]
-    page = pair_html(pair, {d.id: d for d in result.documents})
+def test_seeds_slips_are_highlighted_in_aligned_rows_and_lead_the_summary(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(main, ["compare", str(seed("000")), str(seed("001")), "-o", str(out), "--format", "json"])
+    assert ran.exit_code == 0, ran.output
+    (page_path,) = (out / "pairs").glob("*.html")
+    assert (out / "index.html").is_file()
+    page = page_path.read_text(encoding="utf-8")
     rows = _rows(page)
     for kind, words in (("real-word", {"cleansing", "cleaning"}), ("typo", {"trilateral", "tai-lateral"})):
         holding = [n for n, row in rows.items() if words <= set(_marked(row, kind))]
