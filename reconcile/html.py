@@ -124,8 +124,8 @@ def fragments(text: str, start: int, end: int, marks: Sequence[tuple[int, int, I
 # --- building a page -------------------------------------------------------------------
 
 
-def _pair_between(pairs: Iterable[Pair], x: str, y: str) -> Pair | None:
-    return next((p for p in pairs if {p.a, p.b} == {x, y}), None)
+def _pairs_by_members(pairs: Iterable[Pair]) -> dict[frozenset[str], Pair]:
+    return {frozenset((p.a, p.b)): p for p in pairs}
 
 
 def build_view(pivot: Document, others: Sequence[Document], pairs: Sequence[Pair | None]) -> dict[str, Any]:
@@ -281,7 +281,8 @@ def cluster_html(
     """Every member of a cluster as a column, lined up on the canonical report."""
     pivot = docs[cluster.canonical]
     others = [docs[i] for i in cluster.documents if i != cluster.canonical]
-    view = build_view(pivot, others, [_pair_between(pairs, pivot.id, o.id) for o in others])
+    by_members = _pairs_by_members(pairs)
+    view = build_view(pivot, others, [by_members.get(frozenset((pivot.id, o.id))) for o in others])
     members = set(cluster.documents)
     inner = [p for p in pairs if p.a in members and p.b in members]
     return environment().get_template("pair.html").render(
@@ -299,22 +300,17 @@ def cluster_html(
 def index_html(result: Reconciliation) -> str:
     """Every cluster and pair, most divergent first, with sources, dates and counts."""
     docs = {d.id: d for d in result.documents}
-    clusters = []
+    by_members = _pairs_by_members(result.pairs)
+    clusters: list[dict[str, Any]] = []
     for c in result.clusters:
-        members = set(c.documents)
-        view = build_view(
-            docs[c.canonical],
-            [docs[i] for i in c.documents if i != c.canonical],
-            [_pair_between(result.pairs, c.canonical, i) for i in c.documents if i != c.canonical],
-        )
-        counts = view["counts"]
+        # The counts the cluster page shows: between the canonical report and each other member.
+        shown = [by_members.get(frozenset((c.canonical, i))) for i in c.documents if i != c.canonical]
         clusters.append(
             {
                 "cluster": c,
                 "href": cluster_file(c),
                 "docs": [docs[i] for i in c.documents],
-                "counts": counts,
-                "pairs": sum(1 for p in result.pairs if p.a in members and p.b in members),
+                "counts": severity_counts(d for p in shown if p is not None for d in p.divergences),
             }
         )
     clusters.sort(key=lambda e: (divergence_rank(e["counts"]), e["cluster"].id))
