@@ -39,7 +39,14 @@ def output_options(fn: F) -> F:
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Write report.json, report.md and per-pair reports into this folder.",
+        help="Write report.json, report.md, index.html, and JSON, Markdown and HTML per pair and cluster here.",
+    )(fn)
+    fn = click.option(
+        "--tables",
+        "tables_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Write documents, pairs, alignments, divergences and clusters as Parquet and CSV into this folder.",
     )(fn)
     fn = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(fn)
     return fn
@@ -55,10 +62,15 @@ def _report_skipped(skipped: Sequence[Skipped]) -> None:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
 
 
-def _emit(result: Reconciliation, fmt: str | None, out_dir: Path | None) -> None:
+def _emit(result: Reconciliation, fmt: str | None, out_dir: Path | None, tables_dir: Path | None = None) -> None:
     if out_dir is not None:
         written = write_reports(result, out_dir)
         click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
+    if tables_dir is not None:
+        from reconcile.tables import write_tables
+
+        tables = write_tables(result, tables_dir)
+        click.echo(f"reconcile: wrote {len(tables)} table files to {tables_dir}", err=True)
     if fmt is None:
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
     if fmt == "json":
@@ -84,7 +96,9 @@ def main() -> None:
 @click.argument("a")
 @click.argument("b")
 @output_options
-def compare(a: str, b: str, fmt: str | None, out_dir: Path | None, debug: bool) -> None:
+def compare(
+    a: str, b: str, fmt: str | None, out_dir: Path | None, tables_dir: Path | None, debug: bool
+) -> None:
     """Reconcile two reports A and B, whatever their relation."""
     try:
         documents, skipped = _read([a, b])
@@ -92,7 +106,7 @@ def compare(a: str, b: str, fmt: str | None, out_dir: Path | None, debug: bool) 
         if len(documents) != 2:
             raise click.ClickException(f"compare needs two readable reports, got {len(documents)}")
         result = compare_documents(documents[0], documents[1])
-        _emit(Reconciliation(result.documents, result.pairs, result.clusters, tuple(skipped)), fmt, out_dir)
+        _emit(Reconciliation(result.documents, result.pairs, result.clusters, tuple(skipped)), fmt, out_dir, tables_dir)
     except click.ClickException:
         raise
     except Exception as err:  # noqa: BLE001 - a bug: traceback only on request
@@ -105,7 +119,9 @@ def compare(a: str, b: str, fmt: str | None, out_dir: Path | None, debug: bool) 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_options
-def scan(paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, debug: bool) -> None:
+def scan(
+    paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, tables_dir: Path | None, debug: bool
+) -> None:
     """Find every related pair among the reports in PATHS (files, folders, JSON Lines, - for stdin)."""
     try:
         documents, skipped = _read(paths)
@@ -113,7 +129,7 @@ def scan(paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, debug: b
         if not documents:
             raise click.ClickException("no readable reports among the inputs")
         result = scan_documents(documents, skipped=skipped)
-        _emit(result, fmt, out_dir)
+        _emit(result, fmt, out_dir, tables_dir)
     except click.ClickException:
         raise
     except Exception as err:  # noqa: BLE001 - a bug: traceback only on request

@@ -105,12 +105,16 @@ def _counts(divergences: Iterable[Divergence]) -> str:
 def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
     a, b = docs[pair.a], docs[pair.b]
     s = pair.scores
+    gap = s.date_gap_days if s.date_gap_days is not None else "unknown"
     lines = [
         f"## {pair.a} ↔ {pair.b}: {pair.relation}",
         "",
+        *(f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
+          f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
+        "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
-        f"aligned sentences {s.sentence_match:.2f}, date gap {s.date_gap_days if s.date_gap_days is not None else 'unknown'} days.",
+        f"aligned sentences {s.sentence_match:.2f}, date gap {gap} days.",
         "",
         f"Divergences: {_counts(pair.divergences)}.",
         "",
@@ -122,6 +126,8 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
         ]
         for d in pair.divergences:
             favours = {"a": pair.a, "b": pair.b}.get(d.favours or "", "")
+            if favours:
+                favours += f" ({d.confidence:.0%})" + (": " + "; ".join(d.evidence) if d.evidence else "")
             lines.append(
                 f"| {d.severity} | {d.kind} | {_md_escape(d.a) or '—'} | {_md_escape(d.b) or '—'} | "
                 f"{'yes' if d.in_quote else ''} | {_md_escape(favours)} |"
@@ -177,7 +183,8 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
     out = []
     for pair in result.pairs:
         out.append(style(f"{pair.a} ↔ {pair.b}: {pair.relation} ({pair.overlap})", bold=True))
-        out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {len(pair.unique_a)} / {len(pair.unique_b)}")
+        unique = f"{len(pair.unique_a)} / {len(pair.unique_b)}"
+        out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {unique}")
         for d in pair.divergences[:10]:
             quote = " [in quote]" if d.in_quote else ""
             out.append(f"  {style(d.severity.ljust(6), fg=colors[d.severity])} {d.kind}: {d.a!r} → {d.b!r}{quote}")
@@ -190,6 +197,16 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+"""What ``open`` would give a new file; ``mkstemp`` alone leaves reports readable by the owner only."""
+
+
 def write_atomic(path: Path, content: str) -> None:
     """Write through a temporary file in the same folder and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,6 +214,7 @@ def write_atomic(path: Path, content: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -204,9 +222,15 @@ def write_atomic(path: Path, content: str) -> None:
 
 
 def write_reports(result: Reconciliation, out_dir: Path) -> list[Path]:
-    """``report.json`` and ``report.md`` for the run, and one of each per pair."""
+    """``report.json``, ``report.md`` and ``index.html`` for the run, JSON, Markdown and
+    HTML per pair under ``pairs/``, and an HTML page per cluster under ``clusters/``."""
+    from reconcile.html import html_pages
+
     docs = {d.id: d for d in result.documents}
     written = []
+    for rel, page in html_pages(result).items():
+        write_atomic(out_dir / rel, page)
+        written.append(out_dir / rel)
     for name, content in (("report.json", to_json(result)), ("report.md", to_markdown(result))):
         write_atomic(out_dir / name, content)
         written.append(out_dir / name)
