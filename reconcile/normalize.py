@@ -176,22 +176,77 @@ def recurring_lines(texts: Iterable[str], min_documents: int = 3, max_words: int
     return frozenset(line for line, n in seen.items() if n >= min_documents)
 
 
-def find_chrome(text: str, recurring: frozenset[str] = frozenset()) -> tuple[Span, ...]:
+def source_recurring_lines(
+    documents: Iterable[tuple[str | None, str]], max_words: int = 12, max_shared: float = 0.5, max_checks: int = 64
+) -> dict[str, frozenset[str]]:
+    """Per source, the short lines that recur across that source's *different* documents.
+
+    A site prints its own furniture (section labels, newsletter prompts, a
+    standard sign-off) under every article, so two documents of one source
+    sharing a short line is evidence of boilerplate, below the corpus-wide bar
+    of three documents.  Two versions of one story from the same source share
+    their headline and most lines too, so a line counts only when two of the
+    documents holding it share at most ``max_shared`` of their lines (Jaccard
+    over folded lines); syndicated copies never reach that.  Documents without
+    a source take no part.
+    """
+    line_sets: dict[str, list[frozenset[str]]] = {}
+    for source, text in documents:
+        if source:
+            line_sets.setdefault(source, []).append(frozenset(fold(line) for _, _, line in line_spans(text)))
+    found: dict[str, frozenset[str]] = {}
+    for source, sets in line_sets.items():
+        if len(sets) < 2:
+            continue
+        holders: dict[str, list[int]] = {}
+        for n, lines in enumerate(sets):
+            for line in lines:
+                if line and len(line.split()) <= max_words:
+                    holders.setdefault(line, []).append(n)
+        chrome = set()
+        for line, docs in holders.items():
+            if len(docs) >= 2 and _has_dissimilar_pair(docs, sets, max_shared, max_checks):
+                chrome.add(line)
+        if chrome:
+            found[source] = frozenset(chrome)
+    return found
+
+
+def _has_dissimilar_pair(docs: Sequence[int], sets: Sequence[frozenset[str]], max_shared: float, max_checks: int) -> bool:
+    checks = 0
+    for i, a in enumerate(docs):
+        for b in docs[i + 1 :]:
+            union = len(sets[a] | sets[b])
+            if union and len(sets[a] & sets[b]) / union <= max_shared:
+                return True
+            checks += 1
+            if checks >= max_checks:
+                return False
+    return False
+
+
+def find_chrome(
+    text: str, recurring: frozenset[str] = frozenset(), source_recurring: frozenset[str] = frozenset()
+) -> tuple[Span, ...]:
     """Spans of the lines that are site chrome, each with the rule that caught it.
 
     Rules: a known chrome pattern; the teaser headline after "Read Next"; a line
-    that recurs across the corpus; a short fragment standing among chrome lines
-    at the end (a site name, "| Sport"); a dateline.
+    that recurs across the corpus; a line that recurs across the documents of
+    this document's source (``source_recurring_lines``); a short fragment
+    standing among chrome lines at the end (a site name, "| Sport"); a dateline.
     """
     lines = line_spans(text)
     reasons: dict[int, str] = {}
     for n, (_, _, line) in enumerate(lines):
+        folded = fold(line)
         if _CHROME_LINE.match(line):
             reasons[n] = "chrome pattern"
             if _TEASER_LEAD.match(line) and n + 1 < len(lines):
                 reasons.setdefault(n + 1, "teaser headline")
-        elif fold(line) in recurring:
+        elif folded in recurring:
             reasons[n] = "recurs across documents"
+        elif folded in source_recurring:
+            reasons[n] = "recurs across the source's documents"
         elif _DATELINE.match(line):
             reasons[n] = "dateline"
     # Fragments wedged between chrome lines or trailing the last one are chrome too.
