@@ -26,6 +26,8 @@ from reconcile.model import Document, Skipped
 from reconcile.normalize import repair
 
 _WEB_EXTRA = "install reconcile[web] to read it"
+MIN_ARTICLE_WORDS = 12
+"""Fewer extracted words than this is a menu, a cookie wall or an index page, not an article."""
 
 
 def compose(title: str | None, paragraphs: list[str]) -> str:
@@ -57,12 +59,12 @@ def html_document(data: bytes, path: str, doc_id: str) -> Loaded:
         include_comments=False,
         include_tables=False,
         deduplicate=False,
-        favor_recall=True,
     )
     meta: dict[str, Any] = json.loads(extracted) if extracted else {}
     text = (meta.get("text") or meta.get("raw_text") or "").strip()
-    if not text:
-        return Skipped(path, "HTML page with no article text")
+    if len(text.split()) < MIN_ARTICLE_WORDS:
+        found = f" (only {len(text.split())} words of labels or navigation)" if text else ""
+        return Skipped(path, f"HTML page with no article text{found}")
     title = _clean(meta.get("title"))
     published = parse_published(meta["date"]) if meta.get("date") else None
     body, repaired = repair(compose(title, text.splitlines()))
@@ -70,7 +72,7 @@ def html_document(data: bytes, path: str, doc_id: str) -> Loaded:
         id=doc_id,
         text=body,
         path=path,
-        source=_clean(meta.get("sitename")) or _clean(meta.get("hostname")),
+        source=_clean(meta.get("sitename")) or _clean(meta.get("source-hostname")) or _clean(meta.get("hostname")),
         title=title,
         published=published.isoformat() if published else None,
         notes=(*notes, *repaired, *_author_note(meta.get("author")), "main text extracted from HTML (trafilatura)"),
