@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -164,20 +163,21 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def recurring_lines(texts: Iterable[str], min_documents: int = 3, max_words: int = 12) -> frozenset[str]:
+def recurring_lines(
+    texts: Iterable[str], min_documents: int = 3, max_words: int = 12, max_shared: float = 0.5
+) -> frozenset[str]:
     """Short lines found in at least ``min_documents`` documents: boilerplate, not news.
 
-    Syndicated copies share whole paragraphs, so only short lines count and the
-    bar is three documents, which two copies of one story cannot reach alone.
+    Syndicated copies share whole paragraphs, so only short lines count, the
+    bar is three documents, and a line counts only when two of the documents
+    holding it are different stories (at most ``max_shared`` of their words in
+    common): three copies of one wire story keep their headline.
     """
-    seen: Counter[str] = Counter()
-    for text in texts:
-        seen.update({fold(line) for _, _, line in line_spans(text) if len(line.split()) <= max_words})
-    return frozenset(line for line, n in seen.items() if n >= min_documents)
+    return _recurring([_line_profile(text) for text in texts], min_documents, max_words, max_shared)
 
 
 def source_recurring_lines(
-    documents: Iterable[tuple[str | None, str]], max_words: int = 12, max_shared: float = 0.5, max_checks: int = 64
+    documents: Iterable[tuple[str | None, str]], max_words: int = 12, max_shared: float = 0.5
 ) -> dict[str, frozenset[str]]:
     """Per source, the short lines that recur across that source's *different* documents.
 
@@ -185,39 +185,52 @@ def source_recurring_lines(
     standard sign-off) under every article, so two documents of one source
     sharing a short line is evidence of boilerplate, below the corpus-wide bar
     of three documents.  Two versions of one story from the same source share
-    their headline and most lines too, so a line counts only when two of the
-    documents holding it share at most ``max_shared`` of their lines (Jaccard
-    over folded lines); syndicated copies never reach that.  Documents without
-    a source take no part.
+    their headline and most lines too, so, as in ``recurring_lines``, a line
+    counts only when two of the documents holding it are different stories.
+    Documents without a source take no part.
     """
-    line_sets: dict[str, list[frozenset[str]]] = {}
+    by_source: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
     for source, text in documents:
         if source:
-            line_sets.setdefault(source, []).append(frozenset(fold(line) for _, _, line in line_spans(text)))
-    found: dict[str, frozenset[str]] = {}
-    for source, sets in line_sets.items():
-        if len(sets) < 2:
-            continue
-        holders: dict[str, list[int]] = {}
-        for n, lines in enumerate(sets):
-            for line in lines:
-                if line and len(line.split()) <= max_words:
-                    holders.setdefault(line, []).append(n)
-        chrome = set()
-        for line, docs in holders.items():
-            if len(docs) >= 2 and _has_dissimilar_pair(docs, sets, max_shared, max_checks):
-                chrome.add(line)
-        if chrome:
-            found[source] = frozenset(chrome)
-    return found
+            by_source.setdefault(source, []).append(_line_profile(text))
+    found = {source: _recurring(profiles, 2, max_words, max_shared) for source, profiles in by_source.items()}
+    return {source: lines for source, lines in found.items() if lines}
 
 
-def _has_dissimilar_pair(docs: Sequence[int], sets: Sequence[frozenset[str]], max_shared: float, max_checks: int) -> bool:
+def _line_profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A document's folded lines and its folded words."""
+    return frozenset(fold(line) for _, _, line in line_spans(text)), frozenset(words(text))
+
+
+def _recurring(
+    profiles: Sequence[tuple[frozenset[str], frozenset[str]]],
+    min_documents: int,
+    max_words: int,
+    max_shared: float,
+    max_checks: int = 64,
+) -> frozenset[str]:
+    holders: dict[str, list[int]] = {}
+    for n, (lines, _) in enumerate(profiles):
+        for line in lines:
+            if line and len(line.split()) <= max_words:
+                holders.setdefault(line, []).append(n)
+    vocabularies = [vocabulary for _, vocabulary in profiles]
+    return frozenset(
+        line
+        for line, holding in holders.items()
+        if len(holding) >= min_documents and _has_different_stories(holding, vocabularies, max_shared, max_checks)
+    )
+
+
+def _has_different_stories(
+    holding: Sequence[int], vocabularies: Sequence[frozenset[str]], max_shared: float, max_checks: int
+) -> bool:
+    """Whether two of the documents share at most ``max_shared`` of their words (bounded work per line)."""
     checks = 0
-    for i, a in enumerate(docs):
-        for b in docs[i + 1 :]:
-            union = len(sets[a] | sets[b])
-            if union and len(sets[a] & sets[b]) / union <= max_shared:
+    for i, a in enumerate(holding):
+        for b in holding[i + 1 :]:
+            union = len(vocabularies[a] | vocabularies[b])
+            if union and len(vocabularies[a] & vocabularies[b]) / union <= max_shared:
                 return True
             checks += 1
             if checks >= max_checks:
