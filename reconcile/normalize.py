@@ -9,6 +9,7 @@ recur across documents of the corpus, and is returned as spans, not deleted.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -282,22 +283,31 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 
     Curly quotes open and close; straight quotes toggle.  A quote left open runs
     to the end of its paragraph, as news style leaves multi-sentence quotes.
+    Callers ask once per sentence of the same document, so the answer is cached.
     """
+    return list(_quote_spans(text))
+
+
+_QUOTE_MARK = re.compile('[\u201c\u201e\u00ab\u201d\u00bb"]')
+
+
+@functools.lru_cache(maxsize=16)
+def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for start, end, _ in line_spans(text):
         open_at: int | None = None
-        for pos in range(start, end):
+        for mark in _QUOTE_MARK.finditer(text, start, end):
+            pos = mark.start()
             ch = text[pos]
             if ch in "\u201c\u201e\u00ab" or (ch == '"' and open_at is None):
                 if open_at is None:
                     open_at = pos
-            elif ch in "\u201d\u00bb" or ch == '"':
-                if open_at is not None:
-                    spans.append((open_at, pos + 1))
-                    open_at = None
+            elif open_at is not None:
+                spans.append((open_at, pos + 1))
+                open_at = None
         if open_at is not None:
             spans.append((open_at, end))
-    return spans
+    return tuple(spans)
 
 
 def inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
