@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconcile.dates import parse_published
-from reconcile.ingest import InputOptions, Loaded, decode_text, record_document
+from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, decode_text, record_document
 from reconcile.model import Document, Skipped
 from reconcile.normalize import repair
 
@@ -92,8 +92,11 @@ def _clean(value: object) -> str | None:
 
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr li "
-    "main nav ol p pre section table td th tr ul".split()
+    [
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure"),
+        *("footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre"),
+        *("section", "table", "td", "th", "tr", "ul"),
+    ]
 )
 
 
@@ -210,7 +213,7 @@ def _missing_text_column(path: str, columns: list[str], options: InputOptions) -
     return Skipped(path, f"no '{options.text_field}' column (columns: {shown}); choose one with --text-field", 1)
 
 
-def csv_documents(data: bytes, path: str, options: InputOptions = InputOptions()) -> list[Loaded]:
+def csv_documents(data: bytes, path: str, options: InputOptions = DEFAULT_OPTIONS) -> list[Loaded]:
     """One document per row; the header names the fields.  Line numbers count the header as line 1."""
     import polars as pl
 
@@ -230,7 +233,7 @@ def csv_documents(data: bytes, path: str, options: InputOptions = InputOptions()
     return _frame_documents(frame, path, options, first_line=2, notes=notes)
 
 
-def parquet_documents(data: bytes, path: str, options: InputOptions = InputOptions()) -> list[Loaded]:
+def parquet_documents(data: bytes, path: str, options: InputOptions = DEFAULT_OPTIONS) -> list[Loaded]:
     """One document per row of a Parquet file; rows are numbered from 1."""
     import polars as pl
 
@@ -238,11 +241,8 @@ def parquet_documents(data: bytes, path: str, options: InputOptions = InputOptio
         columns = pl.read_parquet_schema(io.BytesIO(data))
         if options.text_field not in columns:
             return [_missing_text_column(path, list(columns), options)]
-        wanted = [
-            f
-            for f in (options.id_field, options.text_field, options.title_field, options.date_field, options.source_field)
-            if f in columns
-        ]
+        fields = (options.id_field, options.text_field, options.title_field, options.date_field, options.source_field)
+        wanted = [f for f in fields if f in columns]
         frame = pl.read_parquet(io.BytesIO(data), columns=sorted(set(wanted), key=wanted.index))
     except (pl.exceptions.PolarsError, OSError, ValueError) as err:
         return [Skipped(path, f"unreadable Parquet ({_first_line(err)})")]
@@ -256,7 +256,7 @@ def _frame_documents(
     out: list[Loaded] = []
     for offset, row in enumerate(frame.iter_rows(named=True)):
         line = first_line + offset
-        record = {k: (v if isinstance(v, str) or v is None else str(v)) for k, v in row.items()}
+        record: dict[str, object] = {k: (v if isinstance(v, str) or v is None else str(v)) for k, v in row.items()}
         item = record_document(record, path, f"{stem}:{line}", options, line)
         if isinstance(item, Document) and notes:
             item = Document(**{**item.__dict__, "notes": notes + item.notes})

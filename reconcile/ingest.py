@@ -64,6 +64,9 @@ class InputOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
 
 
+DEFAULT_OPTIONS = InputOptions()
+
+
 class InputError(ValueError):
     """An input that cannot be read, with the line where that is known."""
 
@@ -173,7 +176,7 @@ def _decode_line(raw: bytes) -> tuple[str, tuple[str, ...]]:
         return text, notes
 
 
-def jsonl_documents(lines: Iterable[bytes], path: str, options: InputOptions = InputOptions()) -> Iterator[Loaded]:
+def jsonl_documents(lines: Iterable[bytes], path: str, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
     """One document per JSON object line; a broken line is skipped with its number.
 
     ``lines`` is any iterable of byte lines (an open file, a gzip stream), read
@@ -184,7 +187,7 @@ def jsonl_documents(lines: Iterable[bytes], path: str, options: InputOptions = I
     number = 0
     any_content = False
     try:
-        for number, raw in enumerate(lines, start=1):  # noqa: B007 - number is used after the loop
+        for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             any_content = True
@@ -263,7 +266,7 @@ def _markup_kind(head: bytes) -> str | None:
 
 
 def read_bytes_as(
-    data: bytes, path: str, doc_id: str, options: InputOptions = InputOptions(), kind: str | None = None
+    data: bytes, path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS, kind: str | None = None
 ) -> list[Loaded]:
     """Documents from bytes whose format is ``kind``, or sniffed from content and name."""
     from reconcile import formats  # the heavy readers load only when a page, feed or table comes
@@ -340,7 +343,7 @@ def _walk(folder: Path, glob: str | None) -> list[Path]:
 
 
 def iter_load(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions = InputOptions()
+    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions = DEFAULT_OPTIONS
 ) -> Iterator[Loaded]:
     """Documents and skipped inputs, in the order given (folders sorted), one at a time."""
     for given in paths:
@@ -371,7 +374,7 @@ def load(
     return _unique_ids(iter_load(paths, stdin, options))
 
 
-def load_file(path: Path, options: InputOptions = InputOptions()) -> Iterator[Loaded]:
+def load_file(path: Path, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
     """One file's documents; a file over the size limit or unreadable is one ``Skipped``."""
     shown = str(path)
     try:
@@ -418,7 +421,7 @@ class _OverLimit(OSError):
     pass
 
 
-def _capped_lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes]:
+def _capped_lines(stream: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
     total = 0
     for line in stream:
         total += len(line)

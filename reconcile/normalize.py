@@ -69,7 +69,8 @@ def repair(text: str) -> tuple[str, tuple[str, ...]]:
         normalization="NFC",
         explain=False,
     )
-    notes = ("repaired mojibake (ftfy)",) if fixed != unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")) else ()
+    plain = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    notes = ("repaired mojibake (ftfy)",) if fixed != plain else ()
     return fixed, notes
 
 
@@ -90,7 +91,9 @@ class Token:
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Words with their offsets (shifted by ``offset``) and folded forms."""
-    return [Token(m.start() + offset, m.end() + offset, m.group(), _token_norm(m.group())) for m in TOKEN_RE.finditer(text)]
+    return [
+        Token(m.start() + offset, m.end() + offset, m.group(), _token_norm(m.group())) for m in TOKEN_RE.finditer(text)
+    ]
 
 
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")

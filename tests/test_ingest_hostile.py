@@ -87,7 +87,9 @@ def test_every_hostile_case_is_skipped_by_name_and_the_rest_is_compared(tmp_path
 
     messages = [m for m in result.stderr.splitlines() if m.startswith("reconcile: skipped")]
     assert len(messages) == len(EXPECTED_SKIPS)
-    assert any(m.startswith(f"reconcile: skipped {corpus / 'broken_line_5000.jsonl'}:{BROKEN_LINE}: ") for m in messages)
+    assert any(
+        m.startswith(f"reconcile: skipped {corpus / 'broken_line_5000.jsonl'}:{BROKEN_LINE}: ") for m in messages
+    )
 
     ids = {d["id"] for d in report["documents"]}
     # Every record but the broken one was read, after line 5,000 too.

@@ -57,7 +57,7 @@ def rss(items: list[tuple[str, str, list[str], dt.date]]) -> str:
         stamp = format_datetime(dt.datetime(published.year, published.month, published.day, 12, tzinfo=dt.UTC))
         content = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
         entries.append(
-            f"<item><title>{html.escape(title)}</title><guid isPermaLink=\"false\">{guid}</guid>"
+            f'<item><title>{html.escape(title)}</title><guid isPermaLink="false">{guid}</guid>'
             f"<pubDate>{stamp}</pubDate><description>{html.escape(content)}</description></item>"
         )
     return (

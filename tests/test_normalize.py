@@ -97,7 +97,9 @@ def test_chrome_rules_still_catch_common_patterns() -> None:
 def test_removed_chrome_is_reported_per_document_in_the_json(tmp_path) -> None:
     path = tmp_path / "coast.jsonl"
     path.write_text(
-        "\n".join(json.dumps({"id": f"s{n}", "source": "Coast Post", "text": t + FURNITURE}) for n, t in enumerate(STORIES)),
+        "\n".join(
+            json.dumps({"id": f"s{n}", "source": "Coast Post", "text": t + FURNITURE}) for n, t in enumerate(STORIES)
+        ),
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["scan", str(path), "--format", "json"])
