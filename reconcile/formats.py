@@ -226,7 +226,7 @@ def csv_documents(data: bytes, path: str, options: InputOptions = DEFAULT_OPTION
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False, truncate_ragged_lines=True
         )
-    except (pl.exceptions.PolarsError, ValueError) as err:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError) as err:
         return [Skipped(path, f"unreadable CSV ({_first_line(err)})")]
     if options.text_field not in frame.columns:
         return [_missing_text_column(path, frame.columns, options)]
@@ -244,7 +244,7 @@ def parquet_documents(data: bytes, path: str, options: InputOptions = DEFAULT_OP
         fields = (options.id_field, options.text_field, options.title_field, options.date_field, options.source_field)
         wanted = [f for f in fields if f in columns]
         frame = pl.read_parquet(io.BytesIO(data), columns=sorted(set(wanted), key=wanted.index))
-    except (pl.exceptions.PolarsError, OSError, ValueError) as err:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError) as err:
         return [Skipped(path, f"unreadable Parquet ({_first_line(err)})")]
     return _frame_documents(frame, path, options, first_line=1)
 

@@ -89,10 +89,21 @@ def assert_offsets_hold(result: Reconciliation) -> None:
                     assert 0 <= start <= end <= len(texts[pair[side]])
 
 
+MAGIC = [
+    b"",
+    b"PAR1",
+    b"\x1f\x8b\x08\x00",
+    b"<?xml version='1.0'?><rss>",
+    b"<!DOCTYPE html><html>",
+    b'{"text": "',
+    b"id,text\n",
+]
+
+
 @FUZZ
-@given(data=st.binary(max_size=3000), name=st.sampled_from(READER_NAMES))
-def test_any_bytes_through_any_reader_give_documents_or_skips(data: bytes, name: str) -> None:
-    loaded = read_bytes_as(data, name, "fuzz")
+@given(magic=st.sampled_from(MAGIC), data=st.binary(max_size=3000), name=st.sampled_from(READER_NAMES))
+def test_any_bytes_through_any_reader_give_documents_or_skips(magic: bytes, data: bytes, name: str) -> None:
+    loaded = read_bytes_as(magic + data + (b"PAR1" if magic == b"PAR1" else b""), name, "fuzz")
     assert loaded and all(isinstance(item, Document | Skipped) for item in loaded)
     for item in loaded:
         if isinstance(item, Skipped):
