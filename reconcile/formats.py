@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from reconcile.dates import parse_published
+from reconcile.dates import dateline, parse_published
 from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, decode_text, record_document
 from reconcile.model import Document, Skipped
 from reconcile.normalize import repair
@@ -66,8 +66,9 @@ def html_document(data: bytes, path: str, doc_id: str) -> Loaded:
         found = f" (only {len(text.split())} words of labels or navigation)" if text else ""
         return Skipped(path, f"HTML page with no article text{found}")
     title = _clean(meta.get("title"))
-    published = parse_published(meta["date"]) if meta.get("date") else None
     body, repaired = repair(compose(title, text.splitlines()))
+    # The page's own date (meta tags, <time>, URL) first; a dateline in the text otherwise.
+    published = (parse_published(meta["date"]) if meta.get("date") else None) or dateline(body)
     return Document(
         id=doc_id,
         text=body,
