@@ -6,6 +6,8 @@ inputs were skipped (each named on stderr), 1 on a user error, 2 on bad usage.
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
 from reconcile.model import Reconciliation, Skipped
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import load_documents
@@ -52,9 +55,52 @@ def output_options(fn: F) -> F:
     return fn
 
 
-def _read(paths: Sequence[str]) -> tuple[list[Any], list[Skipped]]:
+# --- input options (issue 7) ----------------------------------------------------
+
+
+def _byte_size(text: str) -> int:
+    """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
+    return int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
+
+
+def input_options(fn: F) -> F:
+    """The same input flags on every command, gathered into one ``inputs: InputOptions`` argument."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fields = {name: kwargs.pop(name) for name in _INPUT_FIELDS}
+        kwargs["inputs"] = InputOptions(
+            **{name: value for name, value in fields.items() if value is not None and name != "max_bytes"},
+            max_bytes=_byte_size(fields["max_bytes"]) if fields["max_bytes"] else DEFAULT_MAX_BYTES,
+        )
+        return fn(*args, **kwargs)
+
+    for name, flag, help_text in reversed(_INPUT_FLAGS):
+        wrapper = click.option(flag, name, default=None, metavar="TEXT", help=help_text)(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+_INPUT_FLAGS = (
+    ("id_field", "--id-field", "Record field holding the document id (JSON Lines, CSV, Parquet). Default: id."),
+    ("text_field", "--text-field", "Record field holding the text. Default: text."),
+    ("title_field", "--title-field", "Record field holding the title. Default: title."),
+    ("date_field", "--date-field", "Record field holding the publication date. Default: published."),
+    ("source_field", "--source-field", "Record field holding the source (outlet). Default: source."),
+    ("glob", "--glob", "Read only the files of folders matching this pattern, e.g. '*.html'. Default: known formats."),
+    ("max_bytes", "--max-bytes", "Skip files (and gzip contents) larger than this, e.g. 500K, 50MB. Default: 50MB."),
+)
+_INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
+
+
+def _read(paths: Sequence[str], inputs: InputOptions | None = None) -> tuple[list[Any], list[Skipped]]:
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    return load_documents(paths, stdin)
+    return load_documents(paths, stdin, inputs)
+
+
+# --- end of input options ------------------------------------------------------
 
 
 def _report_skipped(skipped: Sequence[Skipped]) -> None:
@@ -96,12 +142,19 @@ def main() -> None:
 @click.argument("a")
 @click.argument("b")
 @output_options
+@input_options
 def compare(
-    a: str, b: str, fmt: str | None, out_dir: Path | None, tables_dir: Path | None, debug: bool
+    a: str,
+    b: str,
+    fmt: str | None,
+    out_dir: Path | None,
+    tables_dir: Path | None,
+    debug: bool,
+    inputs: InputOptions,
 ) -> None:
     """Reconcile two reports A and B, whatever their relation."""
     try:
-        documents, skipped = _read([a, b])
+        documents, skipped = _read([a, b], inputs)
         _report_skipped(skipped)
         if len(documents) != 2:
             raise click.ClickException(f"compare needs two readable reports, got {len(documents)}")
@@ -119,12 +172,18 @@ def compare(
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_options
+@input_options
 def scan(
-    paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, tables_dir: Path | None, debug: bool
+    paths: tuple[str, ...],
+    fmt: str | None,
+    out_dir: Path | None,
+    tables_dir: Path | None,
+    debug: bool,
+    inputs: InputOptions,
 ) -> None:
-    """Find every related pair among the reports in PATHS (files, folders, JSON Lines, - for stdin)."""
+    """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
     try:
-        documents, skipped = _read(paths)
+        documents, skipped = _read(paths, inputs)
         _report_skipped(skipped)
         if not documents:
             raise click.ClickException("no readable reports among the inputs")

@@ -9,9 +9,9 @@ recur across documents of the corpus, and is returned as spans, not deleted.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -69,7 +69,8 @@ def repair(text: str) -> tuple[str, tuple[str, ...]]:
         normalization="NFC",
         explain=False,
     )
-    notes = ("repaired mojibake (ftfy)",) if fixed != unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")) else ()
+    plain = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    notes = ("repaired mojibake (ftfy)",) if fixed != plain else ()
     return fixed, notes
 
 
@@ -90,7 +91,9 @@ class Token:
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Words with their offsets (shifted by ``offset``) and folded forms."""
-    return [Token(m.start() + offset, m.end() + offset, m.group(), _token_norm(m.group())) for m in TOKEN_RE.finditer(text)]
+    return [
+        Token(m.start() + offset, m.end() + offset, m.group(), _token_norm(m.group())) for m in TOKEN_RE.finditer(text)
+    ]
 
 
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
@@ -164,34 +167,103 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def recurring_lines(texts: Iterable[str], min_documents: int = 3, max_words: int = 12) -> frozenset[str]:
+def recurring_lines(
+    texts: Iterable[str], min_documents: int = 3, max_words: int = 12, max_shared: float = 0.5
+) -> frozenset[str]:
     """Short lines found in at least ``min_documents`` documents: boilerplate, not news.
 
-    Syndicated copies share whole paragraphs, so only short lines count and the
-    bar is three documents, which two copies of one story cannot reach alone.
+    Syndicated copies share whole paragraphs, so only short lines count, the
+    bar is three documents, and a line counts only when two of the documents
+    holding it are different stories (at most ``max_shared`` of their words in
+    common): three copies of one wire story keep their headline.
     """
-    seen: Counter[str] = Counter()
-    for text in texts:
-        seen.update({fold(line) for _, _, line in line_spans(text) if len(line.split()) <= max_words})
-    return frozenset(line for line, n in seen.items() if n >= min_documents)
+    return _recurring([_line_profile(text) for text in texts], min_documents, max_words, max_shared)
 
 
-def find_chrome(text: str, recurring: frozenset[str] = frozenset()) -> tuple[Span, ...]:
+def source_recurring_lines(
+    documents: Iterable[tuple[str | None, str]], max_words: int = 12, max_shared: float = 0.5
+) -> dict[str, frozenset[str]]:
+    """Per source, the short lines that recur across that source's *different* documents.
+
+    A site prints its own furniture (section labels, newsletter prompts, a
+    standard sign-off) under every article, so two documents of one source
+    sharing a short line is evidence of boilerplate, below the corpus-wide bar
+    of three documents.  Two versions of one story from the same source share
+    their headline and most lines too, so, as in ``recurring_lines``, a line
+    counts only when two of the documents holding it are different stories.
+    Documents without a source take no part.
+    """
+    by_source: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    for source, text in documents:
+        if source:
+            by_source.setdefault(source, []).append(_line_profile(text))
+    found = {source: _recurring(profiles, 2, max_words, max_shared) for source, profiles in by_source.items()}
+    return {source: lines for source, lines in found.items() if lines}
+
+
+def _line_profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A document's folded lines and its folded words."""
+    return frozenset(fold(line) for _, _, line in line_spans(text)), frozenset(words(text))
+
+
+def _recurring(
+    profiles: Sequence[tuple[frozenset[str], frozenset[str]]],
+    min_documents: int,
+    max_words: int,
+    max_shared: float,
+    max_checks: int = 64,
+) -> frozenset[str]:
+    holders: dict[str, list[int]] = {}
+    for n, (lines, _) in enumerate(profiles):
+        for line in lines:
+            if line and len(line.split()) <= max_words:
+                holders.setdefault(line, []).append(n)
+    vocabularies = [vocabulary for _, vocabulary in profiles]
+    return frozenset(
+        line
+        for line, holding in holders.items()
+        if len(holding) >= min_documents and _has_different_stories(holding, vocabularies, max_shared, max_checks)
+    )
+
+
+def _has_different_stories(
+    holding: Sequence[int], vocabularies: Sequence[frozenset[str]], max_shared: float, max_checks: int
+) -> bool:
+    """Whether two of the documents share at most ``max_shared`` of their words (bounded work per line)."""
+    checks = 0
+    for i, a in enumerate(holding):
+        for b in holding[i + 1 :]:
+            union = len(vocabularies[a] | vocabularies[b])
+            if union and len(vocabularies[a] & vocabularies[b]) / union <= max_shared:
+                return True
+            checks += 1
+            if checks >= max_checks:
+                return False
+    return False
+
+
+def find_chrome(
+    text: str, recurring: frozenset[str] = frozenset(), source_recurring: frozenset[str] = frozenset()
+) -> tuple[Span, ...]:
     """Spans of the lines that are site chrome, each with the rule that caught it.
 
     Rules: a known chrome pattern; the teaser headline after "Read Next"; a line
-    that recurs across the corpus; a short fragment standing among chrome lines
-    at the end (a site name, "| Sport"); a dateline.
+    that recurs across the corpus; a line that recurs across the documents of
+    this document's source (``source_recurring_lines``); a short fragment
+    standing among chrome lines at the end (a site name, "| Sport"); a dateline.
     """
     lines = line_spans(text)
     reasons: dict[int, str] = {}
     for n, (_, _, line) in enumerate(lines):
+        folded = fold(line)
         if _CHROME_LINE.match(line):
             reasons[n] = "chrome pattern"
             if _TEASER_LEAD.match(line) and n + 1 < len(lines):
                 reasons.setdefault(n + 1, "teaser headline")
-        elif fold(line) in recurring:
+        elif folded in recurring:
             reasons[n] = "recurs across documents"
+        elif folded in source_recurring:
+            reasons[n] = "recurs across the source's documents"
         elif _DATELINE.match(line):
             reasons[n] = "dateline"
     # Fragments wedged between chrome lines or trailing the last one are chrome too.
@@ -214,22 +286,31 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 
     Curly quotes open and close; straight quotes toggle.  A quote left open runs
     to the end of its paragraph, as news style leaves multi-sentence quotes.
+    Callers ask once per sentence of the same document, so the answer is cached.
     """
+    return list(_quote_spans(text))
+
+
+_QUOTE_MARK = re.compile('[\u201c\u201e\u00ab\u201d\u00bb"]')
+
+
+@functools.lru_cache(maxsize=16)
+def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     for start, end, _ in line_spans(text):
         open_at: int | None = None
-        for pos in range(start, end):
+        for mark in _QUOTE_MARK.finditer(text, start, end):
+            pos = mark.start()
             ch = text[pos]
             if ch in "\u201c\u201e\u00ab" or (ch == '"' and open_at is None):
                 if open_at is None:
                     open_at = pos
-            elif ch in "\u201d\u00bb" or ch == '"':
-                if open_at is not None:
-                    spans.append((open_at, pos + 1))
-                    open_at = None
+            elif open_at is not None:
+                spans.append((open_at, pos + 1))
+                open_at = None
         if open_at is not None:
             spans.append((open_at, end))
-    return spans
+    return tuple(spans)
 
 
 def inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:

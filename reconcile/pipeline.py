@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from reconcile.align import align, unaligned
 from reconcile.diverge import diverge
-from reconcile.ingest import load, split_loaded
+from reconcile.ingest import InputOptions, load, split_loaded
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Skipped
-from reconcile.normalize import find_chrome, recurring_lines
+from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import Features, Thresholds, candidates, features, overlap_kind, relation, score
 from reconcile.segment import segment
 
@@ -25,9 +25,10 @@ CLUSTER_RELATIONS = ("duplicate", "near-duplicate", "same-story")
 def prepare(documents: Sequence[Document]) -> list[Document]:
     """Mark site chrome (by rule and by recurrence across the corpus) and split sentences."""
     recurring = recurring_lines(doc.text for doc in documents)
+    by_source = source_recurring_lines((doc.source, doc.text) for doc in documents)
     prepared = []
     for doc in documents:
-        chrome = find_chrome(doc.text, recurring)
+        chrome = find_chrome(doc.text, recurring, by_source.get(doc.source or "", frozenset()))
         prepared.append(replace(doc, chrome=chrome, sentences=segment(doc.text, chrome)))
     return prepared
 
@@ -129,6 +130,8 @@ def _canonical_key(doc: Document) -> tuple[str, int, str]:
     return (doc.published or "9999-99-99", -sum(s.end - s.start for s in doc.sentences), doc.id)
 
 
-def load_documents(paths: Sequence[str], stdin: bytes | None = None) -> tuple[list[Document], list[Skipped]]:
+def load_documents(
+    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+) -> tuple[list[Document], list[Skipped]]:
     """Read inputs into documents, listing what could not be read."""
-    return split_loaded(load(paths, stdin))
+    return split_loaded(load(paths, stdin, options=options))

@@ -8,6 +8,10 @@ inside quotations, which the aligner needs for one-to-one pairs.
 
 Paragraphs (lines) are split one at a time, so a headline without a full stop
 never runs into the first sentence, and site chrome lines are skipped whole.
+A "sentence" longer than ``MAX_SENTENCE_CHARS`` (a table flattened into one
+line, a transcript without punctuation) is cut into pieces at spaces: the
+aligner and the word diff compare sentences pairwise, and one sentence of
+40,000 words made a single comparison take minutes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from syntok import segmenter
 
 from reconcile.model import Sentence, Span
 from reconcile.normalize import line_spans
+
+MAX_SENTENCE_CHARS = 1000
 
 
 def split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -30,8 +36,23 @@ def split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
             s = tokens[0].offset
             e = tokens[-1].offset + len(tokens[-1].value)
             if paragraph[s:e].strip():
-                bounds.append((start + s, start + e))
+                bounds.extend(_pieces(text, start + s, start + e))
     return bounds
+
+
+def _pieces(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """[start, end) cut at the last space before every ``limit`` characters (hard, where there is none)."""
+    pieces = []
+    while end - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = cut if cut > start else start + limit
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
 
 
 def segment(text: str, chrome: tuple[Span, ...] = ()) -> tuple[Sentence, ...]:
