@@ -9,30 +9,30 @@ Two channels, because news overlaps in two ways:
   share about 43% of word types but only 5% of 5-grams: invisible to the first
   channel, plain in the second.
 
-LSH (datasketch) proposes candidates in each channel; exact set scores then
-decide the relation, so a candidate LSH lets through never becomes a false pair.
+LSH (``reconcile.minhash``) proposes candidates in each channel; exact set scores
+then decide the relation, so a candidate LSH lets through never becomes a false
+pair.  Sets are held as sorted 64-bit hashes, not strings: a 400-word report costs
+about 6 KiB of features, so 100,000 of them fit in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
-from reconcile.dates import find_dates, parse_published
+from reconcile import minhash
+from reconcile.dates import MONTHS, WEEKDAYS, find_dates, parse_published
 from reconcile.lexicon import stem, stopwords
 from reconcile.model import Document, PairScores
 from reconcile.normalize import TOKEN_RE, fold
 
 SHINGLE_SIZE = 5
-NUM_PERM = 128
-SEED = 1
+NUM_PERM = minhash.NUM_PERM
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,13 @@ class Thresholds:
     """Where each relation starts.  See README "Relations" for the figures behind them."""
 
     duplicate: float = 0.95
-    """Shingle Jaccard: the same text; one changed word costs up to five shingles."""
+    """Shingle Jaccard: the same text; one changed word costs up to five shingles (2.5% of a 400-word report)."""
     near_duplicate: float = 0.45
     """Shingle Jaccard: a light edit or rewrite of the same text."""
-    containment: float = 0.8
+    containment: float = 0.6
     """Share of the shorter report's shingles found in the longer one."""
+    min_contained_shingles: int = 20
+    """Containment counts only when the shorter report has this many shingles."""
     same_story_content: float = 0.25
     """Content-word Jaccard for the same story in other words."""
     same_story_sentences: float = 0.3
@@ -52,25 +54,32 @@ class Thresholds:
     related_content: float = 0.08
     """Content-word Jaccard below which two reports share no topic."""
     max_story_gap_days: int = 3
-    """Publication dates further apart than this are different events."""
-    lsh_copy: float = 0.3
-    """MinHash LSH threshold of the copied-text channel."""
-    lsh_story: float = 0.1
-    """MinHash LSH threshold of the content channel: low, since exact scores verify."""
+    """Reports dated further apart than this are different events."""
+    lsh_copy: float = 0.2
+    """Shingle Jaccard the copied-text LSH recalls at ``lsh_recall`` (0.2 keeps containment
+    of a report a quarter the length of the other)."""
+    lsh_story: float = 0.25
+    """Content-word Jaccard the content LSH recalls at ``lsh_recall``: the same-story floor."""
+    lsh_recall: float = 0.95
+    """Probability that a pair at the LSH threshold becomes a candidate."""
 
 
 @dataclass(frozen=True)
 class Features:
-    """What pairing compares, computed once per document."""
+    """What pairing compares, computed once per document; sets are sorted uint64 hashes."""
 
     id: str
-    shingles: frozenset[str]
-    words: frozenset[str]
-    content: frozenset[str]
-    names: frozenset[str]
+    shingles: np.ndarray
+    words: np.ndarray
+    content: np.ndarray
+    names: np.ndarray
     dates: frozenset[dt.date]
     published: dt.date | None
+    """The publication date, or else one estimated from the text (see ``estimated_date``)."""
+    date_estimated: bool
     sentence_count: int
+    length: int
+    """Characters of body text, for choosing canonical documents."""
 
 
 def body_text(doc: Document) -> str:
@@ -78,51 +87,110 @@ def body_text(doc: Document) -> str:
     return "\n".join(s.text for s in doc.sentences)
 
 
-_CAPITALISED = re.compile(r"^[^\W\d_]")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_WEEKDAY_DATE = re.compile(
+    r"\b(?P<weekday>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\.?,?\s+"
+    r"(?:the\s+)?(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(?P<day>\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def estimated_date(text: str, today: dt.date | None = None) -> dt.date | None:
+    """A publication date for an undated report, from what the text itself says.
+
+    A report is no older than the latest year it names, so a weekday-anchored date
+    ("Friday, August 5") takes the first year from that floor on where the weekday
+    fits; failing that, the latest full date in the text.
+    """
+    latest_year = (today or dt.date.today()).year
+    years = [int(y) for y in _YEAR.findall(text) if int(y) <= latest_year]
+    floor = max(years) if years else None
+    if floor is not None:
+        for m in _WEEKDAY_DATE.finditer(text):
+            weekday = WEEKDAYS[m["weekday"].lower()]
+            for year in range(floor, min(floor + 7, latest_year + 1)):
+                try:
+                    date = dt.date(year, MONTHS[m["month"].lower()], int(m["day"]))
+                except ValueError:
+                    break
+                if date.weekday() == weekday:
+                    return date
+    dated = [d for _, _, d in find_dates(text)]
+    return max(dated) if dated else None
+
+
+def _folded_tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(fold(text))
+
+
+_content_cache: dict[str, str | None] = {}
+
+
+def content_form(word: str) -> str | None:
+    """The content channel's form of a folded word, or None for a stop word (cached)."""
+    if word in _content_cache:
+        return _content_cache[word]
+    form = stem(word) if word not in stopwords() and len(word) > 1 else None
+    if len(_content_cache) < 1_000_000:
+        _content_cache[word] = form
+    return form
+
+
+def _hash_set(tokens: list[str]) -> np.ndarray:
+    return np.unique(minhash.token_hashes(tokens))
 
 
 def features(doc: Document) -> Features:
     text = body_text(doc)
-    tokens = [m.group() for m in TOKEN_RE.finditer(text)]
-    folded = [fold(t) for t in tokens]
-    stop = stopwords()
-    content = {stem(w) for w in folded if w not in stop and len(w) > 1}
+    folded = _folded_tokens(text)
+    token_ids = minhash.token_hashes(folded)
+    content = [c for c in map(content_form, folded) if c is not None]
     names = set()
+    stop = stopwords()
     for sentence in doc.sentences:
-        sentence_tokens = [m.group() for m in TOKEN_RE.finditer(sentence.text)]
-        for token in sentence_tokens[1:]:
-            if token[:1].isupper() and _CAPITALISED.match(token) and fold(token) not in stop:
-                names.add(stem(fold(token)))
+        for token in TOKEN_RE.findall(sentence.text)[1:]:
+            if token[:1].isupper():
+                name = fold(token)
+                if name not in stop:
+                    names.add(stem(name))
     published = parse_published(doc.published)
-    year = published.year if published else None
-    shingles = {" ".join(folded[i : i + SHINGLE_SIZE]) for i in range(max(0, len(folded) - SHINGLE_SIZE + 1))}
-    if not shingles and folded:
-        shingles = {" ".join(folded)}
+    estimated = published is None
+    if estimated:
+        published = estimated_date(text)
     return Features(
         id=doc.id,
-        shingles=frozenset(shingles),
-        words=frozenset(folded),
-        content=frozenset(content),
-        names=frozenset(names),
-        dates=frozenset(d for _, _, d in find_dates(text, year)),
+        shingles=minhash.shingle_hashes(token_ids, SHINGLE_SIZE),
+        words=np.unique(token_ids),
+        content=_hash_set(content),
+        names=_hash_set(sorted(names)),
+        dates=frozenset(d for _, _, d in find_dates(text, published.year if published else None)),
         published=published,
+        date_estimated=estimated and published is not None,
         sentence_count=len(doc.sentences),
+        length=len(text),
     )
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    if len(a) == 0 or len(b) == 0:
+        return 0
+    return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    shared = _shared(a, b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Share of the smaller set found in the other (containment of the shorter)."""
     smaller = min(len(a), len(b))
-    return len(a & b) / smaller if smaller else 0.0
+    return _shared(a, b) / smaller if smaller else 0.0
 
 
 def date_gap(a: Features, b: Features) -> int | None:
-    """Days between publication, or else between the closest dates each text names."""
+    """Days between publication (given or estimated), or else between the closest dates each text names."""
     if a.published and b.published:
         return abs((a.published - b.published).days)
     if a.dates and b.dates:
@@ -130,7 +198,7 @@ def date_gap(a: Features, b: Features) -> int | None:
     return None
 
 
-def score(a: Features, b: Features, sentence_match: float = 0.0) -> PairScores:
+def score(a: Features, b: Features, sentence_match: float = 0.0, aligned: bool = True) -> PairScores:
     return PairScores(
         shingle_jaccard=round(jaccard(a.shingles, b.shingles), 4),
         containment=round(overlap(a.shingles, b.shingles), 4),
@@ -139,12 +207,23 @@ def score(a: Features, b: Features, sentence_match: float = 0.0) -> PairScores:
         name_overlap=round(overlap(a.names, b.names), 4),
         date_gap_days=date_gap(a, b),
         sentence_match=round(sentence_match, 4),
+        shorter_shingles=min(len(a.shingles), len(b.shingles)),
+        date_estimated=a.date_estimated or b.date_estimated,
+        aligned=aligned,
     )
+
+
+def copied(scores: PairScores, thresholds: Thresholds = Thresholds()) -> bool:
+    """Most of the text, or most of the shorter report, is the same words in the same order."""
+    contained = (
+        scores.containment >= thresholds.containment and scores.shorter_shingles >= thresholds.min_contained_shingles
+    )
+    return scores.shingle_jaccard >= thresholds.near_duplicate or contained
 
 
 def overlap_kind(scores: PairScores, thresholds: Thresholds = Thresholds()) -> str:
     """Which kind of overlap holds: ``copied-text``, ``same-story-wording``, ``topic`` or ``none``."""
-    if scores.shingle_jaccard >= thresholds.near_duplicate or scores.containment >= thresholds.containment:
+    if copied(scores, thresholds):
         return "copied-text"
     if scores.content_jaccard >= thresholds.same_story_content:
         return "same-story-wording"
@@ -153,36 +232,30 @@ def overlap_kind(scores: PairScores, thresholds: Thresholds = Thresholds()) -> s
     return "none"
 
 
+def needs_alignment(scores: PairScores, thresholds: Thresholds = Thresholds()) -> bool:
+    """Whether the relation hangs on how many sentences align (same-story or related)."""
+    if copied(scores, thresholds):
+        return False
+    far_apart = scores.date_gap_days is not None and scores.date_gap_days > thresholds.max_story_gap_days
+    return not far_apart and scores.content_jaccard >= thresholds.same_story_content
+
+
 def relation(scores: PairScores, thresholds: Thresholds = Thresholds()) -> str:
     """The relation the measured signals support, closest first."""
     if scores.shingle_jaccard >= thresholds.duplicate:
         return "duplicate"
-    if scores.shingle_jaccard >= thresholds.near_duplicate or scores.containment >= thresholds.containment:
+    if copied(scores, thresholds):
         return "near-duplicate"
-    far_apart = scores.date_gap_days is not None and scores.date_gap_days > thresholds.max_story_gap_days
-    if (
-        not far_apart
-        and scores.content_jaccard >= thresholds.same_story_content
-        and scores.sentence_match >= thresholds.same_story_sentences
-    ):
+    if needs_alignment(scores, thresholds) and scores.sentence_match >= thresholds.same_story_sentences:
         return "same-story"
     if scores.content_jaccard >= thresholds.related_content:
         return "related"
     return "unrelated"
 
 
-def _hash(data: bytes) -> int:
-    """32-bit keyed-free blake2b: stable across runs and machines, unlike ``hash()``."""
-    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "little")
-
-
-def signature(tokens: Iterable[str], num_perm: int = NUM_PERM) -> MinHash:
-    """A datasketch MinHash of a token set, built in one vectorised update."""
-    minhash = MinHash(num_perm=num_perm, seed=SEED, hashfunc=_hash)
-    values = [t.encode("utf-8") for t in sorted(set(tokens))]
-    if values:
-        minhash.update_batch(values)
-    return minhash
+def lsh_params(threshold: float, recall: float, num_perm: int = NUM_PERM) -> minhash.LshParams:
+    """Bands and rows that recall pairs at ``threshold`` with probability ``recall``, fewest false positives."""
+    return minhash.params_for_recall(threshold, recall, num_perm)
 
 
 EXACT_LIMIT = 200
@@ -199,22 +272,15 @@ def candidates(
     """Index pairs (i < j) to score: all of them for a small corpus, else what either LSH channel proposes."""
     if len(feats) <= exact_limit:
         return all_pairs(len(feats))
-    found: set[tuple[int, int]] = set()
+    found = []
     for channel, threshold in (("shingles", thresholds.lsh_copy), ("content", thresholds.lsh_story)):
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        signatures = [signature(getattr(f, channel), num_perm) for f in feats]
-        for i, sig in enumerate(signatures):
-            if getattr(feats[i], channel):
-                for j in lsh.query(sig):
-                    found.add((int(j), i))
-                lsh.insert(i, sig)
-    return sorted(found)
+        sets = [getattr(f, channel) for f in feats]
+        params = lsh_params(threshold, thresholds.lsh_recall, num_perm)
+        keys = minhash.band_keys(minhash.signatures(sets, num_perm), params.bands, params.rows)
+        found.append(minhash.candidate_pairs(keys, usable=np.fromiter((len(s) > 0 for s in sets), dtype=bool)))
+    pairs = np.unique(np.concatenate(found), axis=0)
+    return [(int(i), int(j)) for i, j in pairs]
 
 
 def all_pairs(n: int) -> list[tuple[int, int]]:
     return list(itertools.combinations(range(n), 2))
-
-
-def estimated_jaccard(a: Iterable[str], b: Iterable[str], num_perm: int = NUM_PERM) -> float:
-    """MinHash estimate of Jaccard similarity, for checking the signatures against exact scores."""
-    return float(np.round(signature(a, num_perm).jaccard(signature(b, num_perm)), 4))
