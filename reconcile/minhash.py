@@ -108,11 +108,20 @@ def signatures(sets: Sequence[np.ndarray], num_perm: int = NUM_PERM) -> np.ndarr
     if lengths.sum() == 0:
         return out
     flat = np.concatenate([np.asarray(s, dtype=np.uint64) for s in sets])
-    # Row offsets and bins in int32 (n * num_perm < 2**31 for any corpus that fits in memory): half the traffic.
-    slot = np.repeat(np.arange(0, n * num_perm, num_perm, dtype=np.int32), lengths)
+    return flat_signatures(np.repeat(np.arange(n, dtype=np.int32), lengths), flat, n, num_perm)
+
+
+def flat_signatures(doc: np.ndarray, hashes: np.ndarray, count: int, num_perm: int = NUM_PERM) -> np.ndarray:
+    """``signatures`` of sets given flat: ``hashes[k]`` belongs to set ``doc[k]`` (``0 <= doc < count``)."""
+    if num_perm & (num_perm - 1):
+        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
+    out = np.full((count, num_perm), EMPTY, dtype=np.uint32)
+    flat = np.asarray(hashes, dtype=np.uint64)
+    # Row offsets and bins in int32 (count * num_perm < 2**31 for any batch): half the traffic.
+    slot = doc.astype(np.int32) * np.int32(num_perm)
     slot += (flat >> np.uint64(64 - int(num_perm).bit_length() + 1)).astype(np.int32)
     np.minimum.at(out.reshape(-1), slot, flat.astype(np.uint32))
-    _densify(out, lengths > 0)
+    _densify(out, np.bincount(doc, minlength=count) > 0)
     return out
 
 
