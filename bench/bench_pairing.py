@@ -124,7 +124,7 @@ def build_corpus(n_docs: int, seed: int = 7) -> tuple[list[dict], dict[int, tupl
 
 def _sorted_sets(doc: np.ndarray, hashes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-document sorted distinct 32-bit hashes, flat, with offsets: the verification store."""
-    keys = np.unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
+    keys = minhash.sorted_unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
     owners = (keys >> np.uint64(32)).astype(np.int64)
     offsets = np.searchsorted(owners, np.arange(count + 1))
     return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
@@ -223,13 +223,15 @@ def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) 
     keys_rare = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
     usable_copy = np.diff(shingles.offsets) > 0
     usable_rare = np.diff(rare.offsets) > 0
-    pairs = np.unique(
-        np.concatenate(
-            [minhash.candidate_pairs(keys_copy, usable_copy), minhash.candidate_pairs(keys_rare, usable_rare)]
-        ),
-        axis=0,
+    pairs = minhash.merge_pairs(
+        [minhash.candidate_pairs(keys_copy, usable_copy), minhash.candidate_pairs(keys_rare, usable_rare)], n_docs
     )
-    timings["LSH"] = time.perf_counter() - t
+    lsh_candidates = len(pairs)
+    keep = (minhash.pair_estimates(sig_copy, pairs) >= thresholds.screen_copy) | (
+        minhash.pair_estimates(sig_rare, pairs) >= thresholds.screen_story
+    )
+    pairs = pairs[keep]
+    timings["LSH + signature screen"] = time.perf_counter() - t
     t = time.perf_counter()
     found = verify(pairs, shingles, rare, thresholds)
     timings["verification"] = time.perf_counter() - t
@@ -244,7 +246,7 @@ def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) 
     return {
         "timings": timings,
         "stage_cpu": dict(zip(("read", "shingle", "signatures", "verification store"), stage_cpu, strict=True)),
-        "candidates": len(pairs),
+        "candidates": (lsh_candidates, len(pairs)),
         "found": found,
         "clusters": clusters,
         "params": (copy_params, rare_params),
@@ -342,7 +344,7 @@ def main() -> None:
     print("per stage, CPU seconds summed over workers (docs/s on one core):")
     for stage, seconds in result["stage_cpu"].items():
         print(f"  {stage:<36} {seconds:7.2f} s  {n / seconds:>10,.0f} docs/s")
-    print(f"candidates {result['candidates']:,}; clusters (incl. singletons) {result['clusters']:,}")
+    print(f"candidates {result['candidates'][0]:,} from LSH, {result['candidates'][1]:,} after the signature screen; clusters (incl. singletons) {result['clusters']:,}")
     print(
         f"memory per doc: LSH index {result['index_bytes_per_doc']:.0f} B, signatures "
         f"{result['signature_bytes_per_doc']:.0f} B, verification store {result['store_bytes_per_doc']:.0f} B"

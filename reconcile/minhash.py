@@ -52,6 +52,14 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     return np.fromiter((token_hash(t) for t in tokens), dtype=np.uint64)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: sort and drop repeats (numpy 2's ``np.unique`` hashes, which is far slower here)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 def splitmix64(values: np.ndarray) -> np.ndarray:
     """Bijective 64-bit mixer: spreads rolled shingle hashes over all bits."""
     with np.errstate(over="ignore"):
@@ -78,12 +86,12 @@ def shingle_hashes(tokens: np.ndarray, size: int = 5) -> np.ndarray:
         rolled = tokens[:count].copy()
         for k in range(1, width):
             rolled = rolled * _ROLL + tokens[k : k + count]
-    return np.unique(splitmix64(rolled))
+    return sorted_unique(splitmix64(rolled))
 
 
 def set_hashes(tokens: np.ndarray) -> np.ndarray:
     """Distinct mixed hashes of single tokens (sorted, uint64): the content channel's shingles."""
-    return np.unique(splitmix64(tokens))
+    return sorted_unique(splitmix64(tokens))
 
 
 def _probe_table(num_perm: int, rounds: int = 64, seed: int = SEED) -> np.ndarray:
@@ -219,7 +227,8 @@ def candidate_pairs(
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, sharing a band key, as a sorted ``(pairs, 2)`` int64 array.
 
-    ``usable`` masks out documents (empty texts) that must not pair.
+    ``usable`` masks out documents (empty texts) that must not pair.  Buckets of one
+    size are expanded together, so the work is numpy calls per distinct bucket size.
     """
     n = keys.shape[0]
     found: list[np.ndarray] = []
@@ -233,22 +242,36 @@ def candidate_pairs(
         members = ids[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
-        pairs_of_two = starts[sizes == 2]
-        found.append(_codes(members[pairs_of_two], members[pairs_of_two + 1], n))
-        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-            bucket = members[start : start + size]
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            first = starts[sizes == size][:, None]
             if size > max_bucket:
-                left = np.full(size - 1, bucket[0])
-                right = bucket[1:]
+                left = np.repeat(first, size - 1, axis=1)
+                right = first + np.arange(1, size)
             else:
-                left, right = (bucket[x] for x in np.triu_indices(size, 1))
-            found.append(_codes(left, right, n))
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    if len(codes) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.stack([codes // n, codes % n], axis=1)
+                upper, lower = np.triu_indices(size, 1)
+                left, right = first + upper, first + lower
+            found.append(_codes(members[left.ravel()], members[right.ravel()], n))
+    return decode_pairs(found, n)
+
+
+def decode_pairs(codes: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """Pair codes from ``_codes`` (any number of arrays, repeats allowed) as sorted ``(pairs, 2)`` rows."""
+    merged = sorted_unique(np.concatenate(codes)) if len(codes) else np.empty(0, dtype=np.int64)
+    return np.stack([merged // n, merged % n], axis=1) if len(merged) else np.empty((0, 2), dtype=np.int64)
+
+
+def merge_pairs(pair_arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """The union of several ``(pairs, 2)`` arrays over ``n`` documents, sorted."""
+    return decode_pairs([p[:, 0] * n + p[:, 1] for p in pair_arrays], n)
+
+
+def pair_estimates(sig: np.ndarray, pairs: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """Estimated Jaccard of each pair from its signatures (share of equal bins), float32."""
+    out = np.empty(len(pairs), dtype=np.float32)
+    for start in range(0, len(pairs), chunk):
+        block = pairs[start : start + chunk]
+        out[start : start + len(block)] = (sig[block[:, 0]] == sig[block[:, 1]]).mean(axis=1)
+    return out
 
 
 def _codes(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:

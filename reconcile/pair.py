@@ -66,6 +66,10 @@ class Thresholds:
     """Jaccard of rare content words (``RARE_ZIPF``) the content LSH recalls at ``lsh_recall``
     (42 bands of 3 rows; 0.3 is found 68%, 0.25 48% of the time).  Lower recall thresholds
     need 2-row bands, which let through 0.6% of pairs at Jaccard 0.01: millions at 100,000 reports."""
+    screen_copy: float = 0.25
+    screen_story: float = 0.15
+    """LSH candidates whose signatures estimate both Jaccards below these are dropped
+    unscored (estimates at 128 permutations have a standard error up to 0.044)."""
     lsh_recall: float = 0.95
     """Probability that a pair at the LSH threshold becomes a candidate."""
 
@@ -160,7 +164,7 @@ def is_rare(word: str) -> bool:
 
 
 def _hash_set(tokens: list[str]) -> np.ndarray:
-    return np.unique(minhash.token_hashes(tokens))
+    return minhash.sorted_unique(minhash.token_hashes(tokens))
 
 
 def features(doc: Document) -> Features:
@@ -183,7 +187,7 @@ def features(doc: Document) -> Features:
     return Features(
         id=doc.id,
         shingles=minhash.shingle_hashes(token_ids, SHINGLE_SIZE),
-        words=np.unique(token_ids),
+        words=minhash.sorted_unique(token_ids),
         content=_hash_set(content),
         rare=_hash_set([c for c in content if is_rare(c)]),
         names=_hash_set(sorted(names)),
@@ -296,14 +300,20 @@ def candidates(
     """Index pairs (i < j) to score: all of them for a small corpus, else what either LSH channel proposes."""
     if len(feats) <= exact_limit:
         return all_pairs(len(feats))
-    found = []
+    found, estimates = [], []
     for channel, threshold in (("shingles", thresholds.lsh_copy), ("rare", thresholds.lsh_story)):
         sets = [getattr(f, channel) for f in feats]
         params = lsh_params(threshold, thresholds.lsh_recall, num_perm)
-        keys = minhash.band_keys(minhash.signatures(sets, num_perm), params.bands, params.rows)
+        sig = minhash.signatures(sets, num_perm)
+        keys = minhash.band_keys(sig, params.bands, params.rows)
         found.append(minhash.candidate_pairs(keys, usable=np.fromiter((len(s) > 0 for s in sets), dtype=bool)))
-    pairs = np.unique(np.concatenate(found), axis=0)
-    return [(int(i), int(j)) for i, j in pairs]
+        estimates.append(sig)
+    pairs = minhash.merge_pairs(found, len(feats))
+    # Signatures screen out what bands let through by chance before exact scoring.
+    keep = (minhash.pair_estimates(estimates[0], pairs) >= thresholds.screen_copy) | (
+        minhash.pair_estimates(estimates[1], pairs) >= thresholds.screen_story
+    )
+    return [(int(i), int(j)) for i, j in pairs[keep]]
 
 
 def all_pairs(n: int) -> list[tuple[int, int]]:
