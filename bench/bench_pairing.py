@@ -330,7 +330,8 @@ def main() -> None:
         for d in docs:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
     kinds = {k: sum(1 for _, kk in truth.values() if kk == k) for k in ("copy", "edited", "rewrite")}
-    print(f"corpus: {len(docs):,} docs, {words:.0f} words on average, {kinds} (built in {time.perf_counter() - t:.1f} s)")
+    built = time.perf_counter() - t
+    print(f"corpus: {len(docs):,} docs, {words:.0f} words on average, {kinds} (built in {built:.1f} s)")
     del docs
     thresholds = Thresholds()
     result = run_pipeline(path, args.docs, args.workers, thresholds)
@@ -344,7 +345,9 @@ def main() -> None:
     print("per stage, CPU seconds summed over workers (docs/s on one core):")
     for stage, seconds in result["stage_cpu"].items():
         print(f"  {stage:<36} {seconds:7.2f} s  {n / seconds:>10,.0f} docs/s")
-    print(f"candidates {result['candidates'][0]:,} from LSH, {result['candidates'][1]:,} after the signature screen; clusters (incl. singletons) {result['clusters']:,}")
+    lsh, screened = result["candidates"]
+    print(f"candidates: {lsh:,} from LSH, {screened:,} after the signature screen")
+    print(f"clusters (singletons included): {result['clusters']:,}")
     print(
         f"memory per doc: LSH index {result['index_bytes_per_doc']:.0f} B, signatures "
         f"{result['signature_bytes_per_doc']:.0f} B, verification store {result['store_bytes_per_doc']:.0f} B"

@@ -98,7 +98,8 @@ def clough_stevenson() -> None:
 
     rho = spearmanr(predicted, levels).statistic
     print("## Clough–Stevenson (95 answers against their task's source)")
-    print("| category | n | " + " | ".join(RANK) + " | mean shingle J | mean containment | mean content J | mean sentences |")
+    means_header = "mean shingle J | mean containment | mean content J | mean sentences"
+    print("| category | n | " + " | ".join(RANK) + f" | {means_header} |")
     print("|---|---|" + "---|" * len(RANK) + "---|---|---|---|")
     for category in ("cut", "light", "heavy", "non"):
         n = sum(confusion[(category, r)] for r in RANK)
@@ -167,7 +168,10 @@ def uci_headlines(limit: int) -> None:
     print("|---|---|---|---|")
     print(f"| reconcile scan (same-story or closer) | {ours:.3f} | {len(result.clusters):,} | {ours_seconds:.1f} |")
     baseline_clusters = sum(1 for n in Counter(sets.root(d.id) for d in docs).values() if n > 1)
-    print(f"| word 5-gram MinHash LSH (datasketch, 0.5) | {baseline:.3f} | {baseline_clusters:,} | {baseline_seconds:.1f} |")
+    print(
+        f"| word 5-gram MinHash LSH (datasketch, 0.5) | {baseline:.3f} | {baseline_clusters:,} "
+        f"| {baseline_seconds:.1f} |"
+    )
     relations = Counter(p.relation for p in result.pairs)
     print(f"pairs by relation: {dict(sorted(relations.items()))}\n")
 

@@ -15,7 +15,6 @@ from reconcile.cli import main
 from reconcile.cluster import Member, clusters
 from reconcile.model import Document, Pair, PairScores
 from reconcile.pair import (
-    Thresholds,
     batch_sets,
     candidates,
     estimated_date,
