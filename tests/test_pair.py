@@ -154,3 +154,16 @@ def test_canonical_option(canonical: str) -> None:
     assert result.exit_code == 0
     clusters_json = json.loads(result.stdout)["clusters"]
     assert all(c["canonical"] in c["documents"] for c in clusters_json)
+
+
+def test_progress_bar_stays_off_when_stderr_is_not_a_terminal() -> None:
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json"])
+    assert result.exit_code == 0
+    assert "reading" not in result.stderr and "pairing" not in result.stderr
+
+
+def test_progress_wrapper_passes_every_item_through() -> None:
+    from reconcile.cli import _progress
+
+    items = list(range(120))
+    assert list(_progress(iter(items), "pairing", len(items))) == items
