@@ -9,10 +9,15 @@ Two channels, because news overlaps in two ways:
   share about 43% of word types but only 5% of 5-grams: invisible to the first
   channel, plain in the second.
 
-LSH (``reconcile.minhash``) proposes candidates in each channel; exact set scores
-then decide the relation, so a candidate LSH lets through never becomes a false
-pair.  Sets are held as sorted 64-bit hashes, not strings: a 400-word report costs
-about 6 KiB of features, so 100,000 of them fit in memory.
+Up to ``EXACT_LIMIT`` documents every pair is scored; above it LSH
+(``reconcile.minhash``) proposes candidates in each channel, signatures screen
+them, and exact set scores decide the relation, so a candidate LSH lets through
+never becomes a false pair.  Sets are held as sorted 64-bit hashes, not strings:
+a 400-word report costs about 8.5 KiB of features, so 100,000 of them fit in memory.
+
+``batch_sets`` is the lean path for corpora of hundreds of thousands of raw texts
+(``bench/bench_pairing.py``): the two channels' sets for a whole batch in a few
+C-level string calls and numpy.
 """
 
 from __future__ import annotations
