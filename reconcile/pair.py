@@ -173,14 +173,32 @@ def _hash_set(tokens: list[str]) -> np.ndarray:
 
 
 def features(doc: Document) -> Features:
-    text = body_text(doc)
+    """Features of a segmented document: its sentences are the body."""
+    return _features(doc, body_text(doc), [s.text for s in doc.sentences])
+
+
+_PSEUDO_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def features_unsegmented(doc: Document) -> Features:
+    """Features of a document whose sentences are not split yet (a large scan): the text
+    without its chrome lines is the body, and sentence starts (for names) are guessed
+    from end punctuation and line breaks."""
+    body = doc.text
+    for span in sorted(doc.chrome, key=lambda c: c.start, reverse=True):
+        body = body[: span.start] + body[span.end :]
+    pieces = [p for p in _PSEUDO_SENTENCE.split(body) if p.strip()]
+    return _features(doc, body, pieces)
+
+
+def _features(doc: Document, text: str, sentence_texts: Sequence[str]) -> Features:
     folded = _folded_tokens(text)
     token_ids = minhash.token_hashes(folded)
     content = [c for c in map(content_form, folded) if c is not None]
     names = set()
     stop = stopwords()
-    for sentence in doc.sentences:
-        for token in TOKEN_RE.findall(sentence.text)[1:]:
+    for sentence in sentence_texts:
+        for token in TOKEN_RE.findall(sentence)[1:]:
             if token[:1].isupper():
                 name = fold(token)
                 if name not in stop:
@@ -199,7 +217,7 @@ def features(doc: Document) -> Features:
         dates=frozenset(d for _, _, d in find_dates(text, published.year if published else None)),
         published=published,
         date_estimated=estimated and published is not None,
-        sentence_count=len(doc.sentences),
+        sentence_count=len(sentence_texts),
         length=len(text),
     )
 

@@ -25,6 +25,7 @@ from reconcile.pair import (
     Thresholds,
     candidates,
     features,
+    features_unsegmented,
     needs_alignment,
     overlap_kind,
     relation,
@@ -47,6 +48,9 @@ ALIGN_ALL_LIMIT = 1000
 pairs whose relation depends on aligned sentences (see ``pair.needs_alignment``)."""
 
 
+UNSEGMENTED_NOTE = "sentences not split: a large scan splits only the documents of pairs it aligns"
+
+
 def _no_progress(items: Iterable[Any], label: str, length: int) -> Iterable[Any]:
     return items
 
@@ -63,34 +67,47 @@ def _prepare_one(doc: Document, recurring: frozenset[str]) -> Document:
 
 
 _worker_recurring: frozenset[str] = frozenset()
+_worker_segment = True
 
 
-def _init_worker(recurring: frozenset[str]) -> None:
-    global _worker_recurring
+def _init_worker(recurring: frozenset[str], split_sentences: bool = True) -> None:
+    global _worker_recurring, _worker_segment
     _worker_recurring = recurring
+    _worker_segment = split_sentences
 
 
 def _prepare_and_feature(doc: Document) -> tuple[Document, Features]:
+    if not _worker_segment:
+        marked = replace(doc, chrome=find_chrome(doc.text, _worker_recurring))
+        return marked, features_unsegmented(marked)
     prepared = _prepare_one(doc, _worker_recurring)
     return prepared, features(prepared)
 
 
 def prepare_with_features(
-    documents: Sequence[Document], workers: int | None = None, progress: Progress = _no_progress
+    documents: Sequence[Document],
+    workers: int | None = None,
+    progress: Progress = _no_progress,
+    split_sentences: bool = True,
 ) -> tuple[list[Document], list[Features]]:
-    """``prepare`` and ``features`` for every document, over ``workers`` processes for a large corpus."""
+    """``prepare`` and ``features`` for every document, over ``workers`` processes for a large corpus.
+
+    With ``split_sentences`` off, chrome is marked but sentences are left for
+    ``ensure_segmented`` to split when a pair needs them (the costliest step).
+    """
     recurring = recurring_lines(doc.text for doc in documents)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     docs: list[Document] = []
     feats: list[Features] = []
     if workers > 1 and len(documents) >= PARALLEL_LIMIT:
-        with multiprocessing.get_context("fork").Pool(workers, _init_worker, (recurring,)) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, _init_worker, (recurring, split_sentences)) as pool:
             results = pool.imap(_prepare_and_feature, documents, chunksize=64)
             for doc, feat in progress(results, "reading", len(documents)):
                 docs.append(doc)
                 feats.append(feat)
         return docs, feats
-    _init_worker(recurring)
+    _init_worker(recurring, split_sentences)
     for doc in progress(documents, "reading", len(documents)):
         prepared, feat = _prepare_and_feature(doc)
         docs.append(prepared)
@@ -160,15 +177,25 @@ def scan(
     ``align_all`` defaults to on up to ``ALIGN_ALL_LIMIT`` documents; ``canonical``
     picks each cluster's canonical document (``earliest`` or ``longest`` first).
     """
-    docs, feats = prepare_with_features(documents, workers, progress)
     if align_all is None:
-        align_all = len(docs) <= ALIGN_ALL_LIMIT
+        align_all = len(documents) <= ALIGN_ALL_LIMIT
+    # A large scan splits sentences only for the documents of pairs it aligns.
+    docs, feats = prepare_with_features(documents, workers, progress, split_sentences=align_all)
     found = candidates(feats, thresholds)
+    segmented = [align_all] * len(docs)
     pairs = []
     for i, j in progress(found, "pairing", len(found)):
+        if not align_all and needs_alignment(score(feats[i], feats[j], aligned=False), thresholds):
+            for k in (i, j):
+                if not segmented[k]:
+                    docs[k] = replace(docs[k], sentences=segment(docs[k].text, docs[k].chrome))
+                    segmented[k] = True
         pair = reconcile_pair(docs[i], docs[j], feats[i], feats[j], thresholds, align_all)
         if pair.relation != "unrelated":
             pairs.append(pair)
+    for k, done in enumerate(segmented):
+        if not done:
+            docs[k] = replace(docs[k], notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
     return Reconciliation(
         documents=tuple(docs),

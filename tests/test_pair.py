@@ -167,3 +167,16 @@ def test_progress_wrapper_passes_every_item_through() -> None:
 
     items = list(range(120))
     assert list(_progress(iter(items), "pairing", len(items))) == items
+
+
+def test_large_scan_mode_splits_sentences_only_where_it_aligns() -> None:
+    docs = [doc(f"d{k:03d}", story(k)) for k in range(30)]
+    docs.append(doc("copy-of-3", docs[3].text))
+    result = scan(docs, workers=1, align_all=False)
+    (pair,) = result.pairs
+    assert {pair.a, pair.b} == {"d003", "copy-of-3"} and pair.relation == "duplicate"
+    assert pair.scores.aligned is False and pair.alignments == ()
+    assert all(d.sentences == () and d.notes for d in result.documents)
+    # the same copies, and the same relations, as the full path
+    full = scan(docs, workers=1)
+    assert [(p.a, p.b, p.relation) for p in full.pairs] == [(p.a, p.b, p.relation) for p in result.pairs]
