@@ -73,3 +73,17 @@ def test_union_find_matches_connected_components(edges: list[tuple[int, int]]) -
                 changed = True
     for i, j in itertools.combinations(range(16), 2):
         assert (sets.root(str(i)) == sets.root(str(j))) == (label[i] == label[j])
+
+
+def test_signatures_work_in_datasketch_lsh() -> None:
+    from datasketch import MinHashLSH
+
+    rng = np.random.default_rng(3)
+    base = minhash.splitmix64(rng.integers(0, 2**63, size=400, dtype=np.uint64))
+    near = np.concatenate([base[:380], minhash.splitmix64(rng.integers(0, 2**63, size=20, dtype=np.uint64))])
+    other = minhash.splitmix64(rng.integers(0, 2**63, size=400, dtype=np.uint64))
+    sig = minhash.signatures([base, near, other])
+    lsh = MinHashLSH(threshold=0.5, num_perm=minhash.NUM_PERM)
+    lsh.insert("base", minhash.to_lean(sig[0]))
+    lsh.insert("other", minhash.to_lean(sig[2]))
+    assert lsh.query(minhash.to_lean(sig[1])) == ["base"]
