@@ -35,7 +35,7 @@ import wordfreq
 from reconcile import minhash
 from reconcile.dates import MONTHS, WEEKDAYS, find_dates, parse_published
 from reconcile.lexicon import stem, stopwords
-from reconcile.model import Document, PairScores
+from reconcile.model import Document, Pair, PairScores
 from reconcile.normalize import TOKEN_RE, fold
 
 SHINGLE_SIZE = 5
@@ -60,6 +60,10 @@ class Thresholds:
     answers on the same topic reach 0.13, heavy rewrites median 0.29; 0.2 keeps a margin)."""
     same_story_sentences: float = 0.3
     """Share of the shorter report's sentences that align to the other's."""
+    cluster_content: float = 0.3
+    """A same-story pair joins a cluster only from this content-word Jaccard: lower, and
+    union-find chains stories that share a company or a country into one component
+    (UCI headlines: adjusted Rand index 0.075 with every same-story pair, 0.427 from 0.3)."""
     related_content: float = 0.08
     """Content-word Jaccard below which two reports share no topic."""
     max_story_gap_days: int = 3
@@ -302,6 +306,13 @@ def relation(scores: PairScores, thresholds: Thresholds = Thresholds()) -> str:
     if scores.content_jaccard >= thresholds.related_content:
         return "related"
     return "unrelated"
+
+
+def joins_cluster(pair: Pair, thresholds: Thresholds = Thresholds()) -> bool:
+    """Whether a pair is a cluster edge: closer than same-story, or same-story with enough shared content."""
+    if pair.relation in ("duplicate", "near-duplicate"):
+        return True
+    return pair.relation == "same-story" and pair.scores.content_jaccard >= thresholds.cluster_content
 
 
 def lsh_params(threshold: float, recall: float, num_perm: int = NUM_PERM) -> minhash.LshParams:

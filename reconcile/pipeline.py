@@ -26,6 +26,7 @@ from reconcile.pair import (
     candidates,
     features,
     features_unsegmented,
+    joins_cluster,
     needs_alignment,
     overlap_kind,
     relation,
@@ -160,7 +161,8 @@ def compare(a: Document, b: Document, thresholds: Thresholds = DEFAULT_THRESHOLD
     """Reconcile two reports, whatever their relation."""
     a, b = prepare([a, b])
     pair = reconcile_pair(a, b, features(a), features(b), thresholds)
-    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(clusters([a, b], [pair])))
+    edges = [pair] if joins_cluster(pair, thresholds) else []
+    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(clusters([a, b], edges)))
 
 
 def scan(
@@ -197,10 +199,11 @@ def scan(
         if not done:
             docs[k] = replace(docs[k], notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
+    edges = [p for p in pairs if joins_cluster(p, thresholds)]
     return Reconciliation(
         documents=tuple(docs),
         pairs=tuple(pairs),
-        clusters=tuple(cluster_documents(members, pairs, canonical)),
+        clusters=tuple(cluster_documents(members, edges, canonical)),
         skipped=tuple(skipped),
     )
 

@@ -180,3 +180,14 @@ def test_large_scan_mode_splits_sentences_only_where_it_aligns() -> None:
     # the same copies, and the same relations, as the full path
     full = scan(docs, workers=1)
     assert [(p.a, p.b, p.relation) for p in full.pairs] == [(p.a, p.b, p.relation) for p in result.pairs]
+
+
+def test_same_story_pairs_with_little_shared_content_do_not_chain_clusters() -> None:
+    from reconcile.pair import joins_cluster
+
+    thin = PairScores(0.0, 0.0, 0.3, 0.22, 0.5, 0, 1.0, 10)
+    thick = PairScores(0.0, 0.0, 0.5, 0.42, 0.7, 0, 0.7, 300)
+    assert relation(thin) == relation(thick) == "same-story"
+    assert not joins_cluster(Pair("a", "b", "same-story", "same-story-wording", thin))
+    assert joins_cluster(Pair("a", "b", "same-story", "same-story-wording", thick))
+    assert joins_cluster(Pair("a", "b", "near-duplicate", "copied-text", thin))
