@@ -1,11 +1,6 @@
-import glob
-import re
-import time
-
-import blingfire
-import pysbd
+import glob, time, re
+import pysbd, blingfire
 from syntok import segmenter
-
 files = sorted(glob.glob(str(__import__('pathlib').Path(__file__).resolve().parents[2] / 'shared' / 'seeds' / '0*.txt')))
 paras = [p for f in files for p in open(f).read().split('\n') if p.strip()]
 def s_pysbd(p, seg=pysbd.Segmenter(language='en', clean=False, char_span=True)):
@@ -23,7 +18,6 @@ for name,fn in [('pysbd',s_pysbd),('blingfire',s_bling),('syntok',s_syntok)]:
     bad=[s for s in res if re.match(r'^[a-z]',s) or re.search(r'\b(U\.S|Mr|Dr)\.$',s)]
     print(name, len(res), f'{dt*1000:.1f}ms', 'suspicious:', bad[:6])
 import difflib
-
 A=[s for p in paras for s in s_pysbd(p)]; B=[s for p in paras for s in s_bling(p)]; C=[s for p in paras for s in s_syntok(p)]
 for x,y,n in [(A,B,'pysbd vs bling'),(A,C,'pysbd vs syntok')]:
     print('==',n)
