@@ -9,14 +9,17 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from reconcile.cluster import CANONICAL_RULES
 from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
 from reconcile.model import Reconciliation, Skipped
+from reconcile.pair import Thresholds
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import load_documents
 from reconcile.pipeline import scan as scan_documents
@@ -169,10 +172,36 @@ def compare(
     _finish(skipped)
 
 
+def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
+    """A progress bar on stderr, shown only when stderr is a terminal."""
+    if not sys.stderr.isatty() or length < 50:
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=f"{label:<8}", file=sys.stderr) as bar:
+        yield from bar
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @input_options
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Content-word Jaccard from which two reports count as related "
+    f"(default {Thresholds().related_content}); lower it for more pairs, raise it for fewer.",
+)
+@click.option(
+    "--canonical",
+    type=click.Choice(sorted(CANONICAL_RULES)),
+    default="earliest",
+    show_default=True,
+    help="Each cluster's canonical document: the earliest published (then longest), or the longest.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Processes for a large corpus (default: all cores)."
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -180,6 +209,9 @@ def scan(
     tables_dir: Path | None,
     debug: bool,
     inputs: InputOptions,
+    threshold: float | None,
+    canonical: str,
+    workers: int | None,
 ) -> None:
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
     try:
@@ -187,7 +219,15 @@ def scan(
         _report_skipped(skipped)
         if not documents:
             raise click.ClickException("no readable reports among the inputs")
-        result = scan_documents(documents, skipped=skipped)
+        thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
+        result = scan_documents(
+            documents,
+            thresholds=thresholds,
+            skipped=skipped,
+            progress=_progress,
+            workers=workers,
+            canonical=canonical,
+        )
         _emit(result, fmt, out_dir, tables_dir)
     except click.ClickException:
         raise

@@ -122,6 +122,12 @@ class PairScores:
     name_overlap: float
     date_gap_days: int | None
     sentence_match: float = 0.0
+    shorter_shingles: int = 0
+    """5-gram shingles of the shorter report: containment of a handful of shingles proves nothing."""
+    date_estimated: bool = False
+    """A date behind ``date_gap_days`` was read from the text, not from the published field."""
+    aligned: bool = True
+    """Whether sentences were aligned; a large scan aligns only pairs whose relation needs it."""
 
 
 @dataclass(frozen=True)

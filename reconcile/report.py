@@ -17,7 +17,7 @@ from typing import Any
 
 from reconcile.model import Divergence, Document, Pair, Reconciliation
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
 
 

@@ -100,7 +100,9 @@ def test_every_hostile_case_is_skipped_by_name_and_the_rest_is_compared(tmp_path
     # The stray byte was replaced, noted with its line, and the rest decoded as UTF-8.
     stray = next(d for d in report["documents"] if d["id"] == "invalid_utf8")
     assert any("invalid UTF-8 byte 0xff at line 5" in note for note in stray["notes"])
-    assert any("geschätzt" in s["text"] for s in stray["sentences"])
+    # A scan this large splits sentences only for pairs it aligns: read the file alone for them.
+    alone = json.loads(CliRunner().invoke(main, ["scan", str(HOSTILE / "invalid_utf8.txt"), "--format", "json"]).stdout)
+    assert any("geschätzt" in s["text"] for s in alone["documents"][0]["sentences"])
     # The good inputs beside them are compared as usual.
     relations = {frozenset((p["a"], p["b"])): p["relation"] for p in report["pairs"]}
     assert relations[frozenset(("wire_original", "wire_copy"))] == "near-duplicate"

@@ -1,0 +1,97 @@
+"""Clusters: union-find over verified same-story-or-closer pairs, each with a canonical document.
+
+Ids hash the sorted member ids, so a cluster keeps its id from run to run while its
+membership holds, whatever order the documents came in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from reconcile.model import Cluster, Pair
+
+CLUSTER_RELATIONS = ("duplicate", "near-duplicate", "same-story")
+
+
+@dataclass(frozen=True)
+class Member:
+    """What choosing a canonical document looks at."""
+
+    id: str
+    published: str | None
+    length: int
+
+
+def earliest_then_longest(member: Member) -> tuple[str, int, str]:
+    """Unknown dates sort last; then the longest body; then the smallest id."""
+    return (member.published or "9999-99-99", -member.length, member.id)
+
+
+def longest_then_earliest(member: Member) -> tuple[int, str, str]:
+    return (-member.length, member.published or "9999-99-99", member.id)
+
+
+CANONICAL_RULES: dict[str, Callable[[Member], tuple[object, ...]]] = {
+    "earliest": earliest_then_longest,
+    "longest": longest_then_earliest,
+}
+
+
+class UnionFind:
+    """Disjoint sets over hashable ids, with path halving; the smaller id roots a merge."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def root(self, x: str) -> str:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster_id(ids: Sequence[str]) -> str:
+    return "c-" + hashlib.sha1("\n".join(sorted(ids)).encode("utf-8")).hexdigest()[:12]
+
+
+def clusters(
+    members: Sequence[Member],
+    pairs: Iterable[Pair],
+    canonical: str = "earliest",
+    relations: Sequence[str] = CLUSTER_RELATIONS,
+) -> list[Cluster]:
+    """Connected components of the pairs whose relation is in ``relations``; singletons are not clusters.
+
+    A cluster's ``relation`` is the loosest relation that joined it.
+    """
+    key = CANONICAL_RULES[canonical]
+    sets = UnionFind(m.id for m in members)
+    kept = [p for p in pairs if p.relation in relations]
+    for pair in kept:
+        sets.union(pair.a, pair.b)
+    groups: dict[str, list[str]] = {}
+    for m in members:
+        groups.setdefault(sets.root(m.id), []).append(m.id)
+    rank = {r: n for n, r in enumerate(relations)}
+    loosest: dict[str, str] = {}
+    for pair in kept:
+        root = sets.root(pair.a)
+        if root not in loosest or rank[pair.relation] > rank[loosest[root]]:
+            loosest[root] = pair.relation
+    by_id = {m.id: m for m in members}
+    out = []
+    for root, ids in groups.items():
+        if len(ids) < 2:
+            continue
+        ids = sorted(ids)
+        best = min(ids, key=lambda i: key(by_id[i]))
+        out.append(Cluster(cluster_id(ids), tuple(ids), best, loosest[root]))
+    return sorted(out, key=lambda c: c.documents)

@@ -1,0 +1,310 @@
+"""MinHash signatures and LSH banding for corpora of hundreds of thousands of reports.
+
+Why not datasketch's ``MinHash.update`` loop: it runs 128 affine permutations over
+every shingle (about 300 documents/s here).  One-permutation hashing (Li, Owen and
+Zhang 2012) hashes each shingle once: the top bits pick one of ``num_perm`` bins,
+the low 32 bits are the value, and a bin keeps its minimum.  Empty bins are filled
+by optimal densification (Shrivastava 2017): an empty bin copies the bin a fixed,
+seeded sequence of probes lands on first, so two documents fill the same empty bin
+from the same place and the collision probability stays their Jaccard similarity.
+The whole batch is a handful of numpy calls, no Python loop per shingle.
+
+Tokens are hashed once per distinct word (blake2b, cached), shingles are rolled
+from token hashes with wrapping 64-bit arithmetic and mixed with splitmix64, so
+hashing is stable across runs, processes and machines.
+
+Signatures are 32-bit values in a ``(documents, num_perm)`` uint32 array.  Each
+row wraps as a ``datasketch.LeanMinHash`` (``to_lean``), so datasketch's
+``MinHashLSH`` and its storage backends take them; the values are not the ones
+datasketch's permutations would give, so do not mix the two in one index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+NUM_PERM = 128
+SEED = 1
+EMPTY = np.uint32(0xFFFFFFFF)
+"""An empty bin (datasketch's ``_max_hash`` for 32-bit values)."""
+
+_MASK64 = (1 << 64) - 1
+_token_cache: dict[str, int] = {}
+
+
+def token_hash(token: str) -> int:
+    """A stable 64-bit hash of one token, cached because news vocabulary repeats."""
+    value = _token_cache.get(token)
+    if value is None:
+        value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        if len(_token_cache) < 2_000_000:
+            _token_cache[token] = value
+    return value
+
+
+def token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """Hashes of a token sequence, in order, as uint64."""
+    return np.fromiter((token_hash(t) for t in tokens), dtype=np.uint64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: sort and drop repeats (numpy 2's ``np.unique`` hashes, which is far slower here)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def splitmix64(values: np.ndarray) -> np.ndarray:
+    """Bijective 64-bit mixer: spreads rolled shingle hashes over all bits."""
+    with np.errstate(over="ignore"):
+        z = values + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+_ROLL = np.uint64(0x100000001B3)
+
+
+def shingle_hashes(tokens: np.ndarray, size: int = 5) -> np.ndarray:
+    """Distinct hashes of the ``size``-token windows of a token-hash sequence (sorted, uint64).
+
+    A text shorter than ``size`` tokens is one shingle of all its tokens.
+    """
+    n = len(tokens)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    width = min(size, n)
+    count = n - width + 1
+    with np.errstate(over="ignore"):
+        rolled = tokens[:count].copy()
+        for k in range(1, width):
+            rolled = rolled * _ROLL + tokens[k : k + count]
+    return sorted_unique(splitmix64(rolled))
+
+
+def set_hashes(tokens: np.ndarray) -> np.ndarray:
+    """Distinct mixed hashes of single tokens (sorted, uint64): the content channel's shingles."""
+    return sorted_unique(splitmix64(tokens))
+
+
+def _probe_table(num_perm: int, rounds: int = 64, seed: int = SEED) -> np.ndarray:
+    """For each bin, a fixed sequence of bins to copy from when it is empty."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, num_perm, size=(rounds, num_perm), dtype=np.int64)
+
+
+def signatures(sets: Sequence[np.ndarray], num_perm: int = NUM_PERM) -> np.ndarray:
+    """One-permutation MinHash signatures of many hashed sets at once, ``(len(sets), num_perm)`` uint32.
+
+    ``num_perm`` must be a power of two (bins come from the top bits).  An empty
+    set gives a row of ``EMPTY``.
+    """
+    if num_perm & (num_perm - 1):
+        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
+    n = len(sets)
+    out = np.full((n, num_perm), EMPTY, dtype=np.uint32)
+    if n == 0:
+        return out
+    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
+    if lengths.sum() == 0:
+        return out
+    flat = np.concatenate([np.asarray(s, dtype=np.uint64) for s in sets])
+    return flat_signatures(np.repeat(np.arange(n, dtype=np.int32), lengths), flat, n, num_perm)
+
+
+def flat_signatures(doc: np.ndarray, hashes: np.ndarray, count: int, num_perm: int = NUM_PERM) -> np.ndarray:
+    """``signatures`` of sets given flat: ``hashes[k]`` belongs to set ``doc[k]`` (``0 <= doc < count``)."""
+    if num_perm & (num_perm - 1):
+        raise ValueError(f"num_perm must be a power of two, got {num_perm}")
+    out = np.full((count, num_perm), EMPTY, dtype=np.uint32)
+    flat = np.asarray(hashes, dtype=np.uint64)
+    # Row offsets and bins in int32 (count * num_perm < 2**31 for any batch): half the traffic.
+    slot = doc.astype(np.int32) * np.int32(num_perm)
+    slot += (flat >> np.uint64(64 - int(num_perm).bit_length() + 1)).astype(np.int32)
+    np.minimum.at(out.reshape(-1), slot, flat.astype(np.uint32))
+    _densify(out, np.bincount(doc, minlength=count) > 0)
+    return out
+
+
+def _densify(sig: np.ndarray, nonempty: np.ndarray) -> None:
+    """Fill empty bins of non-empty rows in place (optimal densification)."""
+    num_perm = sig.shape[1]
+    table = _probe_table(num_perm)
+    rows, cols = np.nonzero((sig == EMPTY) & nonempty[:, None])
+    for probe in table:
+        if len(rows) == 0:
+            return
+        source = sig[rows, probe[cols]]
+        filled = source != EMPTY
+        sig[rows[filled], cols[filled]] = source[filled]
+        rows, cols = rows[~filled], cols[~filled]
+    # Bins still empty after every probe (a set of one or two elements): copy the row minimum.
+    if len(rows):
+        masked = np.where(sig == EMPTY, np.iinfo(np.uint32).max, sig).min(axis=1)
+        sig[rows, cols] = masked[rows]
+
+
+def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of equal bins: the MinHash estimate of Jaccard similarity."""
+    return float(np.mean(a == b))
+
+
+def to_lean(signature: np.ndarray, seed: int = SEED) -> Any:
+    """One signature as a ``datasketch.LeanMinHash`` for datasketch's LSH and storage."""
+    from datasketch import LeanMinHash
+
+    try:
+        return LeanMinHash(seed=seed, hashvalues=signature.astype(np.uint32), scheme="affine32")
+    except TypeError:  # datasketch < 2.0 has no schemes
+        return LeanMinHash(seed=seed, hashvalues=signature.astype(np.uint64))
+
+
+@dataclass(frozen=True)
+class LshParams:
+    """Bands and rows for a target Jaccard threshold, with the error rates they imply.
+
+    A pair with Jaccard ``s`` shares at least one band with probability
+    ``1 - (1 - s**rows)**bands``.  ``false_positive`` integrates that over
+    ``s < threshold`` and ``false_negative`` its complement over ``s >= threshold``
+    (datasketch's definitions): areas, not per-pair probabilities.
+    """
+
+    threshold: float
+    bands: int
+    rows: int
+    false_positive: float
+    false_negative: float
+
+    def probability(self, similarity: float) -> float:
+        """Chance that a pair of this Jaccard similarity becomes a candidate."""
+        return float(1 - (1 - similarity**self.rows) ** self.bands)
+
+
+def lsh_params(
+    threshold: float, num_perm: int = NUM_PERM, fp_weight: float = 0.5, fn_weight: float = 0.5
+) -> LshParams:
+    """Bands and rows minimising the weighted false-positive and false-negative areas (datasketch's search)."""
+    from datasketch.lsh import _false_negative_probability, _false_positive_probability, _optimal_param
+
+    bands, rows = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
+    return LshParams(
+        threshold=threshold,
+        bands=bands,
+        rows=rows,
+        false_positive=round(float(_false_positive_probability(threshold, bands, rows)), 4),
+        false_negative=round(float(_false_negative_probability(threshold, bands, rows)), 4),
+    )
+
+
+MAX_BUCKET = 256
+"""A band bucket larger than this (boilerplate, an empty text) links its members to
+its first member only, so one bad bucket cannot produce millions of pairs."""
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per document and band, ``(documents, bands)``: the LSH index."""
+    n = sig.shape[0]
+    keys = np.empty((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
+            key = np.full(n, np.uint64(band), dtype=np.uint64)
+            for column in range(rows):
+                key = splitmix64(key * _ROLL + block[:, column])
+            keys[:, band] = key
+    return keys
+
+
+def candidate_pairs(
+    keys: np.ndarray, usable: np.ndarray | None = None, max_bucket: int = MAX_BUCKET
+) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, sharing a band key, as a sorted ``(pairs, 2)`` int64 array.
+
+    ``usable`` masks out documents (empty texts) that must not pair.  Buckets of one
+    size are expanded together, so the work is numpy calls per distinct bucket size.
+    """
+    n = keys.shape[0]
+    found: list[np.ndarray] = []
+    ids = np.arange(n, dtype=np.int64)
+    if usable is not None:
+        ids = ids[usable]
+    for band in range(keys.shape[1]):
+        column = keys[ids, band]
+        order = np.argsort(column, kind="stable")
+        sorted_keys = column[order]
+        members = ids[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(sorted_keys)])
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            first = starts[sizes == size][:, None]
+            if size > max_bucket:
+                left = np.repeat(first, size - 1, axis=1)
+                right = first + np.arange(1, size)
+            else:
+                upper, lower = np.triu_indices(size, 1)
+                left, right = first + upper, first + lower
+            found.append(_codes(members[left.ravel()], members[right.ravel()], n))
+    return decode_pairs(found, n)
+
+
+def decode_pairs(codes: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """Pair codes from ``_codes`` (any number of arrays, repeats allowed) as sorted ``(pairs, 2)`` rows."""
+    merged = sorted_unique(np.concatenate(codes)) if len(codes) else np.empty(0, dtype=np.int64)
+    return np.stack([merged // n, merged % n], axis=1) if len(merged) else np.empty((0, 2), dtype=np.int64)
+
+
+def merge_pairs(pair_arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """The union of several ``(pairs, 2)`` arrays over ``n`` documents, sorted."""
+    return decode_pairs([p[:, 0] * n + p[:, 1] for p in pair_arrays], n)
+
+
+def pair_estimates(sig: np.ndarray, pairs: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """Estimated Jaccard of each pair from its signatures (share of equal bins), float32."""
+    out = np.empty(len(pairs), dtype=np.float32)
+    for start in range(0, len(pairs), chunk):
+        block = pairs[start : start + chunk]
+        out[start : start + len(block)] = (sig[block[:, 0]] == sig[block[:, 1]]).mean(axis=1)
+    return out
+
+
+def _codes(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+    """A pair as one int64, smaller index first, so pairs dedupe with ``np.unique``."""
+    return np.minimum(left, right) * n + np.maximum(left, right)
+
+
+def params_for_recall(threshold: float, recall: float, num_perm: int = NUM_PERM) -> LshParams:
+    """The (bands, rows) that make a pair at ``threshold`` a candidate with probability at least
+    ``recall``, choosing among them the smallest false-positive area below the threshold.
+
+    datasketch's ``_optimal_param`` balances the two error areas, which leaves a
+    pair right at the threshold with only about even odds; here recall at the
+    threshold is the constraint, since exact scores remove false positives later.
+    """
+    from datasketch.lsh import _false_negative_probability, _false_positive_probability
+
+    best: tuple[float, int, int] | None = None
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold**rows) ** bands < recall:
+            continue
+        fp = float(_false_positive_probability(threshold, bands, rows))
+        if best is None or fp < best[0]:
+            best = (fp, bands, rows)
+    if best is None:
+        bands, rows = num_perm, 1
+    else:
+        _, bands, rows = best
+    return LshParams(
+        threshold=threshold,
+        bands=bands,
+        rows=rows,
+        false_positive=round(float(_false_positive_probability(threshold, bands, rows)), 4),
+        false_negative=round(float(_false_negative_probability(threshold, bands, rows)), 4),
+    )
