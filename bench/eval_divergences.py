@@ -38,7 +38,7 @@ import numpy as np
 
 from reconcile.align import MIN_SIMILARITY, similarity
 from reconcile.diverge import diverge
-from reconcile.lexicon import is_known_word, misspellings, zipf
+from reconcile.lexicon import is_known_word, misspellings, stopwords, zipf
 from reconcile.model import Alignment, Divergence, Document, Sentence
 from reconcile.normalize import tokenize
 
@@ -50,6 +50,11 @@ PUBLISHED = "2022-03-25"
 
 AUXILIARIES = frozenset(
     "is are was were will would can could should has have had does did may might must".split()
+)
+SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
+CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday".split()
 )
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -109,8 +114,16 @@ def _reverse_misspellings() -> dict[str, list[str]]:
 
 
 def _shared_tokens(a: str, b: str):
+    """Words of B that A has too, outside calendar dates; the 250 most frequent words are
+    left alone (the tool does not judge slips in them: "again"/"gain")."""
     a_norms = {t.norm for t in tokenize(a)}
-    return [t for t in tokenize(b) if t.norm in a_norms]
+    stop = stopwords()
+    tokens = tokenize(b)
+    months = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+    near_month = {
+        n + k for n, t in enumerate(tokens) for k in (-1, 1) if t.norm[:3] in months and t.text[:1].isupper()
+    }
+    return [t for n, t in enumerate(tokens) if t.norm in a_norms and n not in near_month and (t.norm not in stop or t.norm == "not" or t.norm in AUXILIARIES or t.norm in NUMBER_WORDS)]
 
 
 def _case_like(model: str, word: str) -> str:
@@ -148,13 +161,10 @@ def _edits(word: str) -> Iterator[str]:
 
 
 def _same_stem(x: str, y: str) -> bool:
-    """Crude and independent of the tool: one word is the other plus an ending."""
+    """Crude and independent of the tool: one word is the other with an ending added or changed."""
     short, long_ = sorted((x, y), key=len)
-    return long_.startswith(short[:-1]) and len(long_) - len(short) <= 3 and short[:-1] == long_[: len(short) - 1] and (
-        long_[len(short) - 1 :] in {"s", "es", "ed", "d", "ing", "er", "ly", "y"}
-        or short[-1] in "eys"
-        and long_[len(short) - 1 :] in {"ed", "es", "ing", "er", "ied", "ies", "d", "s"}
-    )
+    # "plan"/"plans", "cutting"/"cuttings", "hope"/"hoped", "study"/"studied": share all but the last letter.
+    return long_.startswith(short[:-1]) and len(long_) - len(short) <= 3
 
 
 def real_word_swaps(word: str) -> list[str]:
@@ -162,14 +172,24 @@ def real_word_swaps(word: str) -> list[str]:
     out = {
         w
         for w in _edits(word)
-        if w != word and len(w) >= 4 and zipf(w) >= 3.0 and not _same_stem(word, w) and w.isalpha()
+        if w != word
+        and len(w) >= 4
+        and zipf(w) >= 3.0
+        and not _same_stem(word, w)
+        and w.isalpha()
+        and w not in misspellings()
+        and w not in NUMBER_WORDS
+        and w not in SCALE_WORDS
     }
     return sorted(out)
 
 
 def plant_real_word(a: str, b: str, rng: random.Random) -> Planted | None:
     options = [
-        t for t in _shared_tokens(a, b) if t.text.islower() and t.text.isalpha() and len(t.norm) >= 5 and zipf(t.norm) >= 3.0
+        t
+        for t in _shared_tokens(a, b)
+        if t.text.islower() and t.text.isalpha() and len(t.norm) >= 5 and zipf(t.norm) >= 3.0 and t.norm not in SCALE_WORDS
+        and t.norm not in NUMBER_WORDS
     ]
     rng.shuffle(options)
     for t in options:
@@ -213,8 +233,21 @@ def plant_number_bound(a: str, b: str, rng: random.Random) -> Planted | None:
     return _replace(b, t.start, t.end, bound, "number", expect=False)
 
 
+LOWERCASE_SEEN: set[str] = set()
+"""Words the corpus writes in lower case somewhere: common words, whatever their case here."""
+
+
 def _is_name(token_text: str, norm: str, start: int) -> bool:
-    return start > 0 and token_text[:1].isupper() and token_text[1:].islower() and token_text.isalpha() and len(norm) >= 4 and zipf(norm) < 4.5
+    return (
+        start > 0
+        and token_text[:1].isupper()
+        and token_text[1:].islower()
+        and token_text.isalpha()
+        and len(norm) >= 4
+        and zipf(norm) < 4.5
+        and norm not in LOWERCASE_SEEN
+        and norm not in CALENDAR_WORDS
+    )
 
 
 def plant_name(a: str, b: str, rng: random.Random) -> Planted | None:
@@ -284,6 +317,7 @@ def _already(d: Divergence, clean: tuple[Divergence, ...]) -> bool:
 def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
     rng = random.Random(seed)
     base = [p for p in pairs if p.score >= 3.0]
+    LOWERCASE_SEEN.update(t.text for p in pairs for s in (p.a, p.b) for t in tokenize(s) if t.text.islower())
     names = sorted({t.text for p in base for t in tokenize(p.a) if _is_name(t.text, t.norm, t.start)})
     planters: list[tuple[str, Callable[[str, str, random.Random], Planted | None]]] = [
         ("typo", plant_typo),

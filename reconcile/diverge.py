@@ -67,9 +67,12 @@ NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
 SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bln": 1e9, "bn": 1e9, "trillion": 1e12}
 LOWER_BOUNDS = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUNDS = {("less", "than"), ("fewer", "than"), ("under",), ("below",), ("up", "to"), ("at", "most")}
-APPROXIMATE = {("about",), ("around",), ("nearly",), ("almost",), ("approximately",), ("roughly",), ("some",), ("close", "to"), ("estimated",)}
-APPROXIMATION = 0.15
-""""about 100" is taken to hold for 85-115: a hedge, not a figure."""
+APPROXIMATE = {("about",), ("around",), ("approximately",), ("roughly",), ("some",), ("estimated",), ("an", "estimated")}
+NEARLY = {("nearly",), ("almost",), ("close", "to"), ("just", "under")}
+APPROXIMATION = 0.1
+""""nearly 30" holds for 27-30."""
+ROUNDED_TOLERANCE = 0.02
+""""about 50" holds for 49-51: a round figure, rounded."""
 NEGATION_CONTEXT = 2
 """Other changed words a hunk may hold beside a negation word that no auxiliary anchors."""
 MAX_ONE_SIDED = 6
@@ -202,6 +205,16 @@ def _is_inflection(a: str, b: str) -> bool:
     return len(long_) - len(short) >= 2 and (long_.endswith(short) or long_.startswith(short))
 
 
+_NAME_ENDINGS = frozenset({"s", "es", "n", "an", "ian", "ians", "ns", "ans", "ese", "i", "is", "ic", "ish", "ite", "ites"})
+
+
+def _is_name_form(x: str, y: str) -> bool:
+    short, long_ = sorted((joined(x), joined(y)), key=len)
+    return long_.startswith(short) and long_[len(short) :] in _NAME_ENDINGS or (
+        long_.startswith(short[:-1]) and long_[len(short) - 1 :] in _NAME_ENDINGS  # "Gaza"/"Gazans" is above; "Malaysia"/"Malaysian"
+    )
+
+
 def _word_similarity(x: str, y: str) -> float:
     return max(fuzz.ratio(x, y), OSA.normalized_similarity(x, y) * 100)
 
@@ -250,11 +263,14 @@ def _word_pair(a: _Word, b: _Word) -> Divergence | None:
         return None
     if _is_respelling(x, y):
         return _divergence("spelling-variant", [a], [b])
-    if _is_inflection(x, y):
-        return None
     if _is_name_pair(a, b):
-        return _divergence("name", [a], [b])
+        # Names take plurals, possessives and demonyms ("Armenia"/"Armenian"), not other endings:
+        # "Ridder" is no form of "Rider".
+        return None if _is_name_form(x, y) else _divergence("name", [a], [b])
     x_bad, y_bad = is_misspelling(x), is_misspelling(y)
+    # A non-word is no form of a word: "confirmedd" is a slip, not a tense of "confirmed".
+    if not (x_bad or y_bad) and _is_inflection(x, y):
+        return None
     if x_bad != y_bad:
         return _divergence("typo", [a], [b])
     if x_bad and y_bad:
@@ -367,8 +383,15 @@ class _Quantity:
     low: float
     high: float
     position: int
+    hedge: str = "exact"
+    """exact, range, lower ("more than"), upper ("less than"), about, nearly."""
+    figures: tuple[float, float] = (0.0, 0.0)
+    """The figures as written (a range's ends), before any hedge widened them."""
 
     def agrees(self, other: _Quantity) -> bool:
+        if self.hedge == other.hedge and self.hedge != "exact":
+            # Two hedged figures are two figures: "more than 29" and "more than 39" disagree.
+            return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(self.figures, other.figures, strict=True))
         return self.low <= other.high and other.low <= self.high
 
 
@@ -378,7 +401,7 @@ def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str |
             continue
         before = tuple(words[n - size : n])
         key = tuple(w.norm for w in before)
-        for kind, table in (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE)):
+        for kind, table in (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY)):
             if key in table:
                 return before, kind
     return (), None
@@ -402,7 +425,11 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and _number(words[j].norm) is not None:
             high = _number(words[j].norm) or high
             j += 1
-        elif j + 1 < len(words) and words[j].norm == "to" and _number(words[j + 1].norm) is not None:
+        elif (
+            j + 1 < len(words)
+            and (words[j].norm == "to" or (words[j].norm == "and" and start > 0 and words[start - 1].norm == "between"))
+            and _number(words[j + 1].norm) is not None
+        ):
             high = _number(words[j + 1].norm) or high
             j += 2
         if j < len(words) and words[j].norm in SCALES and low == value:
@@ -410,13 +437,19 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             low, high = low * scale, high * scale
             j += 1
         hedge_words, hedge = _qualifier(words, start)
+        figures = (low, high)
+        kind = "range" if low != high else "exact"
         if hedge == "lower":
-            high = math.inf
+            high, kind = math.inf, "lower"
         elif hedge == "upper":
-            low = -math.inf
+            low, kind = -math.inf, "upper"
+        elif hedge == "nearly":
+            low, kind = low * (1 - APPROXIMATION), "nearly"
         elif hedge == "about":
-            low, high = low * (1 - APPROXIMATION), high * (1 + APPROXIMATION)
-        found.append(_Quantity((*hedge_words, *words[start:j]), min(low, high), max(low, high), start))
+            # "about 50" is a rounded figure (49-51); "about 124" is no rounder than 124.
+            tolerance = ROUNDED_TOLERANCE if low == high and low % 10 == 0 else 0.0
+            low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
+        found.append(_Quantity((*hedge_words, *words[start:j]), min(low, high), max(low, high), start, kind, figures))
         n = j
     return found
 
@@ -468,28 +501,39 @@ def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
     if not (w.norm in CLAUSE_NEGATIONS or w.norm.endswith("n't")):
         return False
     if w.norm.endswith("n't") and w.norm != "n't":
-        return True
+        return w.norm.removesuffix("n't") in other_norms or w.norm in {"can't", "won't"}
     return n > 0 and words[n - 1].norm in AUXILIARIES and words[n - 1].norm in other_norms
 
 
+def _negated_auxiliaries(words: Sequence[_Word]) -> set[str]:
+    return {words[n - 1].norm for n, w in enumerate(words) if n > 0 and (w.norm in CLAUSE_NEGATIONS)} | {
+        w.norm.removesuffix("n't") for w in words if w.norm.endswith("n't")
+    }
+
+
 def _negations(group: _Group) -> list[Divergence]:
-    count_a = sum(_is_negation(w.norm) for w in group.a)
-    count_b = sum(_is_negation(w.norm) for w in group.b)
+    """A negation one side adds: after an auxiliary the other side has un-negated, or in a small change."""
     found = []
-    for side, words, other, more in (("a", group.a, group.b, count_a > count_b), ("b", group.b, group.a, count_b > count_a)):
+    for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         other_norms = {w.norm for w in other}
+        other_negated = _negated_auxiliaries(other)
+        index = {id(w): n for n, w in enumerate(words)}
         for h in group.hunks:
-            hunk_words = getattr(h, side)
-            negs = [w for w in hunk_words if _is_negation(w.norm) and id(w) not in group.explained]
+            negs = [w for w in getattr(h, side) if _is_negation(w.norm) and id(w) not in group.explained]
             if not negs:
                 continue
             group.explain(negs)
-            if not more:
-                continue  # each side negates as often: a negation moved or reworded, not added
-            rest = len(h.a) + len(h.b) - len(negs)
-            index = {id(w): n for n, w in enumerate(words)}
-            if rest <= NEGATION_CONTEXT or any(_anchored(words, index[id(w)], other_norms) for w in negs):
-                found.append(_divergence("negation", negs, []) if side == "a" else _divergence("negation", [], negs))
+            anchored = []
+            for w in negs:
+                n = index[id(w)]
+                auxiliary = w.norm.removesuffix("n't") if w.norm.endswith("n't") and w.norm != "n't" else (words[n - 1].norm if n else "")
+                if _anchored(words, n, other_norms) and auxiliary not in other_negated:
+                    anchored.append(w)
+            counterpart = [w for w in getattr(h, "b" if side == "a" else "a") if _is_negation(w.norm)]
+            small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart
+            if anchored or small:
+                chosen = anchored or negs
+                found.append(_divergence("negation", chosen, []) if side == "a" else _divergence("negation", [], chosen))
     return found
 
 
