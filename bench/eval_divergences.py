@@ -224,7 +224,14 @@ def plant_number_form(a: str, b: str, rng: random.Random) -> Planted | None:
 
 def plant_number_bound(a: str, b: str, rng: random.Random) -> Planted | None:
     """Control: "27" -> "more than 25" still holds, so it is no number conflict."""
-    options = [t for t in _shared_tokens(a, b) if re.fullmatch(r"\d{2,4}", t.text) and not 1900 <= int(t.text) <= 2100]
+    hedges = {"more", "than", "over", "about", "nearly", "least", "some", "around", "under", "up", "to", "almost", "below", "above"}
+    tokens = tokenize(b)
+    hedged = {t.start for n, t in enumerate(tokens) if any(x.norm in hedges for x in tokens[max(0, n - 2) : n])}
+    options = [
+        t
+        for t in _shared_tokens(a, b)
+        if re.fullmatch(r"\d{2,4}", t.text) and not 1900 <= int(t.text) <= 2100 and t.start not in hedged
+    ]
     if not options:
         return None
     t = rng.choice(options)
@@ -338,6 +345,8 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
     natural: Counter[str] = Counter()
     natural_examples: dict[str, list[str]] = defaultdict(list)
     planted_n: Counter[str] = Counter()
+    found_n: Counter[str] = Counter()
+    flagged_controls: Counter[str] = Counter()
     started = time.perf_counter()
     for pair in base:
         clean = divergences_of(pair.a, pair.b)
@@ -357,11 +366,14 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
             if planted.expect:
                 if any(d.kind == kind for d in hits):
                     tp[kind] += 1
+                    found_n[label] += 1
                 else:
                     fn[kind] += 1
                     wrong_kind[label].update(d.kind for d in hits) if hits else wrong_kind[label].update(["(none)"])
                     if len(misses[label]) < 5:
                         misses[label].append(f"{planted.old!r} -> {planted.new!r}: {[(d.kind, d.a, d.b) for d in hits]}")
+            if not planted.expect and any(d.kind == kind for d in hits):
+                flagged_controls[label] += 1
             for d in new:
                 matched = planted.expect and d.kind == kind and _hit(d, planted)
                 if not matched and d.kind in {"typo", "real-word", "number", "name", "negation", "date"}:
@@ -370,10 +382,11 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
                         false_alarms[d.kind].append(f"[{label}] {d.a!r} / {d.b!r}")
     elapsed = time.perf_counter() - started
     print(f"\n## Planted cases: {len(base)} STS news pairs scored >= 3, {sum(planted_n.values())} injections ({elapsed:.1f} s)\n")
-    print("| injection | planted |")
-    print("|---|---|")
+    print("| injection | planted | found with its kind (controls: wrongly flagged) |")
+    print("|---|---|---|")
     for label, _ in planters:
-        print(f"| {label} | {planted_n[label]} |")
+        n = flagged_controls[label] if "control" in label else found_n[label]
+        print(f"| {label} | {planted_n[label]} | {n} ({n / max(planted_n[label], 1):.3f}) |")
     targets = {"typo": 0.95, "number": 0.95, "negation": 0.95, "real-word": 0.85, "name": 0.85}
     print("\n| kind | recall | precision | target (both) | met |")
     print("|---|---|---|---|---|")

@@ -80,6 +80,8 @@ MAX_ONE_SIDED = 6
 NAME_ZIPF = 4.5
 """Below this wordfreq frequency a capitalised word is taken for a name, not a title word."""
 MAX_NAME_WORDS = 3
+MAX_NAME_STRETCH = 4
+"""A name swap sits in a changed stretch of at most this many content words a side."""
 SIMILAR_WORD = 75.0
 """rapidfuzz ratio (or OSA similarity, which forgives a swapped pair) at which two words are one word respelt or slipped."""
 SIMILAR_WORD_APART = 85.0
@@ -98,6 +100,8 @@ class _Word:
     in_date: bool = False
     proper_run: bool = False
     """Capitalised and beside another capitalised word ("Anthony Blinken"): a name even at a sentence start."""
+    title_case: bool = False
+    """The sentence capitalises every content word (a headline): capitals say nothing about names there."""
 
     @property
     def norm(self) -> str:
@@ -150,6 +154,9 @@ def _words(doc: Document, sentence_ids: Sequence[int]) -> list[_Word]:
         previous_end = sentence.start
         tokens = tokenize(sentence.text, sentence.start)
         capitals = [t.text[:1].isupper() for t in tokens]
+        stop = stopwords()
+        lower = [not c for t, c in zip(tokens, capitals, strict=True) if t.norm not in stop and t.text[:1].isalpha()]
+        title_case = len(lower) >= 3 and not any(lower)
         for n, token in enumerate(tokens):
             out.append(
                 _Word(
@@ -160,23 +167,44 @@ def _words(doc: Document, sentence_ids: Sequence[int]) -> list[_Word]:
                     doc.text[previous_end : token.start],
                     inside(date_spans, token.start, token.end),
                     capitals[n] and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                    title_case,
                 )
             )
             previous_end = token.end
     return out
 
 
+_GB_US = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})oe(?=\w{2})"), "e"),
+    (re.compile(r"(?<=\w{2})ae(?=\w{2})"), "e"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+)
+
+
+def _americanised(word: str) -> str:
+    """A rough American spelling: "hospitalised" -> "hospitalized", "diarrhoea" -> "diarrhea"."""
+    for gb, us in _GB_US:
+        word = gb.sub(us, word)
+    return word
+
+
 def _is_respelling(a: str, b: str) -> bool:
     """Same word, other spelling: hyphens, apostrophes, case, diacritics, GB/US."""
-    if joined(_strip_accents(a)) == joined(_strip_accents(b)):
+    a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
+    if a == b or (a, b) in british_american():
         return True
-    return (a, b) in british_american()
+    return _americanised(a) == _americanised(b)
 
 
 _SUFFIXES = tuple(
     sorted(
         "s es ed d ing ly al n an i ian ians ns ese ish ic ics er ers ism ist ists ity ment ments ness ion ions ive "
-        "ives ation ations ative y ies ied ence ent ant ance".split(),
+        "ives ation ations ative y ies ied ence ent ant ance ancy ency age".split(),
         key=len,
         reverse=True,
     )
@@ -197,7 +225,8 @@ def _roots(word: str) -> set[str]:
 
 
 def _is_inflection(a: str, b: str) -> bool:
-    """Grammar, not meaning: "pressure"/"pressures", "violation"/"violating", "Gaza"/"Gazans"."""
+    """Grammar, not meaning: "pressure"/"pressures", "violation"/"violating", "recognise"/"recognizes"."""
+    a, b = _americanised(a), _americanised(b)
     if _roots(a) & _roots(b):
         return True
     short, long_ = sorted((joined(a), joined(b)), key=len)
@@ -205,14 +234,23 @@ def _is_inflection(a: str, b: str) -> bool:
     return len(long_) - len(short) >= 2 and (long_.endswith(short) or long_.startswith(short))
 
 
-_NAME_ENDINGS = frozenset({"s", "es", "n", "an", "ian", "ians", "ns", "ans", "ese", "i", "is", "ic", "ish", "ite", "ites"})
+_NAME_TAILS = frozenset(
+    "- a e i o s y an ia ian ians ans ns n ine ina ese is us ots iots ish er ers ic istan stan land lands ite ites".split()
+)
+"""What names and their demonyms differ by after a shared stem: "Armenia"/"Armenian", "Cyprus"/"Cypriots"."""
 
 
 def _is_name_form(x: str, y: str) -> bool:
-    short, long_ = sorted((joined(x), joined(y)), key=len)
-    return long_.startswith(short) and long_[len(short) :] in _NAME_ENDINGS or (
-        long_.startswith(short[:-1]) and long_[len(short) - 1 :] in _NAME_ENDINGS  # "Gaza"/"Gazans" is above; "Malaysia"/"Malaysian"
-    )
+    """One name in two grammatical forms, or a name and a part of it ("Olvera-Carrera"/"Olvera")."""
+    x, y = joined(x), joined(y)
+    short, long_ = sorted((x, y), key=len)
+    if len(short) >= 4 and len(long_) - len(short) >= 2 and (long_.startswith(short) or long_.endswith(short)):
+        return True
+    common = 0
+    while common < len(short) and x[common] == y[common]:
+        common += 1
+    tails = (x[common:] or "-", y[common:] or "-")
+    return common >= 4 and all(t in _NAME_TAILS for t in tails)
 
 
 def _word_similarity(x: str, y: str) -> float:
@@ -244,7 +282,7 @@ def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: obje
 
 
 def _capitalised(w: _Word) -> bool:
-    return w.token.text[:1].isupper()
+    return w.token.text[:1].isupper() and not w.title_case
 
 
 def _is_name_pair(a: _Word, b: _Word) -> bool:
@@ -263,10 +301,11 @@ def _word_pair(a: _Word, b: _Word) -> Divergence | None:
         return None
     if _is_respelling(x, y):
         return _divergence("spelling-variant", [a], [b])
+    if _capitalised(a) and _capitalised(b) and _is_name_form(x, y):
+        return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
     if _is_name_pair(a, b):
-        # Names take plurals, possessives and demonyms ("Armenia"/"Armenian"), not other endings:
-        # "Ridder" is no form of "Rider".
-        return None if _is_name_form(x, y) else _divergence("name", [a], [b])
+        # Names take plurals and demonyms only: "Ridder" is no form of "Rider".
+        return _divergence("name", [a], [b])
     x_bad, y_bad = is_misspelling(x), is_misspelling(y)
     # A non-word is no form of a word: "confirmedd" is a slip, not a tense of "confirmed".
     if not (x_bad or y_bad) and _is_inflection(x, y):
@@ -367,8 +406,8 @@ def _dates(group: _Group, ctx: Context) -> list[Divergence]:
     moved_b = [e for e in eb if any(id(w) in changed_b for w in e.words)]
     for e in (*moved_a, *moved_b):
         group.explain(e.words)
-    lone_a = [e for e in moved_a if not any(_dates_agree(e.value, f.value) for f in eb)]
-    lone_b = [e for e in moved_b if not any(_dates_agree(e.value, f.value) for f in ea)]
+    lone_a = [e for e in moved_a if not any(_dates_agree(e.value, f.value) for f in moved_b)]
+    lone_b = [e for e in moved_b if not any(_dates_agree(e.value, f.value) for f in moved_a)]
     if not (lone_a and lone_b):
         return []
     return [_divergence("date", [w for e in lone_a for w in e.words], [w for e in lone_b for w in e.words])]
@@ -471,8 +510,9 @@ def _numbers(group: _Group) -> list[Divergence]:
     moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
     for q in (*moved_a, *moved_b):
         group.explain(q.words)
-    lone_a = [q for q in moved_a if not any(q.agrees(r) for r in qb)]
-    lone_b = [q for q in moved_b if not any(q.agrees(r) for r in qa)]
+    # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
+    lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
+    lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
     found = []
     candidates = sorted(
         ((-_context_match(x, y, group.a, group.b), abs(x.position - y.position), i, j) for i, x in enumerate(lone_a) for j, y in enumerate(lone_b)),
@@ -588,19 +628,27 @@ def _is_name_word(w: _Word) -> bool:
 
 
 def _names(group: _Group) -> list[Divergence]:
-    """One name put for another in the same place: "Aliyev" where the other says "Pashinyan"."""
+    """One name put for another in the same changed stretch: "Aliyev" where the other says "Pashinyan".
+
+    Only names the other side never writes count, and only in a short stretch:
+    in a rewritten clause two names are two people, not one person renamed.
+    """
     found = []
     stop = stopwords()
+    a_norms = {w.norm for w in group.a}
+    b_norms = {w.norm for w in group.b}
     for h in group.hunks:
         rest_a = [w for w in h.a if id(w) not in group.explained and w.norm not in stop]
         rest_b = [w for w in h.b if id(w) not in group.explained and w.norm not in stop]
-        if not (0 < len(rest_a) <= MAX_NAME_WORDS and 0 < len(rest_b) <= MAX_NAME_WORDS):
+        if not (rest_a and rest_b) or max(len(rest_a), len(rest_b)) > MAX_NAME_STRETCH:
             continue
-        if all(_capitalised(w) and not w.initial for w in (*rest_a, *rest_b)) and any(map(_is_name_word, rest_a)) and any(
-            map(_is_name_word, rest_b)
-        ):
-            group.explain([*rest_a, *rest_b])
-            found.append(_divergence("name", rest_a, rest_b))
+        if not all(_capitalised(w) and not w.initial for w in (*rest_a, *rest_b)):
+            continue  # a rewritten clause, not a name put for a name
+        names_a = [w for w in rest_a if _is_name_word(w) and w.norm not in b_norms]
+        names_b = [w for w in rest_b if _is_name_word(w) and w.norm not in a_norms]
+        if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
+            group.explain([*names_a, *names_b])
+            found.append(_divergence("name", names_a, names_b))
     return found
 
 
