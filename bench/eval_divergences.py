@@ -49,12 +49,61 @@ PUBLISHED = "2022-03-25"
 """Every planted document is dated, so weekdays can resolve."""
 
 AUXILIARIES = frozenset(
-    "is are was were will would can could should has have had does did may might must".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "has",
+        "have",
+        "had",
+        "does",
+        "did",
+        "may",
+        "might",
+        "must",
+    ]
 )
 SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
 CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
 )
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -120,10 +169,14 @@ def _shared_tokens(a: str, b: str):
     stop = stopwords()
     tokens = tokenize(b)
     months = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-    near_month = {
-        n + k for n, t in enumerate(tokens) for k in (-1, 1) if t.norm[:3] in months and t.text[:1].isupper()
-    }
-    return [t for n, t in enumerate(tokens) if t.norm in a_norms and n not in near_month and (t.norm not in stop or t.norm == "not" or t.norm in AUXILIARIES or t.norm in NUMBER_WORDS)]
+    near_month = {n + k for n, t in enumerate(tokens) for k in (-1, 1) if t.norm[:3] in months and t.text[:1].isupper()}
+    return [
+        t
+        for n, t in enumerate(tokens)
+        if t.norm in a_norms
+        and n not in near_month
+        and (t.norm not in stop or t.norm == "not" or t.norm in AUXILIARIES or t.norm in NUMBER_WORDS)
+    ]
 
 
 def _case_like(model: str, word: str) -> str:
@@ -188,7 +241,11 @@ def plant_real_word(a: str, b: str, rng: random.Random) -> Planted | None:
     options = [
         t
         for t in _shared_tokens(a, b)
-        if t.text.islower() and t.text.isalpha() and len(t.norm) >= 5 and zipf(t.norm) >= 3.0 and t.norm not in SCALE_WORDS
+        if t.text.islower()
+        and t.text.isalpha()
+        and len(t.norm) >= 5
+        and zipf(t.norm) >= 3.0
+        and t.norm not in SCALE_WORDS
         and t.norm not in NUMBER_WORDS
     ]
     rng.shuffle(options)
@@ -224,7 +281,22 @@ def plant_number_form(a: str, b: str, rng: random.Random) -> Planted | None:
 
 def plant_number_bound(a: str, b: str, rng: random.Random) -> Planted | None:
     """Control: "27" -> "more than 25" still holds, so it is no number conflict."""
-    hedges = {"more", "than", "over", "about", "nearly", "least", "some", "around", "under", "up", "to", "almost", "below", "above"}
+    hedges = {
+        "more",
+        "than",
+        "over",
+        "about",
+        "nearly",
+        "least",
+        "some",
+        "around",
+        "under",
+        "up",
+        "to",
+        "almost",
+        "below",
+        "above",
+    }
     tokens = tokenize(b)
     hedged = {t.start for n, t in enumerate(tokens) if any(x.norm in hedges for x in tokens[max(0, n - 2) : n])}
     options = [
@@ -277,7 +349,11 @@ def plant_name_swap(a: str, b: str, rng: random.Random, names: list[str]) -> Pla
     if not options or not names:
         return None
     t = rng.choice(options)
-    others = [n for n in names if n.casefold() != t.norm and n.casefold() not in a.casefold() and n.casefold() not in b.casefold()]
+    others = [
+        n
+        for n in names
+        if n.casefold() != t.norm and n.casefold() not in a.casefold() and n.casefold() not in b.casefold()
+    ]
     return _replace(b, t.start, t.end, rng.choice(others), "name") if others else None
 
 
@@ -289,7 +365,11 @@ def plant_negation(a: str, b: str, rng: random.Random) -> Planted | None:
         t = rng.choice(nots)
         end = t.end + 1 if b[t.end : t.end + 1] == " " else t.end
         return Planted("negation", b[: t.start] + b[end:], t.start, t.start, "not", "", True)
-    options = [t for n, t in enumerate(tokens[:-1]) if t.norm in AUXILIARIES and t.norm in shared and tokens[n + 1].norm != "not"]
+    options = [
+        t
+        for n, t in enumerate(tokens[:-1])
+        if t.norm in AUXILIARIES and t.norm in shared and tokens[n + 1].norm != "not"
+    ]
     if not options:
         return None
     t = rng.choice(options)
@@ -371,7 +451,9 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
                     fn[kind] += 1
                     wrong_kind[label].update(d.kind for d in hits) if hits else wrong_kind[label].update(["(none)"])
                     if len(misses[label]) < 5:
-                        misses[label].append(f"{planted.old!r} -> {planted.new!r}: {[(d.kind, d.a, d.b) for d in hits]}")
+                        misses[label].append(
+                            f"{planted.old!r} -> {planted.new!r}: {[(d.kind, d.a, d.b) for d in hits]}"
+                        )
             if not planted.expect and any(d.kind == kind for d in hits):
                 flagged_controls[label] += 1
             for d in new:
@@ -381,7 +463,10 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
                     if len(false_alarms[d.kind]) < 6:
                         false_alarms[d.kind].append(f"[{label}] {d.a!r} / {d.b!r}")
     elapsed = time.perf_counter() - started
-    print(f"\n## Planted cases: {len(base)} STS news pairs scored >= 3, {sum(planted_n.values())} injections ({elapsed:.1f} s)\n")
+    print(
+        f"\n## Planted cases: {len(base)} STS news pairs scored >= 3, "
+        f"{sum(planted_n.values())} injections ({elapsed:.1f} s)\n"
+    )
     print("| injection | planted | found with its kind (controls: wrongly flagged) |")
     print("|---|---|---|")
     for label, _ in planters:
@@ -394,7 +479,10 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
         recall = tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else float("nan")
         precision = tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else float("nan")
         met = "yes" if recall >= target and precision >= (0.9 if target > 0.9 else target) else "no"
-        print(f"| {kind} | {recall:.3f} ({tp[kind]}/{tp[kind] + fn[kind]}) | {precision:.3f} ({fp[kind]} false) | {target} | {met} |")
+        print(
+            f"| {kind} | {recall:.3f} ({tp[kind]}/{tp[kind] + fn[kind]}) | "
+            f"{precision:.3f} ({fp[kind]} false) | {target} | {met} |"
+        )
     print("\n(name has no target in the issue; 0.85 is ours.)")
     for label, ms in misses.items():
         print(f"\nmissed {label} (found instead: {dict(wrong_kind[label])}):")
@@ -468,7 +556,9 @@ def evaluate_seeds() -> None:
         )
     date_conflicts = [d for d in pair.divergences if d.kind in {"date", "number"}]
     print(f"\nrows found with their kind: {met}/{len(SEED_ROWS)}")
-    print(f"number or date conflicts between 000 and 001 (expected none): {[(d.kind, d.a, d.b) for d in date_conflicts]}")
+    print(
+        f"number or date conflicts between 000 and 001 (expected none): {[(d.kind, d.a, d.b) for d in date_conflicts]}"
+    )
     print("Thursday/March 24 and Parukh word order: not listed as conflicts (checked by the line above).")
     print(f"all kinds found: {dict(Counter(d.kind for d in pair.divergences))}")
 

@@ -29,7 +29,16 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
-from reconcile.lexicon import british_american, is_known_word, is_misspelling, joined, misspellings, stem, stopwords, zipf
+from reconcile.lexicon import (
+    british_american,
+    is_known_word,
+    is_misspelling,
+    joined,
+    misspellings,
+    stem,
+    stopwords,
+    zipf,
+)
 from reconcile.model import Alignment, Divergence, Document
 from reconcile.normalize import Token, fold, inside, quote_spans, tokenize
 
@@ -45,7 +54,8 @@ SEVERITY = {
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 KIND_ORDER = {
-    k: n for n, k in enumerate(("number", "name", "date", "negation", "real-word", "typo", "spelling-variant", "wording"))
+    k: n
+    for n, k in enumerate(("number", "name", "date", "negation", "real-word", "typo", "spelling-variant", "wording"))
 }
 """The order an editor reads a severity band in; quoted words come first within a band."""
 
@@ -53,22 +63,85 @@ NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neith
 CLAUSE_NEGATIONS = frozenset({"not", "never", "cannot"})
 """Negations that sit right after an auxiliary: "will not", "has never"."""
 AUXILIARIES = frozenset(
-    "is are was were be been am will would can could should shall has have had do does did may might must".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "may",
+        "might",
+        "must",
+    ]
 )
 NUMBER_WORDS = {
     w: n
     for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
-SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bln": 1e9, "bn": 1e9, "trillion": 1e12}
+SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bln": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
 LOWER_BOUNDS = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUNDS = {("less", "than"), ("fewer", "than"), ("under",), ("below",), ("up", "to"), ("at", "most")}
-APPROXIMATE = {("about",), ("around",), ("approximately",), ("roughly",), ("some",), ("estimated",), ("an", "estimated")}
+APPROXIMATE = {
+    ("about",),
+    ("around",),
+    ("approximately",),
+    ("roughly",),
+    ("some",),
+    ("estimated",),
+    ("an", "estimated"),
+}
 NEARLY = {("nearly",), ("almost",), ("close", "to"), ("just", "under")}
+SAME_THING = 2
+"""Context score (2 per shared following word, 1 for the preceding one) at which two figures count the same thing."""
 APPROXIMATION = 0.1
 """"nearly 30" holds for 27-30."""
 ROUNDED_TOLERANCE = 0.02
@@ -83,7 +156,8 @@ MAX_NAME_WORDS = 3
 MAX_NAME_STRETCH = 4
 """A name swap sits in a changed stretch of at most this many content words a side."""
 SIMILAR_WORD = 75.0
-"""rapidfuzz ratio (or OSA similarity, which forgives a swapped pair) at which two words are one word respelt or slipped."""
+"""rapidfuzz ratio (or OSA similarity, which forgives a swapped pair) at which two words are
+one word respelt or slipped."""
 SIMILAR_WORD_APART = 85.0
 """Stricter for words in different hunks of a group, where chance look-alikes abound."""
 
@@ -166,7 +240,8 @@ def _words(doc: Document, sentence_ids: Sequence[int]) -> list[_Word]:
                     n == 0,
                     doc.text[previous_end : token.start],
                     inside(date_spans, token.start, token.end),
-                    capitals[n] and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                    capitals[n]
+                    and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                     title_case,
                 )
             )
@@ -203,8 +278,51 @@ def _is_respelling(a: str, b: str) -> bool:
 
 _SUFFIXES = tuple(
     sorted(
-        "s es ed d ing ly al n an i ian ians ns ese ish ic ics er ers ism ist ists ity ment ments ness ion ions ive "
-        "ives ation ations ative y ies ied ence ent ant ance ancy ency age".split(),
+        [
+            "s",
+            "es",
+            "ed",
+            "d",
+            "ing",
+            "ly",
+            "al",
+            "n",
+            "an",
+            "i",
+            "ian",
+            "ians",
+            "ns",
+            "ese",
+            "ish",
+            "ic",
+            "ics",
+            "er",
+            "ers",
+            "ism",
+            "ist",
+            "ists",
+            "ity",
+            "ment",
+            "ments",
+            "ness",
+            "ion",
+            "ions",
+            "ive",
+            "ives",
+            "ation",
+            "ations",
+            "ative",
+            "y",
+            "ies",
+            "ied",
+            "ence",
+            "ent",
+            "ant",
+            "ance",
+            "ancy",
+            "ency",
+            "age",
+        ],
         key=len,
         reverse=True,
     )
@@ -235,7 +353,39 @@ def _is_inflection(a: str, b: str) -> bool:
 
 
 _NAME_TAILS = frozenset(
-    "- a e i o s y an ia ian ians ans ns n ine ina ese is us ots iots ish er ers ic istan stan land lands ite ites".split()
+    [
+        "-",
+        "a",
+        "e",
+        "i",
+        "o",
+        "s",
+        "y",
+        "an",
+        "ia",
+        "ian",
+        "ians",
+        "ans",
+        "ns",
+        "n",
+        "ine",
+        "ina",
+        "ese",
+        "is",
+        "us",
+        "ots",
+        "iots",
+        "ish",
+        "er",
+        "ers",
+        "ic",
+        "istan",
+        "stan",
+        "land",
+        "lands",
+        "ite",
+        "ites",
+    ]
 )
 """What names and their demonyms differ by after a shared stem: "Armenia"/"Armenian", "Cyprus"/"Cypriots"."""
 
@@ -370,9 +520,15 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
                 run.append(words[n])
             text = " ".join(x.token.text for x in run)
             for _, _, date in find_dates(text, year or 2000):
-                value: object = date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
+                value: object = (
+                    date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
+                )
                 exprs.append(_DateExpr(tuple(run), value))
-        elif _capitalised(w) and (w.norm in WEEKDAYS or w.norm in MONTHS) and (len(w.norm) > 3 or w.token.text[1:].islower()):
+        elif (
+            _capitalised(w)
+            and (w.norm in WEEKDAYS or w.norm in MONTHS)
+            and (len(w.norm) > 3 or w.token.text[1:].islower())
+        ):
             if w.norm in MONTHS and (w.norm == "may" and w.initial):
                 pass
             elif w.norm in MONTHS:
@@ -426,8 +582,12 @@ class _Quantity:
     """exact, range, lower ("more than"), upper ("less than"), about, nearly."""
     figures: tuple[float, float] = (0.0, 0.0)
     """The figures as written (a range's ends), before any hedge widened them."""
+    year: bool = False
+    """A bare 19xx/20xx: a year, which only another year can agree with."""
 
     def agrees(self, other: _Quantity) -> bool:
+        if self.year or other.year:
+            return self.year and other.year and self.low == other.low
         if self.hedge == other.hedge and self.hedge != "exact":
             # Two hedged figures are two figures: "more than 29" and "more than 39" disagree.
             return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(self.figures, other.figures, strict=True))
@@ -440,7 +600,12 @@ def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str |
             continue
         before = tuple(words[n - size : n])
         key = tuple(w.norm for w in before)
-        for kind, table in (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY)):
+        for kind, table in (
+            ("lower", LOWER_BOUNDS),
+            ("upper", UPPER_BOUNDS),
+            ("about", APPROXIMATE),
+            ("nearly", NEARLY),
+        ):
             if key in table:
                 return before, kind
     return (), None
@@ -452,7 +617,9 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
     n = 0
     while n < len(words):
         value = None if words[n].in_date else _number(words[n].norm)
-        if value is None or (words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()):
+        if value is None or (
+            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()
+        ):
             n += 1
             continue
         start = n
@@ -467,8 +634,9 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         elif (
             j + 1 < len(words)
             and (words[j].norm == "to" or (words[j].norm == "and" and start > 0 and words[start - 1].norm == "between"))
-            and _number(words[j + 1].norm) is not None
+            and (_number(words[j + 1].norm) or 0) > value
         ):
+            # "5 to 7" is a range; "425 to 2" is a tally.
             high = _number(words[j + 1].norm) or high
             j += 2
         if j < len(words) and words[j].norm in SCALES and low == value:
@@ -486,9 +654,12 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             low, kind = low * (1 - APPROXIMATION), "nearly"
         elif hedge == "about":
             # "about 50" is a rounded figure (49-51); "about 124" is no rounder than 124.
-            tolerance = ROUNDED_TOLERANCE if low == high and low % 10 == 0 else 0.0
+            tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
             low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
-        found.append(_Quantity((*hedge_words, *words[start:j]), min(low, high), max(low, high), start, kind, figures))
+        year = kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+        found.append(
+            _Quantity((*hedge_words, *words[start:j]), min(low, high), max(low, high), start, kind, figures, year)
+        )
         n = j
     return found
 
@@ -510,17 +681,29 @@ def _numbers(group: _Group) -> list[Divergence]:
     moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
     for q in (*moved_a, *moved_b):
         group.explain(q.words)
+    found = []
+    # Figures of the same thing ("two Democrats"/"three Democrats") are compared with each other first.
+    for x in list(moved_a):
+        twins = [y for y in moved_b if _context_match(x, y, group.a, group.b) >= SAME_THING]
+        if len(twins) == 1 and sum(_context_match(z, twins[0], group.a, group.b) >= SAME_THING for z in moved_a) == 1:
+            moved_a.remove(x)
+            moved_b.remove(twins[0])
+            if not x.agrees(twins[0]):
+                found.append(_divergence("number", x.words, twins[0].words))
     # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
     lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
     lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
-    found = []
     candidates = sorted(
-        ((-_context_match(x, y, group.a, group.b), abs(x.position - y.position), i, j) for i, x in enumerate(lone_a) for j, y in enumerate(lone_b)),
+        (
+            (-_context_match(x, y, group.a, group.b), abs(x.position - y.position), i, j)
+            for i, x in enumerate(lone_a)
+            for j, y in enumerate(lone_b)
+        ),
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
     for _, _, i, j in candidates:
-        if i in used_a or j in used_b:
+        if i in used_a or j in used_b or lone_a[i].year != lone_b[j].year:
             continue
         used_a.add(i)
         used_b.add(j)
@@ -566,14 +749,20 @@ def _negations(group: _Group) -> list[Divergence]:
             anchored = []
             for w in negs:
                 n = index[id(w)]
-                auxiliary = w.norm.removesuffix("n't") if w.norm.endswith("n't") and w.norm != "n't" else (words[n - 1].norm if n else "")
+                auxiliary = (
+                    w.norm.removesuffix("n't")
+                    if w.norm.endswith("n't") and w.norm != "n't"
+                    else (words[n - 1].norm if n else "")
+                )
                 if _anchored(words, n, other_norms) and auxiliary not in other_negated:
                     anchored.append(w)
             counterpart = [w for w in getattr(h, "b" if side == "a" else "a") if _is_negation(w.norm)]
             small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart
             if anchored or small:
                 chosen = anchored or negs
-                found.append(_divergence("negation", chosen, []) if side == "a" else _divergence("negation", [], chosen))
+                found.append(
+                    _divergence("negation", chosen, []) if side == "a" else _divergence("negation", [], chosen)
+                )
     return found
 
 
@@ -705,7 +894,9 @@ def _judge(d: Divergence, ctx: Context) -> Divergence:
     if d.kind == "wording":
         return replace(d, confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
     if d.kind == "spelling-variant":
-        return replace(d, confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",))
+        return replace(
+            d, confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",)
+        )
     evidence: list[str] = []
     votes = {"a": 0, "b": 0}
     if ctx.others and d.a and d.b:
@@ -722,9 +913,11 @@ def _judge(d: Divergence, ctx: Context) -> Divergence:
     if d.kind == "typo":
         wrong_side = "a" if is_misspelling(fold(d.a)) else "b"
         wrong = d.a if wrong_side == "a" else d.b
-        why = "codespell lists it as a misspelling" if fold(wrong) in misspellings() else "not a word in wordfreq's lists"
-        favours = "b" if wrong_side == "a" else "a"
-        return replace(d, favours=favours, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
+        why = (
+            "codespell lists it as a misspelling" if fold(wrong) in misspellings() else "not a word in wordfreq's lists"
+        )
+        right = "b" if wrong_side == "a" else "a"
+        return replace(d, favours=right, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
     own: str | None = None
     if d.kind in {"real-word", "name"} and d.a and d.b:
         # The slipping side often writes the right word elsewhere in its own text.
@@ -739,9 +932,11 @@ def _judge(d: Divergence, ctx: Context) -> Divergence:
     majority = None if votes["a"] == votes["b"] else ("a" if votes["a"] > votes["b"] else "b")
     if majority and own and majority != own:
         return replace(d, favours=None, confidence=0.3, evidence=(*evidence, "the evidence conflicts"))
-    favours = majority or own
+    favours: str | None = majority or own
     if favours is None:
-        return replace(d, confidence=0.5 if d.kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(d.kind, "no evidence"),))
+        return replace(
+            d, confidence=0.5 if d.kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(d.kind, "no evidence"),)
+        )
     margin = abs(votes["a"] - votes["b"])
     confidence = min(0.95, 0.6 + 0.1 * margin + (0.2 if own else 0.0))
     return replace(d, favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
