@@ -203,6 +203,10 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
+
+
 def _number(word: str) -> float | None:
     if word in NUMBER_WORDS:
         return float(NUMBER_WORDS[word])
@@ -211,41 +215,50 @@ def _number(word: str) -> float | None:
         if len(parts) == 2 and parts[0] is not None and parts[1] is not None and parts[0] >= 20 and parts[1] < 10:
             return float(parts[0] + parts[1])
         return None
-    digits = re.sub(r"(?<=\d),(?=\d{3})", "", word)
-    digits = re.sub(r"(st|nd|rd|th|%|s)$", "", digits)
+    if not word[:1].isdigit():
+        return None
+    digits = _THOUSANDS.sub("", word)
+    digits = _NUMBER_SUFFIX.sub("", digits)
     try:
         return float(digits)
     except ValueError:
         return None
 
 
-def _words(doc: Document, sentence_ids: Sequence[int]) -> list[_Word]:
-    quotes = quote_spans(doc.text)
+def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[int, int]] | None = None) -> list[_Word]:
+    quotes = quote_spans(doc.text) if quotes is None else quotes
+    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
+
+
+def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
     out = []
-    for i in sentence_ids:
-        sentence = doc.sentences[i]
-        date_spans = [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)]
-        previous_end = sentence.start
-        tokens = tokenize(sentence.text, sentence.start)
-        capitals = [t.text[:1].isupper() for t in tokens]
-        stop = stopwords()
-        lower = [not c for t, c in zip(tokens, capitals, strict=True) if t.norm not in stop and t.text[:1].isalpha()]
-        title_case = len(lower) >= 3 and not any(lower)
-        for n, token in enumerate(tokens):
-            out.append(
-                _Word(
-                    token,
-                    i,
-                    inside(quotes, token.start, token.end),
-                    n == 0,
-                    doc.text[previous_end : token.start],
-                    inside(date_spans, token.start, token.end),
-                    capitals[n]
-                    and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
-                    title_case,
-                )
+    sentence = doc.sentences[i]
+    tokens = tokenize(sentence.text, sentence.start)
+    # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
+    has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
+    date_spans = (
+        [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
+    )
+    previous_end = sentence.start
+    capitals = [t.text[:1].isupper() for t in tokens]
+    stop = stopwords()
+    lower = [not c for t, c in zip(tokens, capitals, strict=True) if t.norm not in stop and t.text[:1].isalpha()]
+    title_case = len(lower) >= 3 and not any(lower)
+    for n, token in enumerate(tokens):
+        out.append(
+            _Word(
+                token,
+                i,
+                inside(quotes, token.start, token.end),
+                n == 0,
+                doc.text[previous_end : token.start],
+                inside(date_spans, token.start, token.end),
+                capitals[n]
+                and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                title_case,
             )
-            previous_end = token.end
+        )
+        previous_end = token.end
     return out
 
 
@@ -673,6 +686,14 @@ def _context_match(x: _Quantity, y: _Quantity, a: Sequence[_Word], b: Sequence[_
     return 2 * after + before
 
 
+def _changed(q: _Quantity, changed: set[int]) -> tuple[_Word, ...]:
+    """A figure's words without the hedge both sides share: "25"/"27", not "At least 25"/"At least 27"."""
+    words = list(q.words)
+    while len(words) > 1 and id(words[0]) not in changed:
+        words.pop(0)
+    return tuple(words)
+
+
 def _numbers(group: _Group) -> list[Divergence]:
     qa, qb = _quantities(group.a), _quantities(group.b)
     changed_a = {id(w) for w in group.changed("a")}
@@ -689,7 +710,7 @@ def _numbers(group: _Group) -> list[Divergence]:
             moved_a.remove(x)
             moved_b.remove(twins[0])
             if not x.agrees(twins[0]):
-                found.append(_divergence("number", x.words, twins[0].words))
+                found.append(_divergence("number", _changed(x, changed_a), _changed(twins[0], changed_b)))
     # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
     lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
     lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
@@ -707,7 +728,7 @@ def _numbers(group: _Group) -> list[Divergence]:
             continue
         used_a.add(i)
         used_b.add(j)
-        found.append(_divergence("number", lone_a[i].words, lone_b[j].words))
+        found.append(_divergence("number", _changed(lone_a[i], changed_a), _changed(lone_b[j], changed_b)))
     return found
 
 
@@ -756,8 +777,11 @@ def _negations(group: _Group) -> list[Divergence]:
                 )
                 if _anchored(words, n, other_norms) and auxiliary not in other_negated:
                     anchored.append(w)
-            counterpart = [w for w in getattr(h, "b" if side == "a" else "a") if _is_negation(w.norm)]
-            small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart
+            other_hunk = getattr(h, "b" if side == "a" else "a")
+            counterpart = [w for w in other_hunk if _is_negation(w.norm)]
+            # "without" adds a phrase ("in need without help") unless it replaces "with".
+            flips = [w for w in negs if w.norm != "without" or any(o.norm == "with" for o in other_hunk)]
+            small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart and bool(flips)
             if anchored or small:
                 chosen = anchored or negs
                 found.append(
@@ -951,9 +975,12 @@ def diverge(
     which side of a divergence is right.
     """
     ctx = Context(a_doc, b_doc, tuple(others))
+    quotes_a, quotes_b = quote_spans(a_doc.text), quote_spans(b_doc.text)
     found: list[Divergence] = []
     for group in groups:
-        for d in _group_divergences(_words(a_doc, group.a), _words(b_doc, group.b), ctx):
+        a_words = _words(a_doc, group.a, quotes_a)
+        b_words = _words(b_doc, group.b, quotes_b)
+        for d in _group_divergences(a_words, b_words, ctx):
             # A word only one side has still belongs to the group's sentences.
             d = replace(
                 d,
