@@ -175,7 +175,7 @@ class _Word:
     proper_run: bool = False
     """Capitalised and beside another capitalised word ("Anthony Blinken"): a name even at a sentence start."""
     title_case: bool = False
-    """The sentence capitalises every content word (a headline): capitals say nothing about names there."""
+    """The sentence capitalises every longer word (a headline): capitals say nothing about names there."""
 
     @property
     def norm(self) -> str:
@@ -241,9 +241,8 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
     )
     previous_end = sentence.start
     capitals = [t.text[:1].isupper() for t in tokens]
-    stop = stopwords()
-    lower = [not c for t, c in zip(tokens, capitals, strict=True) if t.norm not in stop and t.text[:1].isalpha()]
-    title_case = len(lower) >= 3 and not any(lower)
+    # A headline capitalises every longer word; a sentence has some lower-case word of four letters or more.
+    title_case = len(tokens) >= 3 and not any(t.text.islower() and len(t.text) >= 4 for t in tokens)
     for n, token in enumerate(tokens):
         out.append(
             _Word(
