@@ -5,7 +5,9 @@ Three parts, each printing figures:
 1. **Planted cases.**  Real sentence pairs from the STS Benchmark news genres
    (MSRpar, headlines) that people scored >= 3 (same meaning).  Into a word both
    sides share, one change is injected on side B: a codespell misspelling (typo),
-   a word one edit away that is another common word (real-word), a changed
+   a word one edit away that is another common word (real-word; both content
+   words, not among the 250 most frequent English words, which the tool leaves
+   alone), a changed
    number, a respelt or swapped name, an inserted or dropped "not" (negation).
    Controls that must *not* be flagged: a number written as a word ("2" ->
    "two"), a figure turned into a bound that still holds ("27" -> "more than 25").
@@ -38,7 +40,7 @@ import numpy as np
 
 from reconcile.align import MIN_SIMILARITY, similarity
 from reconcile.diverge import diverge
-from reconcile.lexicon import is_known_word, misspellings, stopwords, zipf
+from reconcile.lexicon import british_american, is_known_word, misspellings, stopwords, zipf
 from reconcile.model import Alignment, Divergence, Document, Sentence
 from reconcile.normalize import tokenize
 
@@ -169,7 +171,7 @@ def _shared_tokens(a: str, b: str):
     stop = stopwords()
     tokens = tokenize(b)
     months = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-    near_month = {n + k for n, t in enumerate(tokens) for k in (-1, 1) if t.norm[:3] in months and t.text[:1].isupper()}
+    near_month = {n + k for n, t in enumerate(tokens) for k in (-2, -1, 1, 2) if t.norm[:3] in months and t.text[:1].isupper()}
     return [
         t
         for n, t in enumerate(tokens)
@@ -233,6 +235,9 @@ def real_word_swaps(word: str) -> list[str]:
         and w not in misspellings()
         and w not in NUMBER_WORDS
         and w not in SCALE_WORDS
+        and w.replace("z", "s") != word.replace("z", "s")  # "authorization"/"authorisation" is a respelling
+        and (word, w) not in british_american()
+        and w not in stopwords()
     }
     return sorted(out)
 
@@ -247,6 +252,7 @@ def plant_real_word(a: str, b: str, rng: random.Random) -> Planted | None:
         and zipf(t.norm) >= 3.0
         and t.norm not in SCALE_WORDS
         and t.norm not in NUMBER_WORDS
+        and t.norm not in stopwords()
     ]
     rng.shuffle(options)
     for t in options:
@@ -326,6 +332,7 @@ def _is_name(token_text: str, norm: str, start: int) -> bool:
         and zipf(norm) < 4.5
         and norm not in LOWERCASE_SEEN
         and norm not in CALENDAR_WORDS
+        and norm not in misspellings()  # "Weill": codespell takes it for "well", so no test can tell
     )
 
 
@@ -340,6 +347,8 @@ def plant_name(a: str, b: str, rng: random.Random) -> Planted | None:
     new = rng.choice((w[:i] + w[i + 1 :], w[:i] + w[i] + w[i:], w[:i] + w[i + 1] + w[i] + w[i + 2 :]))
     if new == w:
         new = w[:i] + w[i + 1 :]
+    if new.casefold() in misspellings():
+        return None  # a known misspelling of a word is a typo, whatever the capital
     return _replace(b, t.start, t.end, new, "name")
 
 
