@@ -570,6 +570,11 @@ def evaluate_seeds() -> None:
     )
     print("Thursday/March 24 and Parukh word order: not listed as conflicts (checked by the line above).")
     print(f"all kinds found: {dict(Counter(d.kind for d in pair.divergences))}")
+    files = sorted(SEEDS.glob("00[23]_*.txt"))
+    docs, _ = split_loaded(load([str(f) for f in files]))
+    later = compare(docs[0], docs[1]).pairs[0]
+    names = [(d.a, d.b, d.favours, d.evidence) for d in later.divergences if d.kind == "name"]
+    print(f"\nSeeds 002-003 (Anthony/Antony Blinken): name divergences {names}")
 
 
 def main() -> int:

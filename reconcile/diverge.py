@@ -149,6 +149,8 @@ ROUNDED_TOLERANCE = 0.02
 NEGATION_CONTEXT = 2
 """Other changed words a hunk may hold beside a negation word that no auxiliary anchors."""
 MAX_ONE_SIDED = 6
+MAX_MERGED_WORDING = 4
+"""A dropped and an added stretch this short, side by side, are one rewording."""
 """Longer words-only-on-one-side stretches are extra clauses, not drift: left to unique claims."""
 NAME_ZIPF = 4.5
 """Below this wordfreq frequency a capitalised word is taken for a name, not a title word."""
@@ -852,12 +854,28 @@ def _names(group: _Group) -> list[Divergence]:
 
 
 def _wording(group: _Group) -> list[Divergence]:
-    """What no finding explains: drift, when it holds content words."""
-    found = []
+    """What no finding explains: drift, when it holds content words.
+
+    A word one side drops next to a word the other side adds, with only shared
+    words between ("obligations of the" / "commitments assumed by the"), is one
+    rewording, reported once.
+    """
     stop = stopwords()
-    for h in group.hunks:
-        rest_a = [w for w in h.a if id(w) not in group.explained]
-        rest_b = [w for w in h.b if id(w) not in group.explained]
+    rests = [
+        ([w for w in h.a if id(w) not in group.explained], [w for w in h.b if id(w) not in group.explained])
+        for h in group.hunks
+    ]
+    merged: list[tuple[list[_Word], list[_Word]]] = []
+    for rest_a, rest_b in rests:
+        if merged:
+            last_a, last_b = merged[-1]
+            if (last_a and not last_b and rest_b and not rest_a) or (last_b and not last_a and rest_a and not rest_b):
+                if max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
+                    merged[-1] = (last_a + rest_a, last_b + rest_b)
+                    continue
+        merged.append((rest_a, rest_b))
+    found = []
+    for rest_a, rest_b in merged:
         one_sided_long = not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED
         if any(w.norm not in stop for w in (*rest_a, *rest_b)) and not one_sided_long:
             found.append(_divergence("wording", rest_a, rest_b))
