@@ -77,9 +77,25 @@ def scan(
         pair = reconcile_pair(docs[i], docs[j], feats[i], feats[j], thresholds)
         if pair.relation != "unrelated":
             pairs.append(pair)
+    found_clusters = clusters(docs, pairs)
+    pairs = [with_cluster_evidence(pair, docs, found_clusters) for pair in pairs]
     return Reconciliation(
-        documents=tuple(docs), pairs=tuple(pairs), clusters=tuple(clusters(docs, pairs)), skipped=tuple(skipped)
+        documents=tuple(docs), pairs=tuple(pairs), clusters=tuple(found_clusters), skipped=tuple(skipped)
     )
+
+
+def with_cluster_evidence(pair: Pair, documents: Sequence[Document], found_clusters: Sequence[Cluster]) -> Pair:
+    """Re-judge a pair's divergences with the other members of its cluster as witnesses.
+
+    With three or more reports of one story, the majority spelling of a name or
+    figure is evidence for which side of a two-way difference is right.
+    """
+    members = next((c.documents for c in found_clusters if pair.a in c.documents and pair.b in c.documents), ())
+    if len(members) < 3:
+        return pair
+    by_id = {d.id: d for d in documents}
+    others = [by_id[i] for i in members if i not in (pair.a, pair.b)]
+    return replace(pair, divergences=diverge(by_id[pair.a], by_id[pair.b], pair.alignments, others))
 
 
 def clusters(documents: Sequence[Document], pairs: Iterable[Pair]) -> list[Cluster]:

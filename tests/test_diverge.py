@@ -174,3 +174,24 @@ def test_seeds_002_003_anthony_antony(seeds: Path) -> None:
     names = {(d.a, d.b) for d in pair.divergences if d.kind == "name"}
     assert ("Anthony", "Antony") in names
     assert not {("Armenian", "Armenia’s"), ("Armenian", "Armenia's")} & names
+
+
+def test_scan_uses_the_cluster_majority(tmp_path: Path) -> None:
+    from reconcile.pipeline import scan
+
+    body = (
+        "US Secretary of State {name} Blinken held telephone calls with President Ilham Aliyev and Prime Minister "
+        "Nikol Pashinyan on Friday.\n\nThe State Department said the secretary urged both leaders to return to "
+        "direct talks and to avoid any further escalation along the border.\n\nOfficials in Baku and Yerevan "
+        "confirmed the calls and said the conversations covered the peace treaty and the release of detainees.\n"
+    )
+    docs = [
+        Document(id=i, text=body.format(name=name), published="2022-08-05")
+        for i, name in (("a", "Antony"), ("b", "Anthony"), ("c", "Antony"))
+    ]
+    result = scan(docs)
+    assert [c.documents for c in result.clusters] == [("a", "b", "c")]
+    pair = next(p for p in result.pairs if {p.a, p.b} == {"a", "b"})
+    (d,) = [x for x in pair.divergences if x.kind == "name"]
+    right = "a" if pair.a == "a" else "b"
+    assert d.favours == right and "1 of 1 other sources write 'Antony'" in d.evidence[0]
