@@ -171,7 +171,9 @@ def _shared_tokens(a: str, b: str):
     stop = stopwords()
     tokens = tokenize(b)
     months = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-    near_month = {n + k for n, t in enumerate(tokens) for k in (-2, -1, 1, 2) if t.norm[:3] in months and t.text[:1].isupper()}
+    near_month = {
+        n + k for n, t in enumerate(tokens) for k in (-2, -1, 1, 2) if t.norm[:3] in months and t.text[:1].isupper()
+    }
     return [
         t
         for n, t in enumerate(tokens)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -148,6 +149,8 @@ ROUNDED_TOLERANCE = 0.02
 """"about 50" holds for 49-51: a round figure, rounded."""
 NEGATION_CONTEXT = 2
 """Other changed words a hunk may hold beside a negation word that no auxiliary anchors."""
+SENTENCE_CACHE = 16384
+"""Sentences whose words are kept between calls."""
 MAX_ONE_SIDED = 6
 MAX_MERGED_WORDING = 4
 """A dropped and an added stretch this short, side by side, are one rewording."""
@@ -232,15 +235,23 @@ def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[in
     return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
 
 
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
+def sentence_tokens(text: str) -> tuple[Token, ...]:
+    """A sentence's words, offsets from its start; cached, as a scan diffs each sentence against many partners."""
+    return tuple(tokenize(text))
+
+
 def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
     out = []
     sentence = doc.sentences[i]
-    tokens = tokenize(sentence.text, sentence.start)
+    base = sentence.start
+    tokens = [Token(t.start + base, t.end + base, t.text, t.norm) for t in sentence_tokens(sentence.text)]
     # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
     has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
     date_spans = (
         [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
     )
+    quotes = [q for q in quotes if q[0] < sentence.end and sentence.start < q[1]]
     previous_end = sentence.start
     capitals = [t.text[:1].isupper() for t in tokens]
     # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
@@ -252,10 +263,10 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
             _Word(
                 token,
                 i,
-                inside(quotes, token.start, token.end),
+                bool(quotes) and inside(quotes, token.start, token.end),
                 n == 0,
                 doc.text[previous_end : token.start],
-                inside(date_spans, token.start, token.end),
+                bool(date_spans) and inside(date_spans, token.start, token.end),
                 capitals[n]
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                 title_case,
@@ -363,9 +374,15 @@ def _is_inflection(a: str, b: str) -> bool:
     return len(long_) - len(short) >= 2 and (long_.endswith(short) or long_.startswith(short))
 
 
-_NAME_ADDED = frozenset("s es an ian ians ans ese i is ic ish ite ites er ers istan stan land lands".split())
+_NAME_ADDED = frozenset(
+    ["s", "es", "an", "ian", "ians", "ans", "ese", "i", "is", "ic", "ish", "ite", "ites", "er", "ers"]
+    + ["istan", "stan", "land", "lands"]
+)
 """Endings a name takes on top of itself: "Afghan"/"Afghanistan", "Cyprus"/"Cypriots" below."""
-_NAME_SWAPPED = frozenset("a e i o s y ia ian ians an ans ine ina us ots iots is ic ish er ers".split())
+_NAME_SWAPPED = frozenset(
+    ["a", "e", "i", "o", "s", "y", "ia", "ian", "ians", "an", "ans", "ine", "ina", "us", "ots", "iots"]
+    + ["is", "ic", "ish", "er", "ers"]
+)
 """Endings one form of a name trades for another: "Argentina"/"Argentine", "Cyprus"/"Cypriots"."""
 
 
@@ -657,7 +674,14 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         year = kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
         found.append(
             _Quantity(
-                (*hedge_words, *words[start:j]), min(low, high), max(low, high), start, kind, figures, year, len(hedge_words)
+                (*hedge_words, *words[start:j]),
+                min(low, high),
+                max(low, high),
+                start,
+                kind,
+                figures,
+                year,
+                len(hedge_words),
             )
         )
         n = j
@@ -799,12 +823,19 @@ def _slips(group: _Group) -> list[Divergence]:
     hunk_of = {id(w): n for n, h in enumerate(group.hunks) for w in (*h.a, *h.b)}
     a_words = group.changed("a")
     b_words = group.changed("b")
+    a_norms = [(w.norm, len(w.norm), hunk_of[id(w)]) for w in a_words]
+    b_norms = [(w.norm, len(w.norm), hunk_of[id(w)]) for w in b_words]
     scored = []
-    for i, x in enumerate(a_words):
-        for j, y in enumerate(b_words):
-            similar = 100.0 if _corrects(x.norm, y.norm) else _word_similarity(x.norm, y.norm)
+    for i, (norm_a, len_a, hunk_a) in enumerate(a_norms):
+        for j, (norm_b, len_b, hunk_b) in enumerate(b_norms):
+            if _corrects(norm_a, norm_b):
+                similar = 100.0
+            elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
+                continue  # lengths too far apart for either ratio to reach the threshold
+            else:
+                similar = _word_similarity(norm_a, norm_b)
             if similar >= SIMILAR_WORD:
-                scored.append((-similar, hunk_of[id(x)] != hunk_of[id(y)], i, j))
+                scored.append((-similar, hunk_a != hunk_b, i, j))
     scored.sort()
     found: list[Divergence] = []
     used_a: set[int] = set()
@@ -869,10 +900,10 @@ def _wording(group: _Group) -> list[Divergence]:
     for rest_a, rest_b in rests:
         if merged:
             last_a, last_b = merged[-1]
-            if (last_a and not last_b and rest_b and not rest_a) or (last_b and not last_a and rest_a and not rest_b):
-                if max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
-                    merged[-1] = (last_a + rest_a, last_b + rest_b)
-                    continue
+            opposite = (last_a and not last_b and rest_b and not rest_a) or (last_b and not last_a and rest_a and not rest_b)
+            if opposite and max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
+                merged[-1] = (last_a + rest_a, last_b + rest_b)
+                continue
         merged.append((rest_a, rest_b))
     found = []
     for rest_a, rest_b in merged:
