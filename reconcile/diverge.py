@@ -375,13 +375,53 @@ def _is_inflection(a: str, b: str) -> bool:
 
 
 _NAME_ADDED = frozenset(
-    ["s", "es", "an", "ian", "ians", "ans", "ese", "i", "is", "ic", "ish", "ite", "ites", "er", "ers"]
-    + ["istan", "stan", "land", "lands"]
+    {
+        "s",
+        "es",
+        "an",
+        "ian",
+        "ians",
+        "ans",
+        "ese",
+        "i",
+        "is",
+        "ic",
+        "ish",
+        "ite",
+        "ites",
+        "er",
+        "ers",
+        "istan",
+        "stan",
+        "land",
+        "lands",
+    }
 )
 """Endings a name takes on top of itself: "Afghan"/"Afghanistan", "Cyprus"/"Cypriots" below."""
 _NAME_SWAPPED = frozenset(
-    ["a", "e", "i", "o", "s", "y", "ia", "ian", "ians", "an", "ans", "ine", "ina", "us", "ots", "iots"]
-    + ["is", "ic", "ish", "er", "ers"]
+    {
+        "a",
+        "e",
+        "i",
+        "o",
+        "s",
+        "y",
+        "ia",
+        "ian",
+        "ians",
+        "an",
+        "ans",
+        "ine",
+        "ina",
+        "us",
+        "ots",
+        "iots",
+        "is",
+        "ic",
+        "ish",
+        "er",
+        "ers",
+    }
 )
 """Endings one form of a name trades for another: "Argentina"/"Argentine", "Cyprus"/"Cypriots"."""
 
@@ -900,7 +940,8 @@ def _wording(group: _Group) -> list[Divergence]:
     for rest_a, rest_b in rests:
         if merged:
             last_a, last_b = merged[-1]
-            opposite = (last_a and not last_b and rest_b and not rest_a) or (last_b and not last_a and rest_a and not rest_b)
+            only_a_then_b = last_a and not last_b and rest_b and not rest_a
+            opposite = only_a_then_b or (last_b and not last_a and rest_a and not rest_b)
             if opposite and max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
                 merged[-1] = (last_a + rest_a, last_b + rest_b)
                 continue
