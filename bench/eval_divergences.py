@@ -220,6 +220,8 @@ def _edits(word: str) -> Iterator[str]:
 def _same_stem(x: str, y: str) -> bool:
     """Crude and independent of the tool: one word is the other with an ending added or changed."""
     short, long_ = sorted((x, y), key=len)
+    if x.replace("men", "man") == y.replace("men", "man"):
+        return True  # "congressman"/"congressmen"
     # "plan"/"plans", "cutting"/"cuttings", "hope"/"hoped", "study"/"studied": share all but the last letter.
     return long_.startswith(short[:-1]) and len(long_) - len(short) <= 3
 

@@ -298,6 +298,8 @@ def _is_respelling(a: str, b: str) -> bool:
     a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
     if a == b or (a, b) in british_american():
         return True
+    if _corrects(a, b):
+        return False  # "compromize" is codespell's misspelling, not an American spelling
     return _americanised(a) == _americanised(b)
 
 
@@ -358,6 +360,9 @@ def _roots(word: str) -> set[str]:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             root = word[: -len(suffix)]
+            if suffix in {"ies", "ied"}:
+                roots.add(root + "y")  # "studies" -> "study"; "movies" is no form of "move"
+                continue
             roots.update({root, root.rstrip("e"), root + "e"})
             if len(root) > 3 and root[-1] == root[-2]:
                 roots.add(root[:-1])  # "planned" -> "plann" -> "plan"
@@ -815,7 +820,15 @@ def _negations(group: _Group) -> list[Divergence]:
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
         for h in group.hunks:
-            negs = [w for w in getattr(h, side) if _is_negation(w.norm) and id(w) not in group.explained]
+            other_hunk = getattr(h, "b" if side == "a" else "a")
+            negs = [
+                w
+                for w in getattr(h, side)
+                if _is_negation(w.norm)
+                and id(w) not in group.explained
+                # "nothing"/"notning" is a slip of one word, not a negation added
+                and not any(_word_similarity(w.norm, o.norm) >= SIMILAR_WORD for o in other_hunk)
+            ]
             if not negs:
                 continue
             group.explain(negs)
@@ -829,7 +842,6 @@ def _negations(group: _Group) -> list[Divergence]:
                 )
                 if _anchored(words, n, other_norms) and auxiliary not in other_negated:
                     anchored.append(w)
-            other_hunk = getattr(h, "b" if side == "a" else "a")
             counterpart = [w for w in other_hunk if _is_negation(w.norm)]
             # "without" adds a phrase ("in need without help") unless it replaces "with".
             flips = [w for w in negs if w.norm != "without" or any(o.norm == "with" for o in other_hunk)]
