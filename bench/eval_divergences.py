@@ -528,7 +528,9 @@ def _best_f1(sims: np.ndarray, actual: np.ndarray) -> tuple[float, float]:
 
 def evaluate_sts(pairs: list[StsPair], scorers: dict[str, Callable[[list[str], list[str]], np.ndarray]]) -> None:
     print("\n## STS Benchmark news pairs: Spearman's rho, similarity vs human score\n")
-    print("| scorer | genre | pairs | rho | F1 'same meaning' (>= 3) at MIN_SIMILARITY | best F1 (threshold) | ms/pair |")
+    print(
+        "| scorer | genre | pairs | rho | F1 'same meaning' (>= 3) at MIN_SIMILARITY | best F1 (threshold) | ms/pair |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, scorer in scorers.items():
         for genre in ("MSRpar", "headlines", "all"):

@@ -231,4 +231,3 @@ def semantic_pairs(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray
 
 def semantic_similarity(a: str, b: str) -> float:
     return float(semantic_pairs([a], [b])[0])
-
