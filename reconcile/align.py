@@ -44,6 +44,11 @@ STRING_WEIGHT = 0.5
 """Equal parts string shape (token-sort ratio) and shared content words."""
 
 
+SENTENCE_CACHE = 16384
+"""Sentences whose bags and sorted words are kept: a scan compares each sentence with many partners."""
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
 def content_bag(text: str) -> frozenset[str]:
     """Content words (the most frequent English words left out, plurals folded), names and numbers."""
     stop = stopwords()
@@ -55,6 +60,7 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / total if total else 0.0
 
 
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
 def _sorted_words(text: str) -> str:
     return " ".join(sorted(fold(text).split()))
 

@@ -40,7 +40,7 @@ from reconcile.lexicon import (
     stopwords,
     zipf,
 )
-from reconcile.model import Alignment, Divergence, Document
+from reconcile.model import Alignment, Divergence, Document, Sentence
 from reconcile.normalize import Token, fold, inside, quote_spans, tokenize
 
 SEVERITY = {
@@ -181,10 +181,8 @@ class _Word:
     """Capitalised and beside another capitalised word ("Anthony Blinken"): a name even at a sentence start."""
     title_case: bool = False
     """The sentence capitalises every longer word (a headline): capitals say nothing about names there."""
-
-    @property
-    def norm(self) -> str:
-        return self.token.norm
+    norm: str = ""
+    """The token's folded form, held here because every stage reads it many times."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +240,16 @@ def sentence_tokens(text: str) -> tuple[Token, ...]:
 
 
 def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
-    out = []
     sentence = doc.sentences[i]
+    inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
+    return list(_words_of(sentence, inside_sentence))
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
+def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[_Word, ...]:
+    """A sentence's words with what the stages ask of them; cached like ``sentence_tokens``."""
+    out = []
+    i = sentence.i
     base = sentence.start
     tokens = [Token(t.start + base, t.end + base, t.text, t.norm) for t in sentence_tokens(sentence.text)]
     # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
@@ -251,7 +257,6 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
     date_spans = (
         [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
     )
-    quotes = [q for q in quotes if q[0] < sentence.end and sentence.start < q[1]]
     previous_end = sentence.start
     capitals = [t.text[:1].isupper() for t in tokens]
     # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
@@ -265,15 +270,16 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
                 i,
                 bool(quotes) and inside(quotes, token.start, token.end),
                 n == 0,
-                doc.text[previous_end : token.start],
+                sentence.text[previous_end - base : token.start - base],
                 bool(date_spans) and inside(date_spans, token.start, token.end),
                 capitals[n]
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                 title_case,
+                token.norm,
             )
         )
         previous_end = token.end
-    return out
+    return tuple(out)
 
 
 _GB_US = (
@@ -286,6 +292,7 @@ _GB_US = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def _americanised(word: str) -> str:
     """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
     for gb, us in _GB_US:
@@ -354,7 +361,8 @@ _SUFFIXES = tuple(
 """Endings that make a form of the same word: plurals, tenses, demonyms ("Armenia"/"Armenian"), derivations."""
 
 
-def _roots(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _roots(word: str) -> frozenset[str]:
     word = joined(word)
     roots = {word, stem(word)}
     for suffix in _SUFFIXES:
@@ -366,7 +374,7 @@ def _roots(word: str) -> set[str]:
             roots.update({root, root.rstrip("e"), root + "e"})
             if len(root) > 3 and root[-1] == root[-2]:
                 roots.add(root[:-1])  # "planned" -> "plann" -> "plan"
-    return roots
+    return frozenset(roots)
 
 
 def _is_inflection(a: str, b: str) -> bool:
@@ -581,8 +589,8 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
                 )
                 exprs.append(_DateExpr(tuple(run), value))
         elif (
-            _capitalised(w)
-            and (w.norm in WEEKDAYS or w.norm in MONTHS)
+            (w.norm in WEEKDAYS or w.norm in MONTHS)
+            and _capitalised(w)
             and (len(w.norm) > 3 or w.token.text[1:].islower())
         ):
             if w.norm in MONTHS and (w.norm == "may" and w.initial):
@@ -875,12 +883,13 @@ def _slips(group: _Group) -> list[Divergence]:
     hunk_of = {id(w): n for n, h in enumerate(group.hunks) for w in (*h.a, *h.b)}
     a_words = group.changed("a")
     b_words = group.changed("b")
-    a_norms = [(w.norm, len(w.norm), hunk_of[id(w)]) for w in a_words]
-    b_norms = [(w.norm, len(w.norm), hunk_of[id(w)]) for w in b_words]
+    table = misspellings()
+    a_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in a_words]
+    b_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in b_words]
     scored = []
-    for i, (norm_a, len_a, hunk_a) in enumerate(a_norms):
-        for j, (norm_b, len_b, hunk_b) in enumerate(b_norms):
-            if _corrects(norm_a, norm_b):
+    for i, (norm_a, len_a, hunk_a, listed_a) in enumerate(a_norms):
+        for j, (norm_b, len_b, hunk_b, listed_b) in enumerate(b_norms):
+            if (listed_a or listed_b) and _corrects(norm_a, norm_b):
                 similar = 100.0
             elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
                 continue  # lengths too far apart for either ratio to reach the threshold
@@ -1054,6 +1063,12 @@ def _judge(d: Divergence, ctx: Context) -> Divergence:
     return replace(d, favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
 
 
+@functools.lru_cache(maxsize=256)
+def _quotes(text: str) -> tuple[tuple[int, int], ...]:
+    """Quotation spans of a document: cached, as a scan compares each document with many."""
+    return tuple(quote_spans(text))
+
+
 def diverge(
     a_doc: Document, b_doc: Document, groups: Sequence[Alignment], others: Sequence[Document] = ()
 ) -> tuple[Divergence, ...]:
@@ -1063,7 +1078,7 @@ def diverge(
     which side of a divergence is right.
     """
     ctx = Context(a_doc, b_doc, tuple(others))
-    quotes_a, quotes_b = quote_spans(a_doc.text), quote_spans(b_doc.text)
+    quotes_a, quotes_b = _quotes(a_doc.text), _quotes(b_doc.text)
     found: list[Divergence] = []
     for group in groups:
         a_words = _words(a_doc, group.a, quotes_a)
