@@ -370,6 +370,21 @@ def plant_name_swap(a: str, b: str, rng: random.Random, names: list[str]) -> Pla
     return _replace(b, t.start, t.end, rng.choice(others), "name") if others else None
 
 
+MONTH_NAMES = "January February March April June July August September October November December".split()
+WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def plant_date(a: str, b: str, rng: random.Random) -> Planted | None:
+    """A month or weekday put for another ("Thursday" -> "Tuesday"), in a word both sides share."""
+    a_norms = {t.norm for t in tokenize(a)}
+    options = [t for t in tokenize(b) if t.text in MONTH_NAMES + WEEKDAY_NAMES and t.norm in a_norms and t.start > 0]
+    if not options:
+        return None
+    t = rng.choice(options)
+    names = MONTH_NAMES if t.text in MONTH_NAMES else WEEKDAY_NAMES
+    return _replace(b, t.start, t.end, rng.choice([n for n in names if n != t.text]), "date")
+
+
 def plant_negation(a: str, b: str, rng: random.Random) -> Planted | None:
     tokens = tokenize(b)
     shared = {t.norm for t in _shared_tokens(a, b)}
@@ -428,6 +443,7 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
         ("name", plant_name),
         ("name swap", lambda a, b, r: plant_name_swap(a, b, r, names)),
         ("negation", plant_negation),
+        ("date", plant_date),
     ]
     tp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -485,7 +501,7 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
     for label, _ in planters:
         n = flagged_controls[label] if "control" in label else found_n[label]
         print(f"| {label} | {planted_n[label]} | {n} ({n / max(planted_n[label], 1):.3f}) |")
-    targets = {"typo": 0.95, "number": 0.95, "negation": 0.95, "real-word": 0.85, "name": 0.85}
+    targets = {"typo": 0.95, "number": 0.95, "negation": 0.95, "real-word": 0.85, "name": 0.85, "date": 0.85}
     print("\n| kind | recall | precision | target (both) | met |")
     print("|---|---|---|---|---|")
     for kind, target in targets.items():
@@ -496,7 +512,7 @@ def evaluate_planted(pairs: list[StsPair], seed: int = 13) -> None:
             f"| {kind} | {recall:.3f} ({tp[kind]}/{tp[kind] + fn[kind]}) | "
             f"{precision:.3f} ({fp[kind]} false) | {target} | {met} |"
         )
-    print("\n(name has no target in the issue; 0.85 is ours.)")
+    print("\n(name and date have no target in the issue; 0.85 is ours.)")
     for label, ms in misses.items():
         print(f"\nmissed {label} (found instead: {dict(wrong_kind[label])}):")
         for m in ms:

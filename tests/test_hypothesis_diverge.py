@@ -25,6 +25,7 @@ PLANTERS = {
     "number": ev.plant_number,
     "name": ev.plant_name,
     "negation": ev.plant_negation,
+    "date": ev.plant_date,
 }
 
 
