@@ -593,10 +593,9 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
             and _capitalised(w)
             and (len(w.norm) > 3 or w.token.text[1:].islower())
         ):
-            if w.norm in MONTHS and (w.norm == "may" and w.initial):
-                pass
-            elif w.norm in MONTHS:
-                exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
+            if w.norm in MONTHS:
+                if not (w.norm == "may" and w.initial):  # "May I..." opens a sentence; May the month rarely does
+                    exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
             else:
                 resolved = resolve_weekday(w.norm, published)
                 exprs.append(_DateExpr((w,), resolved or ("weekday", WEEKDAYS[w.norm])))
