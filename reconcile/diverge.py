@@ -1,28 +1,47 @@
 """Diff aligned sentences word by word and say what kind each difference is.
 
 Within an aligned group the folded words of both sides are diffed (difflib,
-which groups a changed stretch into one hunk).  Each hunk is then read for:
-numbers, dates, negation, respellings (hyphen, case, diacritics, British and
-American), and word pairs a small edit apart (a typo when one side is no word,
-a name when both are capitalised, a real-word slip otherwise).  What is left of
-a hunk with content words in it is ``wording``: translation drift.
+which groups a changed stretch into one hunk).  Facts are then read off the
+group as a whole, because a paraphrase moves words between hunks: dates (a
+weekday resolved against publication agrees with the calendar date it names),
+quantities (a figure, a range or a bound; "two" = "2"; "more than 25" holds for
+27), negation.  Then words a small edit apart are paired across the group and
+classified: a respelling (hyphen, case, diacritics, British/American), a name,
+a typo (one side no word, or a codespell misspelling) or a real-word slip (both
+words, not forms of one word).  Capitalised names swapped for others are
+names.  What is left with content words in it is ``wording``: translation drift.
+
+Every divergence carries a verdict: which side the evidence favours, why, and
+how sure (see ``_judge``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
-from reconcile.lexicon import british_american, is_known_word, is_misspelling, joined, misspellings, stem, stopwords, zipf
-from reconcile.model import Alignment, Divergence, Document
-from reconcile.normalize import Token, inside, quote_spans, tokenize
+from reconcile.lexicon import (
+    british_american,
+    is_known_word,
+    is_misspelling,
+    joined,
+    misspellings,
+    stem,
+    stopwords,
+    zipf,
+)
+from reconcile.model import Alignment, Divergence, Document, Sentence
+from reconcile.normalize import Token, fold, inside, quote_spans, tokenize
 
 SEVERITY = {
     "number": "high",
@@ -35,27 +54,117 @@ SEVERITY = {
     "wording": "low",
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-KIND_ORDER = {k: n for n, k in enumerate(("number", "date", "name", "negation", "real-word", "typo", "spelling-variant", "wording"))}
+KIND_ORDER = {
+    k: n
+    for n, k in enumerate(("number", "name", "date", "negation", "real-word", "typo", "spelling-variant", "wording"))
+}
+"""The order an editor reads a severity band in; quoted words come first within a band."""
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "n't", "cannot"})
+CLAUSE_NEGATIONS = frozenset({"not", "never", "cannot"})
+"""Negations that sit right after an auxiliary: "will not", "has never"."""
+AUXILIARIES = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "may",
+        "might",
+        "must",
+    ]
+)
 NUMBER_WORDS = {
     w: n
     for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
-NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "thousand": 1000, "dozen": 12})
+NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
+SCALES = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bln": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
+LOWER_BOUNDS = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
+UPPER_BOUNDS = {("less", "than"), ("fewer", "than"), ("under",), ("below",), ("up", "to"), ("at", "most")}
+APPROXIMATE = {
+    ("about",),
+    ("around",),
+    ("approximately",),
+    ("roughly",),
+    ("some",),
+    ("estimated",),
+    ("an", "estimated"),
+}
+NEARLY = {("nearly",), ("almost",), ("close", "to"), ("just", "under")}
+SAME_THING = 2
+"""Context score (2 per shared following word, 1 for the preceding one) at which two figures count the same thing."""
+APPROXIMATION = 0.1
+""""nearly 30" holds for 27-30."""
+ROUNDED_TOLERANCE = 0.02
+""""about 50" holds for 49-51: a round figure, rounded."""
 NEGATION_CONTEXT = 2
-"""Other changed words a hunk may hold beside a negation word."""
+"""Other changed words a hunk may hold beside a negation word that no auxiliary anchors."""
+SENTENCE_CACHE = 16384
+"""Sentences whose words are kept between calls."""
 MAX_ONE_SIDED = 6
+MAX_MERGED_WORDING = 4
+"""A dropped and an added stretch this short, side by side, are one rewording."""
 """Longer words-only-on-one-side stretches are extra clauses, not drift: left to unique claims."""
 NAME_ZIPF = 4.5
 """Below this wordfreq frequency a capitalised word is taken for a name, not a title word."""
+MAX_NAME_WORDS = 3
+MAX_NAME_STRETCH = 4
+"""A name swap sits in a changed stretch of at most this many content words a side."""
 SIMILAR_WORD = 75.0
+"""rapidfuzz ratio (or OSA similarity, which forgives a swapped pair) at which two words are
+one word respelt or slipped."""
 SIMILAR_WORD_APART = 85.0
 """Stricter for words in different hunks of a group, where chance look-alikes abound."""
-"""rapidfuzz ratio at which two words are one word respelt or slipped, not two words."""
 
 
 @dataclass(frozen=True)
@@ -63,69 +172,26 @@ class _Word:
     token: Token
     sentence: int
     quoted: bool
-
-    @property
-    def norm(self) -> str:
-        return self.token.norm
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
-def _number(word: str) -> float | None:
-    if word in NUMBER_WORDS:
-        return float(NUMBER_WORDS[word])
-    digits = re.sub(r"(?<=\d),(?=\d{3})", "", word)
-    digits = re.sub(r"(st|nd|rd|th|%)$", "", digits)
-    try:
-        return float(digits)
-    except ValueError:
-        return None
-
-
-def _words(doc: Document, sentence_ids: Sequence[int]) -> list[_Word]:
-    quotes = quote_spans(doc.text)
-    out = []
-    for i in sentence_ids:
-        sentence = doc.sentences[i]
-        for token in tokenize(sentence.text, sentence.start):
-            out.append(_Word(token, i, inside(quotes, token.start, token.end)))
-    return out
-
-
-def _is_respelling(a: str, b: str) -> bool:
-    """Same word, other spelling: hyphens, apostrophes, case, diacritics, GB/US."""
-    if joined(_strip_accents(a)) == joined(_strip_accents(b)):
-        return True
-    return (a, b) in british_american()
-
-
-_INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly", "al")
-_DERIVATIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "al", "n", "an", "i", "ian", "ese", "ish", "'s"})
-"""Endings that make a form of the same word: plurals, tenses, demonyms ("Armenia"/"Armenian")."""
-
-
-def _bases(word: str) -> set[str]:
-    bases = {word, stem(word)}
-    bases.update(word[: -len(suffix)] for suffix in _INFLECTIONS if word.endswith(suffix) and len(word) - len(suffix) >= 3)
-    return bases
-
-
-def _is_inflection(a: str, b: str) -> bool:
-    """Grammar, not meaning: "pressure"/"pressures", "violates"/"violated"."""
-    if _bases(a) & _bases(b):
-        return True
-    short, long_ = sorted((a, b), key=len)
-    return long_.startswith(short) and long_[len(short) :] in _DERIVATIONS
+    initial: bool
+    """First word of its sentence: capitalised by grammar, not because it is a name."""
+    gap: str
+    """The text between the previous word and this one ("-" in "25-27")."""
+    in_date: bool = False
+    proper_run: bool = False
+    """Capitalised and beside another capitalised word ("Anthony Blinken"): a name even at a sentence start."""
+    title_case: bool = False
+    """The sentence capitalises every longer word (a headline): capitals say nothing about names there."""
+    norm: str = ""
+    """The token's folded form, held here because every stage reads it many times."""
 
 
 @dataclass(frozen=True)
 class Context:
-    """What the classifier may consult beyond the hunk: each side's whole document."""
+    """What the classifier may consult beyond the group: both documents, and the cluster's others."""
 
     a_doc: Document
     b_doc: Document
+    others: tuple[Document, ...] = ()
 
     @property
     def a_published(self) -> dt.date | None:
@@ -134,6 +200,272 @@ class Context:
     @property
     def b_published(self) -> dt.date | None:
         return parse_published(self.b_doc.published)
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
+
+
+def _number(word: str) -> float | None:
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS[word])
+    if "-" in word:
+        parts = [NUMBER_WORDS.get(p) for p in word.split("-")]
+        if len(parts) == 2 and parts[0] is not None and parts[1] is not None and parts[0] >= 20 and parts[1] < 10:
+            return float(parts[0] + parts[1])
+        return None
+    if not word[:1].isdigit():
+        return None
+    digits = _THOUSANDS.sub("", word)
+    digits = _NUMBER_SUFFIX.sub("", digits)
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[int, int]] | None = None) -> list[_Word]:
+    quotes = quote_spans(doc.text) if quotes is None else quotes
+    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
+def sentence_tokens(text: str) -> tuple[Token, ...]:
+    """A sentence's words, offsets from its start; cached, as a scan diffs each sentence against many partners."""
+    return tuple(tokenize(text))
+
+
+def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
+    sentence = doc.sentences[i]
+    inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
+    return list(_words_of(sentence, inside_sentence))
+
+
+@functools.lru_cache(maxsize=SENTENCE_CACHE)
+def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[_Word, ...]:
+    """A sentence's words with what the stages ask of them; cached like ``sentence_tokens``."""
+    out = []
+    i = sentence.i
+    base = sentence.start
+    tokens = [Token(t.start + base, t.end + base, t.text, t.norm) for t in sentence_tokens(sentence.text)]
+    # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
+    has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
+    date_spans = (
+        [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
+    )
+    previous_end = sentence.start
+    capitals = [t.text[:1].isupper() for t in tokens]
+    # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
+    # in lower case; a sentence has more, or a longer one.
+    lower_words = [t.text for t in tokens if t.text.islower()]
+    title_case = len(tokens) >= 3 and len(lower_words) <= 2 and all(len(w) < 4 for w in lower_words)
+    for n, token in enumerate(tokens):
+        out.append(
+            _Word(
+                token,
+                i,
+                bool(quotes) and inside(quotes, token.start, token.end),
+                n == 0,
+                sentence.text[previous_end - base : token.start - base],
+                bool(date_spans) and inside(date_spans, token.start, token.end),
+                capitals[n]
+                and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                title_case,
+                token.norm,
+            )
+        )
+        previous_end = token.end
+    return tuple(out)
+
+
+_GB_US = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _americanised(word: str) -> str:
+    """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
+    for gb, us in _GB_US:
+        word = gb.sub(us, word)
+    return word
+
+
+def _is_respelling(a: str, b: str) -> bool:
+    """Same word, other spelling: hyphens, apostrophes, case, diacritics, GB/US."""
+    a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
+    if a == b or (a, b) in british_american():
+        return True
+    if _corrects(a, b):
+        return False  # "compromize" is codespell's misspelling, not an American spelling
+    return _americanised(a) == _americanised(b)
+
+
+_SUFFIXES = tuple(
+    sorted(
+        [
+            "s",
+            "es",
+            "ed",
+            "d",
+            "ing",
+            "ly",
+            "al",
+            "n",
+            "an",
+            "i",
+            "ian",
+            "ians",
+            "ns",
+            "ese",
+            "ish",
+            "ic",
+            "ism",
+            "ist",
+            "ists",
+            "ity",
+            "ment",
+            "ments",
+            "ness",
+            "ion",
+            "ions",
+            "ive",
+            "ives",
+            "ation",
+            "ations",
+            "ative",
+            "y",
+            "ies",
+            "ied",
+            "ence",
+            "ent",
+            "ant",
+            "ance",
+            "ancy",
+            "ency",
+            "age",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
+"""Endings that make a form of the same word: plurals, tenses, demonyms ("Armenia"/"Armenian"), derivations."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _roots(word: str) -> frozenset[str]:
+    word = joined(word)
+    roots = {word, stem(word)}
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            root = word[: -len(suffix)]
+            if suffix in {"ies", "ied"}:
+                roots.add(root + "y")  # "studies" -> "study"; "movies" is no form of "move"
+                continue
+            roots.update({root, root.rstrip("e"), root + "e"})
+            if len(root) > 3 and root[-1] == root[-2]:
+                roots.add(root[:-1])  # "planned" -> "plann" -> "plan"
+    return frozenset(roots)
+
+
+def _is_inflection(a: str, b: str) -> bool:
+    """Grammar, not meaning: "pressure"/"pressures", "violation"/"violating", "recognise"/"recognizes"."""
+    a, b = _americanised(a), _americanised(b)
+    if _roots(a) & _roots(b):
+        return True
+    short, long_ = sorted((joined(a), joined(b)), key=len)
+    # A compound and its head, or a prefixed form: "drugstores"/"stores", "reopen"/"open".
+    return len(long_) - len(short) >= 2 and (long_.endswith(short) or long_.startswith(short))
+
+
+_NAME_ADDED = frozenset(
+    {
+        "s",
+        "es",
+        "an",
+        "ian",
+        "ians",
+        "ans",
+        "ese",
+        "i",
+        "is",
+        "ic",
+        "ish",
+        "ite",
+        "ites",
+        "er",
+        "ers",
+        "istan",
+        "stan",
+        "land",
+        "lands",
+    }
+)
+"""Endings a name takes on top of itself: "Afghan"/"Afghanistan", "Cyprus"/"Cypriots" below."""
+_NAME_SWAPPED = frozenset(
+    {
+        "a",
+        "e",
+        "i",
+        "o",
+        "s",
+        "y",
+        "ia",
+        "ian",
+        "ians",
+        "an",
+        "ans",
+        "ine",
+        "ina",
+        "us",
+        "ots",
+        "iots",
+        "is",
+        "ic",
+        "ish",
+        "er",
+        "ers",
+    }
+)
+"""Endings one form of a name trades for another: "Argentina"/"Argentine", "Cyprus"/"Cypriots"."""
+
+
+def _is_name_form(x: str, y: str) -> bool:
+    """One name in two grammatical forms, or a name and a part of it ("Olvera-Carrera"/"Olvera")."""
+    x, y = joined(x), joined(y)
+    short, long_ = sorted((x, y), key=len)
+    if len(short) >= 4 and len(long_) - len(short) >= 2 and (long_.startswith(short) or long_.endswith(short)):
+        return True
+    common = 0
+    while common < len(short) and x[common] == y[common]:
+        common += 1
+    if common < 4:
+        return False
+    tails = sorted((x[common:], y[common:]), key=len)
+    if not tails[0]:
+        if tails[1] == "s" and x[:common].endswith("s"):
+            return False  # "Preaknesss" is no plural of "Preakness"
+        # "Armenia"/"Armenian", "Gaza"/"Gazans": -n only after -a.
+        return tails[1] in _NAME_ADDED or (x[:common].endswith("a") and tails[1] in {"n", "ns"})
+    return all(t in _NAME_SWAPPED for t in tails)
+
+
+def _word_similarity(x: str, y: str) -> float:
+    return max(fuzz.ratio(x, y), OSA.normalized_similarity(x, y) * 100)
+
+
+def _corrects(x: str, y: str) -> bool:
+    """codespell lists one as the misspelling of the other."""
+    return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
 
 
 def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: object) -> Divergence:
@@ -155,190 +487,623 @@ def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: obje
     )
 
 
-def _uses(doc: Document, word: str) -> bool:
-    return any(t.norm == word for t in tokenize(doc.text))
+def _capitalised(w: _Word) -> bool:
+    return w.token.text[:1].isupper() and not w.title_case
 
 
-def _word_pair(a: _Word, b: _Word, ctx: Context) -> Divergence | None:
-    """Classify two words a small edit apart, with the evidence for the right one."""
+def _is_name_pair(a: _Word, b: _Word) -> bool:
+    """Both capitalised where grammar does not ask for it, and at least one of them a rare word.
+
+    Two rare words ("Anthony"/"Antony") are a name; a rare word beside a common
+    one ("Mabry"/"Mary") is a name too, unless the rare one is no word at all
+    ("Minstry"/"Ministry": a common word misspelt, a typo).
+    """
+    if not (_capitalised(a) and _capitalised(b)) or (a.initial and b.initial and not (a.proper_run or b.proper_run)):
+        return False
+    if _corrects(a.norm, b.norm):
+        return False
+    rare, common = sorted((joined(a.norm), joined(b.norm)), key=zipf)
+    if zipf(common) < NAME_ZIPF:
+        return True
+    return zipf(rare) < NAME_ZIPF and not is_misspelling(rare)
+
+
+def _word_pair(a: _Word, b: _Word) -> Divergence | None:
+    """Classify two words a small edit apart; the verdict comes later, from ``_judge``."""
     x, y = a.norm, b.norm
     if x == y:
         return None
     if _is_respelling(x, y):
         return _divergence("spelling-variant", [a], [b])
-    if _is_inflection(x, y):
-        return None
+    if _capitalised(a) and _capitalised(b) and _is_name_form(x, y):
+        return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
+    if _is_name_pair(a, b):
+        # Names take plurals and demonyms only: "Ridder" is no form of "Rider".
+        return _divergence("name", [a], [b])
     x_bad, y_bad = is_misspelling(x), is_misspelling(y)
+    # A non-word is no form of a word: "confirmedd" is a slip, not a tense of "confirmed".
+    if not (x_bad or y_bad) and _is_inflection(x, y):
+        return None
     if x_bad != y_bad:
-        good = "b" if x_bad else "a"
-        why = "codespell lists it as a misspelling" if (x if x_bad else y) in misspellings() else "not a word in wordfreq's lists"
-        return _divergence(
-            "typo", [a], [b], favours=good, confidence=0.9, evidence=(f"{(x if x_bad else y)!r}: {why}",)
-        )
+        return _divergence("typo", [a], [b])
+    if x_bad and y_bad:
+        return None
     stop = stopwords()
     if x in stop or y in stop or min(len(x), len(y)) < 4:
         return None
-    if a.token.text[:1].isupper() and b.token.text[:1].isupper():
-        # Title words ("Ministry"/"Minister") are common words; a name is rarer.
-        if min(zipf(x), zipf(y)) < NAME_ZIPF:
-            return _divergence("name", [a], [b], confidence=0.5)
-        return None
+    if _capitalised(a) and _capitalised(b) and not (a.initial or b.initial):
+        return None  # title words ("Ministry"/"Minister") are common words, not names
     if is_known_word(x) and is_known_word(y):
-        evidence = []
-        favours = None
-        # The slipping side often writes the right word elsewhere in its own text.
-        if _uses(ctx.b_doc, x) and not _uses(ctx.a_doc, y):
-            favours, evidence = "a", [f"{ctx.b_doc.id} itself writes {x!r} elsewhere"]
-        elif _uses(ctx.a_doc, y) and not _uses(ctx.b_doc, x):
-            favours, evidence = "b", [f"{ctx.a_doc.id} itself writes {y!r} elsewhere"]
-        return _divergence("real-word", [a], [b], favours=favours, confidence=0.8 if favours else 0.4, evidence=tuple(evidence))
+        return _divergence("real-word", [a], [b])
     return None
-
-
-def _dates_of(words_: Sequence[_Word], published: dt.date | None) -> set[dt.date]:
-    dates = set()
-    for w in words_:
-        resolved = resolve_weekday(w.norm, published)
-        if resolved:
-            dates.add(resolved)
-    text = " ".join(w.token.text for w in words_)
-    dates.update(d for _, _, d in find_dates(text, published.year if published else None))
-    return dates
 
 
 @dataclass
 class _Hunk:
-    """One changed stretch of a group, and the words no finding has explained yet."""
+    """One changed stretch of a group."""
 
     a: list[_Word]
     b: list[_Word]
-    a_left: list[_Word]
-    b_left: list[_Word]
 
 
-def _facts(hunk: _Hunk, ctx: Context) -> list[Divergence]:
-    """Respelt stretches, numbers, dates and negation: read off the hunk as a whole."""
-    a, b = hunk.a, hunk.b
-    if a and b and _is_respelling("".join(w.norm for w in a), "".join(w.norm for w in b)):
-        hunk.a_left, hunk.b_left = [], []
-        return [_divergence("spelling-variant", a, b)]
-    found: list[Divergence] = []
-    a_nums = [w for w in a if _number(w.norm) is not None]
-    b_nums = [w for w in b if _number(w.norm) is not None]
-    if a_nums and b_nums and {_number(w.norm) for w in a_nums} != {_number(w.norm) for w in b_nums}:
-        found.append(_divergence("number", a_nums, b_nums))
-    a_dates = [w for w in a if w.norm in MONTHS or w.norm in WEEKDAYS or w.norm in RELATIVE_DAYS]
-    b_dates = [w for w in b if w.norm in MONTHS or w.norm in WEEKDAYS or w.norm in RELATIVE_DAYS]
-    if a_dates or b_dates:
-        da = _dates_of(a, ctx.a_published)
-        db = _dates_of(b, ctx.b_published)
-        if da and db and not da & db:
-            found.append(_divergence("date", a_dates, b_dates))
-    a_neg = [w for w in a if _is_negation(w.norm)]
-    b_neg = [w for w in b if _is_negation(w.norm)]
-    # Only a small change can be a negation; in a reworded clause "without" is drift.
-    if bool(a_neg) != bool(b_neg) and len(a) + len(b) - len(a_neg) - len(b_neg) <= NEGATION_CONTEXT:
-        found.append(_divergence("negation", a_neg, b_neg))
-    explained_a = {id(w) for w in (*a_nums, *a_dates, *a_neg)}
-    explained_b = {id(w) for w in (*b_nums, *b_dates, *b_neg)}
-    hunk.a_left = [w for w in a if id(w) not in explained_a]
-    hunk.b_left = [w for w in b if id(w) not in explained_b]
+@dataclass
+class _Group:
+    """A group's words, its hunks, and the changed words no finding has explained yet."""
+
+    a: list[_Word]
+    b: list[_Word]
+    hunks: list[_Hunk]
+    explained: set[int] = field(default_factory=set)
+
+    def changed(self, side: str) -> list[_Word]:
+        return [w for h in self.hunks for w in getattr(h, side) if id(w) not in self.explained]
+
+    def explain(self, words: Sequence[_Word]) -> None:
+        self.explained.update(id(w) for w in words)
+
+
+# --- dates ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DateExpr:
+    words: tuple[_Word, ...]
+    value: object
+    """A ``date``; ("month", m) for a bare month; ("weekday", n) when no publication date resolves it."""
+
+
+def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | None) -> list[_DateExpr]:
+    exprs: list[_DateExpr] = []
+    n = 0
+    while n < len(words):
+        w = words[n]
+        if w.in_date:
+            run = [w]
+            while n + 1 < len(words) and words[n + 1].in_date and words[n + 1].sentence == w.sentence:
+                n += 1
+                run.append(words[n])
+            text = " ".join(x.token.text for x in run)
+            for _, _, date in find_dates(text, year or 2000):
+                value: object = (
+                    date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
+                )
+                exprs.append(_DateExpr(tuple(run), value))
+        elif (
+            (w.norm in WEEKDAYS or w.norm in MONTHS)
+            and _capitalised(w)
+            and (len(w.norm) > 3 or w.token.text[1:].islower())
+        ):
+            if w.norm in MONTHS:
+                if not (w.norm == "may" and w.initial):  # "May I..." opens a sentence; May the month rarely does
+                    exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
+            else:
+                resolved = resolve_weekday(w.norm, published)
+                exprs.append(_DateExpr((w,), resolved or ("weekday", WEEKDAYS[w.norm])))
+        elif w.norm in RELATIVE_DAYS and published is not None:
+            exprs.append(_DateExpr((w,), resolve_weekday(w.norm, published)))
+        n += 1
+    return exprs
+
+
+def _dates_agree(x: object, y: object) -> bool:
+    if isinstance(x, dt.date) and isinstance(y, dt.date):
+        return x == y
+    if isinstance(x, tuple) and isinstance(y, tuple):
+        return x[0] != y[0] or x == y  # a weekday and a month cannot contradict each other
+    date, other = (x, y) if isinstance(x, dt.date) else (y, x)
+    assert isinstance(date, dt.date) and isinstance(other, tuple)
+    return (date.month if other[0] == "month" else date.weekday()) == other[1]
+
+
+def _dates(group: _Group, ctx: Context) -> list[Divergence]:
+    pa, pb = ctx.a_published, ctx.b_published
+    ea = _date_exprs(group.a, pa, pa.year if pa else None)
+    eb = _date_exprs(group.b, pb, pb.year if pb else None)
+    changed_a = {id(w) for w in group.changed("a")}
+    changed_b = {id(w) for w in group.changed("b")}
+    moved_a = [e for e in ea if any(id(w) in changed_a for w in e.words)]
+    moved_b = [e for e in eb if any(id(w) in changed_b for w in e.words)]
+    if not (moved_a and moved_b):
+        return []  # a date one side alone changed is left to the word stages ("today"/"todya" is a typo)
+    for e in (*moved_a, *moved_b):
+        group.explain(e.words)
+    lone_a = [e for e in moved_a if not any(_dates_agree(e.value, f.value) for f in moved_b)]
+    lone_b = [e for e in moved_b if not any(_dates_agree(e.value, f.value) for f in moved_a)]
+    if not (lone_a and lone_b):
+        return []
+    return [_divergence("date", [w for e in lone_a for w in e.words], [w for e in lone_b for w in e.words])]
+
+
+# --- quantities ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    words: tuple[_Word, ...]
+    low: float
+    high: float
+    position: int
+    hedge: str = "exact"
+    """exact, range, lower ("more than"), upper ("less than"), about, nearly."""
+    figures: tuple[float, float] = (0.0, 0.0)
+    """The figures as written (a range's ends), before any hedge widened them."""
+    year: bool = False
+    """A bare 19xx/20xx: a year, which only another year can agree with."""
+    hedge_size: int = 0
+    """How many of ``words`` are the hedge ("more than")."""
+
+    def agrees(self, other: _Quantity) -> bool:
+        if self.year or other.year:
+            return self.year and other.year and self.low == other.low
+        if self.hedge == other.hedge and self.hedge != "exact":
+            # Two hedged figures are two figures: "more than 29" and "more than 39" disagree.
+            return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(self.figures, other.figures, strict=True))
+        return self.low <= other.high and other.low <= self.high
+
+
+def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str | None]:
+    for size in (2, 1):
+        if n - size < 0:
+            continue
+        before = tuple(words[n - size : n])
+        key = tuple(w.norm for w in before)
+        for kind, table in (
+            ("lower", LOWER_BOUNDS),
+            ("upper", UPPER_BOUNDS),
+            ("about", APPROXIMATE),
+            ("nearly", NEARLY),
+        ):
+            if key in table:
+                return before, kind
+    return (), None
+
+
+def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
+    """Figures with their ranges, scales and hedges, as intervals that a true figure falls in."""
+    found: list[_Quantity] = []
+    n = 0
+    while n < len(words):
+        value = None if words[n].in_date else _number(words[n].norm)
+        if value is None or (
+            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()
+        ):
+            n += 1
+            continue
+        start = n
+        low = high = value
+        j = n + 1
+        if j < len(words) and words[j].norm in SCALES:
+            low = high = value * SCALES[words[j].norm]
+            j += 1
+        if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and _number(words[j].norm) is not None:
+            high = _number(words[j].norm) or high
+            j += 1
+        elif (
+            j + 1 < len(words)
+            and (words[j].norm == "to" or (words[j].norm == "and" and start > 0 and words[start - 1].norm == "between"))
+            and (_number(words[j + 1].norm) or 0) > value
+        ):
+            # "5 to 7" is a range; "425 to 2" is a tally.
+            high = _number(words[j + 1].norm) or high
+            j += 2
+        if j < len(words) and words[j].norm in SCALES and low == value:
+            scale = SCALES[words[j].norm]
+            low, high = low * scale, high * scale
+            j += 1
+        hedge_words, hedge = _qualifier(words, start)
+        figures = (low, high)
+        kind = "range" if low != high else "exact"
+        if hedge == "lower":
+            high, kind = math.inf, "lower"
+        elif hedge == "upper":
+            low, kind = -math.inf, "upper"
+        elif hedge == "nearly":
+            low, kind = low * (1 - APPROXIMATION), "nearly"
+        elif hedge == "about":
+            # "about 50" is a rounded figure (49-51); "about 124" is no rounder than 124.
+            tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
+            low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
+        year = kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+        found.append(
+            _Quantity(
+                (*hedge_words, *words[start:j]),
+                min(low, high),
+                max(low, high),
+                start,
+                kind,
+                figures,
+                year,
+                len(hedge_words),
+            )
+        )
+        n = j
     return found
+
+
+def _context_match(x: _Quantity, y: _Quantity, a: Sequence[_Word], b: Sequence[_Word]) -> int:
+    """Shared words right after and before two figures: "27 killed" pairs with "25 killed"."""
+    xa = a[x.position + len(x.words) : x.position + len(x.words) + 2]
+    yb = b[y.position + len(y.words) : y.position + len(y.words) + 2]
+    after = len({w.norm for w in xa} & {w.norm for w in yb})
+    before = int(x.position > 0 and y.position > 0 and a[x.position - 1].norm == b[y.position - 1].norm)
+    return 2 * after + before
+
+
+def _changed(q: _Quantity, changed: set[int]) -> tuple[_Word, ...]:
+    """A figure's words without the hedge both sides share: "25"/"27", not "At least 25"/"At least 27"."""
+    words = list(q.words)
+    while len(words) > 1 and id(words[0]) not in changed:
+        words.pop(0)
+    return tuple(words)
+
+
+def _numbers(group: _Group) -> list[Divergence]:
+    qa, qb = _quantities(group.a), _quantities(group.b)
+    changed_a = {id(w) for w in group.changed("a")}
+    changed_b = {id(w) for w in group.changed("b")}
+    moved_a = [q for q in qa if any(id(w) in changed_a for w in q.words)]
+    moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
+    for q in (*moved_a, *moved_b):
+        # The hedge stays for the word stages: "nearly" slipping to "nearby" is a real-word slip.
+        group.explain(q.words[q.hedge_size :])
+    found = []
+    # Figures of the same thing ("two Democrats"/"three Democrats") are compared with each other first.
+    for x in list(moved_a):
+        twins = [y for y in moved_b if _context_match(x, y, group.a, group.b) >= SAME_THING]
+        if len(twins) == 1 and sum(_context_match(z, twins[0], group.a, group.b) >= SAME_THING for z in moved_a) == 1:
+            moved_a.remove(x)
+            moved_b.remove(twins[0])
+            if not x.agrees(twins[0]):
+                found.append(_divergence("number", _changed(x, changed_a), _changed(twins[0], changed_b)))
+    # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
+    lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
+    lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
+    candidates = sorted(
+        (
+            (-_context_match(x, y, group.a, group.b), abs(x.position - y.position), i, j)
+            for i, x in enumerate(lone_a)
+            for j, y in enumerate(lone_b)
+        ),
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _, _, i, j in candidates:
+        if i in used_a or j in used_b or lone_a[i].year != lone_b[j].year:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        found.append(_divergence("number", _changed(lone_a[i], changed_a), _changed(lone_b[j], changed_b)))
+    return found
+
+
+# --- negation -----------------------------------------------------------------
 
 
 def _is_negation(word: str) -> bool:
     return word in NEGATIONS or word.endswith("n't")
 
 
-def _slips(hunks: Sequence[_Hunk], ctx: Context) -> list[Divergence]:
+def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
+    """A "not" right after an auxiliary the other side shares: the same clause, negated."""
+    w = words[n]
+    if not (w.norm in CLAUSE_NEGATIONS or w.norm.endswith("n't")):
+        return False
+    if w.norm.endswith("n't") and w.norm != "n't":
+        return w.norm.removesuffix("n't") in other_norms or w.norm in {"can't", "won't"}
+    return n > 0 and words[n - 1].norm in AUXILIARIES and words[n - 1].norm in other_norms
+
+
+def _negated_auxiliaries(words: Sequence[_Word]) -> set[str]:
+    return {words[n - 1].norm for n, w in enumerate(words) if n > 0 and (w.norm in CLAUSE_NEGATIONS)} | {
+        w.norm.removesuffix("n't") for w in words if w.norm.endswith("n't")
+    }
+
+
+def _negations(group: _Group) -> list[Divergence]:
+    """A negation one side adds: after an auxiliary the other side has un-negated, or in a small change."""
+    found = []
+    for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
+        other_norms = {w.norm for w in other}
+        other_negated = _negated_auxiliaries(other)
+        index = {id(w): n for n, w in enumerate(words)}
+        for h in group.hunks:
+            other_hunk = getattr(h, "b" if side == "a" else "a")
+            negs = [
+                w
+                for w in getattr(h, side)
+                if _is_negation(w.norm)
+                and id(w) not in group.explained
+                # "nothing"/"notning" is a slip of one word, not a negation added
+                and not any(_word_similarity(w.norm, o.norm) >= SIMILAR_WORD for o in other_hunk)
+            ]
+            if not negs:
+                continue
+            group.explain(negs)
+            anchored = []
+            for w in negs:
+                n = index[id(w)]
+                auxiliary = (
+                    w.norm.removesuffix("n't")
+                    if w.norm.endswith("n't") and w.norm != "n't"
+                    else (words[n - 1].norm if n else "")
+                )
+                if _anchored(words, n, other_norms) and auxiliary not in other_negated:
+                    anchored.append(w)
+            counterpart = [w for w in other_hunk if _is_negation(w.norm)]
+            # "without" adds a phrase ("in need without help") unless it replaces "with".
+            flips = [w for w in negs if w.norm != "without" or any(o.norm == "with" for o in other_hunk)]
+            small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart and bool(flips)
+            if anchored or small:
+                chosen = anchored or negs
+                found.append(
+                    _divergence("negation", chosen, []) if side == "a" else _divergence("negation", [], chosen)
+                )
+    return found
+
+
+# --- words a small edit apart, names, wording ------------------------------------
+
+
+def _whole_hunk_respellings(group: _Group) -> list[Divergence]:
+    found = []
+    for h in group.hunks:
+        if h.a and h.b and _is_respelling("".join(w.norm for w in h.a), "".join(w.norm for w in h.b)):
+            group.explain([*h.a, *h.b])
+            found.append(_divergence("spelling-variant", h.a, h.b))
+    return found
+
+
+def _slips(group: _Group) -> list[Divergence]:
     """Words a small edit apart anywhere in the group, most similar first.
 
     Pairing across hunks matters: a diff may put "cleansing" and "cleaning" in
     different hunks when the phrase around them was reordered.
     """
-    a_words = [(h, w) for h in hunks for w in h.a_left]
-    b_words = [(h, w) for h in hunks for w in h.b_left]
-    scored = sorted(
-        (
-            (fuzz.ratio(x.norm, y.norm), ha is not hb, i, j)
-            for i, (ha, x) in enumerate(a_words)
-            for j, (hb, y) in enumerate(b_words)
-        ),
-        key=lambda t: (-t[0], t[1], t[2], t[3]),
-    )
+    hunk_of = {id(w): n for n, h in enumerate(group.hunks) for w in (*h.a, *h.b)}
+    a_words = group.changed("a")
+    b_words = group.changed("b")
+    table = misspellings()
+    a_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in a_words]
+    b_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in b_words]
+    scored = []
+    for i, (norm_a, len_a, hunk_a, listed_a) in enumerate(a_norms):
+        for j, (norm_b, len_b, hunk_b, listed_b) in enumerate(b_norms):
+            if (listed_a or listed_b) and _corrects(norm_a, norm_b):
+                similar = 100.0
+            elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
+                continue  # lengths too far apart for either ratio to reach the threshold
+            else:
+                similar = _word_similarity(norm_a, norm_b)
+            if similar >= SIMILAR_WORD:
+                scored.append((-similar, hunk_a != hunk_b, i, j))
+    scored.sort()
     found: list[Divergence] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
-    for ratio, apart, i, j in scored:
-        if ratio < SIMILAR_WORD:
-            break
-        if apart and ratio < SIMILAR_WORD_APART:
+    for negative, apart, i, j in scored:
+        if (apart and -negative < SIMILAR_WORD_APART) or i in used_a or j in used_b:
             continue
-        if i in used_a or j in used_b:
-            continue
-        pair = _word_pair(a_words[i][1], b_words[j][1], ctx)
-        if pair is None and a_words[i][1].norm != b_words[j][1].norm and not _is_inflection(a_words[i][1].norm, b_words[j][1].norm):
+        x, y = a_words[i], b_words[j]
+        pair = _word_pair(x, y)
+        if pair is None and not _is_inflection(x.norm, y.norm):
             continue
         used_a.add(i)
         used_b.add(j)
+        group.explain([x, y])
         if pair:
             found.append(pair)
-    taken_a = {id(a_words[i][1]) for i in used_a}
-    taken_b = {id(b_words[j][1]) for j in used_b}
-    for h in hunks:
-        h.a_left = [w for w in h.a_left if id(w) not in taken_a]
-        h.b_left = [w for w in h.b_left if id(w) not in taken_b]
     return found
 
 
-def _wording(hunk: _Hunk) -> list[Divergence]:
-    """What no finding explains: drift, when it holds content words."""
-    rest_a, rest_b = hunk.a_left, hunk.b_left
+def _is_name_word(w: _Word) -> bool:
+    return _capitalised(w) and not w.initial and zipf(joined(w.norm)) < NAME_ZIPF
+
+
+def _names(group: _Group) -> list[Divergence]:
+    """One name put for another in the same changed stretch: "Aliyev" where the other says "Pashinyan".
+
+    Only names the other side never writes count, and only in a short stretch:
+    in a rewritten clause two names are two people, not one person renamed.
+    """
+    found = []
     stop = stopwords()
-    one_sided_long = not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED
-    if any(w.norm not in stop for w in (*rest_a, *rest_b)) and not one_sided_long:
-        return [_divergence("wording", rest_a, rest_b)]
-    return []
+    a_norms = {w.norm for w in group.a}
+    b_norms = {w.norm for w in group.b}
+    for h in group.hunks:
+        rest_a = [w for w in h.a if id(w) not in group.explained and w.norm not in stop]
+        rest_b = [w for w in h.b if id(w) not in group.explained and w.norm not in stop]
+        if not (rest_a and rest_b) or max(len(rest_a), len(rest_b)) > MAX_NAME_STRETCH:
+            continue
+        if not all(_capitalised(w) and not w.initial for w in (*rest_a, *rest_b)):
+            continue  # a rewritten clause, not a name put for a name
+        names_a = [w for w in rest_a if _is_name_word(w) and w.norm not in b_norms]
+        names_b = [w for w in rest_b if _is_name_word(w) and w.norm not in a_norms]
+        if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
+            group.explain([*names_a, *names_b])
+            found.append(_divergence("name", names_a, names_b))
+    return found
+
+
+def _wording(group: _Group) -> list[Divergence]:
+    """What no finding explains: drift, when it holds content words.
+
+    A word one side drops next to a word the other side adds, with only shared
+    words between ("obligations of the" / "commitments assumed by the"), is one
+    rewording, reported once.
+    """
+    stop = stopwords()
+    rests = [
+        ([w for w in h.a if id(w) not in group.explained], [w for w in h.b if id(w) not in group.explained])
+        for h in group.hunks
+    ]
+    merged: list[tuple[list[_Word], list[_Word]]] = []
+    for rest_a, rest_b in rests:
+        if merged:
+            last_a, last_b = merged[-1]
+            only_a_then_b = last_a and not last_b and rest_b and not rest_a
+            opposite = only_a_then_b or (last_b and not last_a and rest_a and not rest_b)
+            if opposite and max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
+                merged[-1] = (last_a + rest_a, last_b + rest_b)
+                continue
+        merged.append((rest_a, rest_b))
+    found = []
+    for rest_a, rest_b in merged:
+        one_sided_long = not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED
+        if any(w.norm not in stop for w in (*rest_a, *rest_b)) and not one_sided_long:
+            found.append(_divergence("wording", rest_a, rest_b))
+    return found
 
 
 def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[Divergence]:
     matcher = difflib.SequenceMatcher(None, [w.norm for w in a_words], [w.norm for w in b_words], autojunk=False)
-    hunks = [
-        _Hunk(a_words[i1:i2], b_words[j1:j2], [], [])
-        for op, i1, i2, j1, j2 in matcher.get_opcodes()
-        if op != "equal"
-    ]
-    found = [d for h in hunks for d in _facts(h, ctx)]
-    found.extend(_slips(hunks, ctx))
-    found.extend(d for h in hunks for d in _wording(h))
+    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    group = _Group(a_words, b_words, hunks)
+    found = _whole_hunk_respellings(group)
+    found += _dates(group, ctx)
+    found += _numbers(group)
+    found += _negations(group)
+    found += _slips(group)
+    found += _names(group)
+    found += _wording(group)
     return found
 
 
-def diverge(a_doc: Document, b_doc: Document, groups: Sequence[Alignment]) -> tuple[Divergence, ...]:
-    """Classified differences of every aligned group, most severe first."""
-    ctx = Context(a_doc, b_doc)
+# --- verdicts -----------------------------------------------------------------
+
+
+def _mentions(doc: Document, phrase: str) -> bool:
+    """Whether a document writes a phrase (folded, whole words, any spacing or punctuation between)."""
+    parts = fold(phrase).split()
+    if not parts:
+        return False
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
+    return re.search(pattern, fold(doc.text)) is not None
+
+
+_WHY_NO_VERDICT = {
+    "number": "the figures differ and no other source or usage decides between them",
+    "date": "the dates differ and no other source or usage decides between them",
+    "name": "the names differ and no other source or usage decides between them",
+    "negation": "one side negates what the other asserts; no other source decides",
+    "real-word": "both are words; no other source or usage decides which was meant",
+}
+
+
+def _judge(d: Divergence, ctx: Context) -> Divergence:
+    """Which side the evidence favours, why, and how sure: cluster majority, own usage, dictionary."""
+    if d.kind == "wording":
+        return replace(d, confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
+    if d.kind == "spelling-variant":
+        return replace(
+            d, confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",)
+        )
+    evidence: list[str] = []
+    votes = {"a": 0, "b": 0}
+    if ctx.others and d.a and d.b:
+        for other in ctx.others:
+            has_a, has_b = _mentions(other, d.a), _mentions(other, d.b)
+            if has_a != has_b:
+                votes["a" if has_a else "b"] += 1
+        if votes["a"] != votes["b"]:
+            winner = "a" if votes["a"] > votes["b"] else "b"
+            evidence.append(
+                f"{votes[winner]} of {len(ctx.others)} other sources write {(d.a if winner == 'a' else d.b)!r}"
+                + (f", {votes['b' if winner == 'a' else 'a']} the other" if votes["a"] and votes["b"] else "")
+            )
+    if d.kind == "typo":
+        wrong_side = "a" if is_misspelling(fold(d.a)) else "b"
+        wrong = d.a if wrong_side == "a" else d.b
+        why = (
+            "codespell lists it as a misspelling" if fold(wrong) in misspellings() else "not a word in wordfreq's lists"
+        )
+        right = "b" if wrong_side == "a" else "a"
+        return replace(d, favours=right, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
+    own: str | None = None
+    if d.kind in {"real-word", "name"} and d.a and d.b:
+        # The slipping side often writes the right word elsewhere in its own text.
+        a_writes_b = _mentions(ctx.a_doc, d.b)
+        b_writes_a = _mentions(ctx.b_doc, d.a)
+        if b_writes_a and not a_writes_b:
+            own = "a"
+            evidence.append(f"{ctx.b_doc.id} itself writes {d.a!r} elsewhere")
+        elif a_writes_b and not b_writes_a:
+            own = "b"
+            evidence.append(f"{ctx.a_doc.id} itself writes {d.b!r} elsewhere")
+    majority = None if votes["a"] == votes["b"] else ("a" if votes["a"] > votes["b"] else "b")
+    if majority and own and majority != own:
+        return replace(d, favours=None, confidence=0.3, evidence=(*evidence, "the evidence conflicts"))
+    favours: str | None = majority or own
+    if favours is None:
+        return replace(
+            d, confidence=0.5 if d.kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(d.kind, "no evidence"),)
+        )
+    margin = abs(votes["a"] - votes["b"])
+    confidence = min(0.95, 0.6 + 0.1 * margin + (0.2 if own else 0.0))
+    return replace(d, favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
+
+
+@functools.lru_cache(maxsize=256)
+def _quotes(text: str) -> tuple[tuple[int, int], ...]:
+    """Quotation spans of a document: cached, as a scan compares each document with many."""
+    return tuple(quote_spans(text))
+
+
+def diverge(
+    a_doc: Document, b_doc: Document, groups: Sequence[Alignment], others: Sequence[Document] = ()
+) -> tuple[Divergence, ...]:
+    """Classified differences of every aligned group, most severe first.
+
+    ``others`` are the cluster's other documents: their majority is evidence for
+    which side of a divergence is right.
+    """
+    ctx = Context(a_doc, b_doc, tuple(others))
+    quotes_a, quotes_b = _quotes(a_doc.text), _quotes(b_doc.text)
     found: list[Divergence] = []
     for group in groups:
-        for d in _group_divergences(_words(a_doc, group.a), _words(b_doc, group.b), ctx):
+        a_words = _words(a_doc, group.a, quotes_a)
+        b_words = _words(b_doc, group.b, quotes_b)
+        for d in _group_divergences(a_words, b_words, ctx):
             # A word only one side has still belongs to the group's sentences.
-            found.append(
-                replace(
-                    d,
-                    a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
-                    b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
-                )
+            d = replace(
+                d,
+                a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
+                b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
             )
+            found.append(_judge(d, ctx))
     return tuple(sort_divergences(found))
 
 
 def sort_divergences(divergences: Sequence[Divergence]) -> list[Divergence]:
-    """Most severe first, then by kind and position, so the order never varies."""
+    """Most severe first, quoted words first within a band, then kind and position: the order never varies."""
     return sorted(
         divergences,
         key=lambda d: (
             SEVERITY_ORDER[d.severity],
+            not d.in_quote,
             KIND_ORDER[d.kind],
             d.a_span or (10**9, 0),
             d.b_span or (10**9, 0),
+            d.a,
+            d.b,
         ),
     )

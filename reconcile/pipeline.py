@@ -211,10 +211,12 @@ def scan(
             docs[k] = replace(docs[k], notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
+    found_clusters = cluster_documents(members, edges, canonical)
+    pairs = [with_cluster_evidence(pair, docs, found_clusters) for pair in pairs]
     return Reconciliation(
         documents=tuple(docs),
         pairs=tuple(pairs),
-        clusters=tuple(cluster_documents(members, edges, canonical)),
+        clusters=tuple(found_clusters),
         skipped=tuple(skipped),
     )
 
@@ -223,6 +225,20 @@ def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: st
     """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters."""
     members = [Member(d.id, d.published, sum(s.end - s.start for s in d.sentences)) for d in documents]
     return cluster_documents(members, pairs, canonical)
+
+
+def with_cluster_evidence(pair: Pair, documents: Sequence[Document], found_clusters: Sequence[Cluster]) -> Pair:
+    """Re-judge a pair's divergences with the other members of its cluster as witnesses.
+
+    With three or more reports of one story, the majority spelling of a name or
+    figure is evidence for which side of a two-way difference is right.
+    """
+    members = next((c.documents for c in found_clusters if pair.a in c.documents and pair.b in c.documents), ())
+    if len(members) < 3:
+        return pair
+    by_id = {d.id: d for d in documents}
+    others = [by_id[i] for i in members if i not in (pair.a, pair.b)]
+    return replace(pair, divergences=diverge(by_id[pair.a], by_id[pair.b], pair.alignments, others))
 
 
 def load_documents(

@@ -1,0 +1,37 @@
+"""Dates: explicit dates found with offsets, weekdays resolved against publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reconcile.dates import dateline, find_dates, parse_published, resolve_weekday
+
+FRIDAY = dt.date(2022, 3, 25)
+
+
+def test_weekday_is_the_most_recent_such_day_on_or_before_publication() -> None:
+    assert resolve_weekday("Thursday", FRIDAY) == dt.date(2022, 3, 24)
+    assert resolve_weekday("friday", FRIDAY) == FRIDAY
+    assert resolve_weekday("Saturday", FRIDAY) == dt.date(2022, 3, 19)
+    assert resolve_weekday("yesterday", FRIDAY) == dt.date(2022, 3, 24)
+    assert resolve_weekday("Thursday", None) is None
+    assert resolve_weekday("table", FRIDAY) is None
+
+
+def test_find_dates_in_three_forms_with_offsets() -> None:
+    text = "On March 24 troops moved; by 25 March 2022 and 2022-03-26 they left."
+    found = find_dates(text, 2022)
+    assert [d for _, _, d in found] == [dt.date(2022, 3, 24), dt.date(2022, 3, 25), dt.date(2022, 3, 26)]
+    assert [text[s:e] for s, e, _ in found] == ["March 24", "25 March 2022", "2022-03-26"]
+
+
+def test_a_date_without_a_year_needs_one() -> None:
+    assert find_dates("on March 24", None) == []
+    assert find_dates("on February 30", 2022) == []
+
+
+def test_published_and_dateline() -> None:
+    assert parse_published("2022-03-25T10:00:00Z") == FRIDAY
+    assert parse_published("March 25, 2022") == FRIDAY
+    assert parse_published("someday") is None
+    assert dateline("Title\nMarch 25, 2022\n\nBody on March 2, 2021.") == FRIDAY
