@@ -149,6 +149,11 @@ _DATELINE = re.compile(
 """A line holding only a date (and time): metadata, not a claim."""
 
 
+def is_dateline(line: str) -> bool:
+    """A line holding only a date (and time), such as "March 25, 2022 - 11:33 AMT"."""
+    return bool(_DATELINE.match(line.strip()))
+
+
 def _is_fragment(line: str) -> bool:
     """Short and without sentence punctuation: a label, a credit, a site name."""
     return len(line.split()) <= 4 and not re.search(r"[.!?\"\u201d]$", line)
@@ -264,7 +269,7 @@ def find_chrome(
             reasons[n] = "recurs across documents"
         elif folded in source_recurring:
             reasons[n] = "recurs across the source's documents"
-        elif _DATELINE.match(line):
+        elif is_dateline(line):
             reasons[n] = "dateline"
     # Fragments wedged between chrome lines or trailing the last one are chrome too.
     changed = True

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import main
+from reconcile.pipeline import load_documents
 from reconcile.ingest import (
     InputOptions,
     decode,
@@ -164,3 +165,11 @@ def test_stdin_and_samples_still_read_as_before() -> None:
     docs, skipped = split_loaded(load([str(SAMPLES / "feed.jsonl")]))
     assert not skipped and len(docs) == 6
     assert {d.source for d in docs} >= {"Northline Wire", "Tarn Valley Herald"}
+
+
+def test_a_text_files_title_skips_its_dateline(tmp_path: Path) -> None:
+    page = tmp_path / "story.txt"
+    page.write_text("March 25, 2022 - 11:33 AMT\nDam gives way in Orvenna\n\nWater poured through the town.\n")
+    docs, _ = load_documents([str(page)])
+    assert docs[0].title == "Dam gives way in Orvenna"
+    assert docs[0].published == "2022-03-25"
