@@ -123,5 +123,78 @@ def scan(paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, debug: b
     _finish(skipped)
 
 
+# --- dedup -------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
+              help="Kept items, in the input's format (a folder when there are several inputs).")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of every input item: decision, cluster, canonical, relation, score.")
+@click.option("--index", "index_url", default=None,
+              help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.")
+@click.option("--canonical", "policy_kind", type=click.Choice(["earliest", "longest", "prefer", "first"]),
+              default="earliest", show_default=True, help="Which copy a cluster keeps.")
+@click.option("--prefer", default=None,
+              help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer).")
+@click.option("--dry-run", is_flag=True, help="Print what would be removed; write nothing, leave the index untouched.")
+@click.option("--id-field", default="id", show_default=True)
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--title-field", default="title", show_default=True)
+@click.option("--date-field", default="published", show_default=True)
+@click.option("--source-field", default="source", show_default=True)
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None))
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def dedup(
+    feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
+    rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
+    text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, debug: bool,
+) -> None:
+    """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
+    against everything the index has seen."""
+    from reconcile.dedup import Decision, Policy, dedup_files
+    from reconcile.feeds import Fields
+    from reconcile.index import IndexMismatch
+
+    if out is None and not dry_run:
+        raise click.UsageError("give -o OUTPUT, or --dry-run")
+    if out is not None and rejects_path is None:
+        several = len(feeds) > 1 or out.is_dir()
+        rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
+    preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
+    policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
+    fields = Fields(id_field, text_field, title_field, date_field, source_field)
+    rejected: list[Decision] = []
+
+    def show(_item: object, decision: Decision) -> None:
+        if decision.decision == "rejected":
+            rejected.append(decision)
+            if len(rejected) <= 20:
+                click.echo(f"reconcile: rejected {decision.input}:{decision.line}: {decision.reason}", err=True)
+        elif dry_run and decision.decision == "removed":
+            click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
+                       f"score {decision.score})")
+
+    try:
+        counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy,
+                             dry_run=dry_run, batch_size=batch_size, on_decision=show)
+    except (IndexMismatch, ValueError) as err:
+        if debug:
+            raise
+        raise click.ClickException(str(err)) from err
+    except Exception as err:  # a bug: traceback only on request
+        if debug:
+            raise
+        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
+    if len(rejected) > 20:
+        click.echo(f"reconcile: {len(rejected) - 20} more rejected, see {rejects_path}", err=True)
+    click.echo(("dry run: " if dry_run else "") + counts.line(), err=True)
+    if counts.rejected:
+        sys.exit(EXIT_SKIPPED)
+
+
 if __name__ == "__main__":
     main()

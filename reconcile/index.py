@@ -1,0 +1,457 @@
+"""The dedup index: what every earlier run has kept, behind one small interface chosen by URL.
+
+* ``memory`` -- a dict, for one run;
+* ``sqlite:///path`` or a plain path -- one SQLite file, the embedded default;
+* ``redis://host:port/db`` -- a Redis server shared by several workers.
+
+The index holds the canonical item of every cluster (its hashed shingles, for
+exact verification, and its LSH bucket keys), and a journal of every item
+decided, keyed by the run and the item's position in it, so a killed run that
+is started again replays what it already decided instead of deciding twice.
+
+Concurrency: SQLite serialises batches with ``BEGIN IMMEDIATE``.  Redis claims
+a new cluster with a compare-and-set script: the claim succeeds only if none of
+the item's buckets changed since the worker looked, so two workers holding the
+same story cannot both found a cluster for it; the loser looks again and finds
+the winner's copy.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class IndexMismatch(Exception):
+    """The index was built with other parameters than this run's."""
+
+
+@dataclass(frozen=True)
+class Params:
+    """What makes two runs' signatures comparable; stored in the index and checked on open.
+
+    With ``bands`` b and ``rows`` r, two items of shingle Jaccard s share a bucket
+    with probability 1 - (1 - s^r)^b: for b=16, r=3 that is 0.78 at s=0.45,
+    0.98 at s=0.6 and 1.0 from s=0.8, and 0.016 at s=0.1.
+    """
+
+    num_perm: int = 48
+    bands: int = 16
+    rows: int = 3
+    shingle_size: int = 5
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm {self.num_perm}")
+
+    def describe(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in asdict(self).items())
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """The item a cluster keeps, with what later items are verified against."""
+
+    cluster: str
+    id: str
+    shingles: np.ndarray = field(compare=False, repr=False)
+    words: int
+    date: str
+    source: str
+    origin: str
+    """``run:position`` of the item, so a rerun recognises its own earlier claim."""
+
+    def encode(self) -> dict[str, bytes | str | int]:
+        return {
+            "cluster": self.cluster,
+            "id": self.id,
+            "shingles": self.shingles.astype("<u4").tobytes(),
+            "words": self.words,
+            "date": self.date,
+            "source": self.source,
+            "origin": self.origin,
+        }
+
+    @staticmethod
+    def decode(values: dict[str, Any]) -> Canonical:
+        text = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in values.items() if k != "shingles"}
+        return Canonical(
+            cluster=str(text["cluster"]),
+            id=str(text["id"]),
+            shingles=np.frombuffer(values["shingles"], dtype="<u4").astype(np.uint32),
+            words=int(text["words"]),
+            date=str(text["date"]),
+            source=str(text["source"]),
+            origin=str(text["origin"]),
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One decided item in the journal: its map row (JSON) and its MinHash signature."""
+
+    position: int
+    row: str
+    signature: bytes
+
+
+class Index(Protocol):
+    """What the dedup stage needs from a store."""
+
+    params: Params
+
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
+    def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]: ...
+    def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]: ...
+    def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool: ...
+    def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool: ...
+    def recorded(self, run: str, start: int, stop: int) -> dict[int, str]: ...
+    def record(self, run: str, rows: Sequence[Recorded]) -> None: ...
+
+
+def _check(stored: str | None, params: Params, where: str) -> None:
+    if stored is None:
+        return
+    theirs = Params(**json.loads(stored))
+    if theirs != params:
+        raise IndexMismatch(
+            f"index {where} was built with {theirs.describe()}; this run uses {params.describe()}: "
+            "use the same parameters or a new index"
+        )
+
+
+class MemoryIndex:
+    """Dicts: for a single run, and as the writable top of a dry run."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self._buckets: dict[int, list[str]] = {}
+        self._canonicals: dict[str, Canonical] = {}
+        self._journal: dict[tuple[str, int], str] = {}
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        return {k: list(self._buckets[k]) for k in keys if k in self._buckets}
+
+    def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]:
+        return {c: self._canonicals[c] for c in clusters if c in self._canonicals}
+
+    def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
+        if canonical.cluster in self._canonicals:
+            return False
+        self._canonicals[canonical.cluster] = canonical
+        for key in keys:
+            self._buckets.setdefault(key, []).append(canonical.cluster)
+        return True
+
+    def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
+        current = self._canonicals.get(previous.cluster)
+        if current is None or current.origin != previous.origin:
+            return False
+        self._canonicals[canonical.cluster] = canonical
+        for key in keys:
+            members = self._buckets.setdefault(key, [])
+            if canonical.cluster not in members:
+                members.append(canonical.cluster)
+        return True
+
+    def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
+        return {p: self._journal[(run, p)] for p in range(start, stop) if (run, p) in self._journal}
+
+    def record(self, run: str, rows: Sequence[Recorded]) -> None:
+        for rec in rows:
+            self._journal[(run, rec.position)] = rec.row
+
+
+def _signed(key: int) -> int:
+    """SQLite integers are signed 64-bit."""
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+class SQLiteIndex:
+    """One file; a batch is one transaction, taken with ``BEGIN IMMEDIATE`` so writers queue."""
+
+    def __init__(self, path: Path, params: Params) -> None:
+        self.params = params
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-262144")
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS canonicals (
+                cluster TEXT PRIMARY KEY, id TEXT NOT NULL, shingles BLOB NOT NULL, words INTEGER NOT NULL,
+                date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS buckets (key INTEGER NOT NULL, cluster TEXT NOT NULL,
+                PRIMARY KEY (key, cluster)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS items (run TEXT NOT NULL, position INTEGER NOT NULL, row TEXT NOT NULL,
+                signature BLOB NOT NULL, PRIMARY KEY (run, position)) WITHOUT ROWID;
+            """
+        )
+        self.db.execute("BEGIN IMMEDIATE")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        try:
+            _check(row[0] if row else None, params, str(path))
+        except IndexMismatch:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            raise
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('params', ?)", (json.dumps(asdict(params), sort_keys=True),))
+        self.db.execute("COMMIT")
+
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        signed = {_signed(k): k for k in keys}
+        marks = ",".join("?" * len(signed))
+        for key, cluster in self.db.execute(f"SELECT key, cluster FROM buckets WHERE key IN ({marks})", list(signed)):
+            found.setdefault(signed[key], []).append(cluster)
+        return found
+
+    def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]:
+        wanted = sorted(set(clusters))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        cursor = self.db.execute(
+            "SELECT cluster, id, shingles, words, date, source, origin FROM canonicals "
+            f"WHERE cluster IN ({marks})",
+            wanted,
+        )
+        names = [d[0] for d in cursor.description]
+        return {row[0]: Canonical.decode(dict(zip(names, row, strict=True))) for row in cursor}
+
+    def _put(self, canonical: Canonical, keys: Sequence[int]) -> None:
+        values = canonical.encode()
+        self.db.execute(
+            "INSERT OR REPLACE INTO canonicals VALUES (:cluster, :id, :shingles, :words, :date, :source, :origin)",
+            values,
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(_signed(k), canonical.cluster) for k in keys]
+        )
+
+    def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
+        exists = self.db.execute("SELECT 1 FROM canonicals WHERE cluster = ?", (canonical.cluster,)).fetchone()
+        if exists:
+            return False
+        self._put(canonical, keys)
+        return True
+
+    def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
+        row = self.db.execute("SELECT origin FROM canonicals WHERE cluster = ?", (previous.cluster,)).fetchone()
+        if row is None or row[0] != previous.origin:
+            return False
+        self._put(canonical, keys)
+        return True
+
+    def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
+        cursor = self.db.execute(
+            "SELECT position, row FROM items WHERE run = ? AND position >= ? AND position < ?", (run, start, stop)
+        )
+        return dict(cursor.fetchall())
+
+    def record(self, run: str, rows: Sequence[Recorded]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)", [(run, r.position, r.row, r.signature) for r in rows]
+        )
+
+
+_CLAIM = """
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  if redis.call('SCARD', KEYS[i + 1]) ~= tonumber(ARGV[i + 1]) then return 0 end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local cluster = ARGV[n + 2]
+for i = 1, n do redis.call('SADD', KEYS[i + 1], cluster) end
+redis.call('HSET', KEYS[1], unpack(ARGV, n + 3))
+return 1
+"""
+
+_REPLACE = """
+if redis.call('HGET', KEYS[1], 'origin') ~= ARGV[1] then return 0 end
+local cluster = ARGV[2]
+local n = tonumber(ARGV[3])
+for i = 1, n do redis.call('SADD', KEYS[i + 1], cluster) end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+return 1
+"""
+
+
+class RedisIndex:
+    """A Redis server shared by workers; new clusters are claimed by compare-and-set (Lua)."""
+
+    def __init__(self, url: str, params: Params, prefix: str = "reconcile:") -> None:
+        import redis
+
+        self.params = params
+        self.prefix = prefix
+        self.client = redis.Redis.from_url(url)
+        meta = f"{prefix}params"
+        self.client.setnx(meta, json.dumps(asdict(params), sort_keys=True))
+        stored: bytes | None = self.client.get(meta)  # type: ignore[assignment]
+        _check(stored.decode() if stored else None, params, url)
+        self._claim = self.client.register_script(_CLAIM)
+        self._replace = self.client.register_script(_REPLACE)
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _bucket(self, key: int) -> str:
+        return f"{self.prefix}b:{key:016x}"
+
+    def _canonical(self, cluster: str) -> str:
+        return f"{self.prefix}c:{cluster}"
+
+    def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.smembers(self._bucket(key))
+        found: dict[int, list[str]] = {}
+        for key, members in zip(keys, pipe.execute(), strict=True):
+            if members:
+                found[key] = sorted(m.decode() for m in members)
+        return found
+
+    def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]:
+        wanted = sorted(set(clusters))
+        pipe = self.client.pipeline(transaction=False)
+        for cluster in wanted:
+            pipe.hgetall(self._canonical(cluster))
+        found = {}
+        for cluster, values in zip(wanted, pipe.execute(), strict=True):
+            if values:
+                found[cluster] = Canonical.decode({k.decode(): v for k, v in values.items()})
+        return found
+
+    @staticmethod
+    def _fields(canonical: Canonical) -> list[Any]:
+        flat: list[Any] = []
+        for name, value in canonical.encode().items():
+            flat += [name, value]
+        return flat
+
+    def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
+        args = [len(keys), *(seen.get(k, 0) for k in keys), canonical.cluster, *self._fields(canonical)]
+        redis_keys = [self._canonical(canonical.cluster), *(self._bucket(k) for k in keys)]
+        return bool(self._claim(keys=redis_keys, args=args))
+
+    def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
+        args = [previous.origin, canonical.cluster, len(keys), *self._fields(canonical)]
+        redis_keys = [self._canonical(canonical.cluster), *(self._bucket(k) for k in keys)]
+        return bool(self._replace(keys=redis_keys, args=args))
+
+    def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
+        positions = list(range(start, stop))
+        if not positions:
+            return {}
+        values: list[bytes | None] = self.client.hmget(f"{self.prefix}j:{run}", positions)  # type: ignore[assignment]
+        return {p: v.decode() for p, v in zip(positions, values, strict=True) if v is not None}
+
+    def record(self, run: str, rows: Sequence[Recorded]) -> None:
+        if not rows:
+            return
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(f"{self.prefix}j:{run}", mapping={r.position: r.row for r in rows})
+        pipe.hset(f"{self.prefix}s:{run}", mapping={r.position: r.signature for r in rows})
+        pipe.execute()
+
+
+class DryRunIndex:
+    """Reads a store but writes only to memory, so ``--dry-run`` leaves the store untouched."""
+
+    def __init__(self, base: Index) -> None:
+        self.params = base.params
+        self.base = base
+        self.top = MemoryIndex(base.params)
+
+    def begin(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.base.close()
+
+    def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        found = self.base.buckets(keys)
+        for key, members in self.top.buckets(keys).items():
+            found[key] = sorted(set(found.get(key, [])) | set(members))
+        return found
+
+    def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]:
+        wanted = set(clusters)
+        found = self.base.canonicals(wanted)
+        found.update(self.top.canonicals(wanted))
+        return found
+
+    def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
+        if self.base.canonicals([canonical.cluster]):
+            return False
+        return self.top.claim(canonical, keys, seen)
+
+    def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
+        self.top._canonicals.setdefault(previous.cluster, previous)
+        return self.top.replace(previous, canonical, keys)
+
+    def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
+        found = self.base.recorded(run, start, stop)
+        found.update(self.top.recorded(run, start, stop))
+        return found
+
+    def record(self, run: str, rows: Sequence[Recorded]) -> None:
+        self.top.record(run, rows)
+
+
+def open_index(url: str | None, params: Params = Params()) -> Index:
+    """``None``/``memory`` → in memory; ``redis://…`` → Redis; ``sqlite:///path`` or a path → SQLite.
+
+    Raises ``IndexMismatch`` when the store holds other parameters.
+    """
+    if url is None or url in ("memory", "memory://", ":memory:"):
+        return MemoryIndex(params)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisIndex(url, params)
+    if url.startswith("sqlite:///"):
+        # sqlite:///relative/path, sqlite:////absolute/path (as SQLAlchemy spells them)
+        return SQLiteIndex(Path(url[len("sqlite:///") :]), params)
+    return SQLiteIndex(Path(url), params)
