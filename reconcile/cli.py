@@ -147,17 +147,22 @@ def scan(paths: tuple[str, ...], fmt: str | None, out_dir: Path | None, debug: b
 @click.option("--date-field", default="published", show_default=True)
 @click.option("--source-field", default="source", show_default=True)
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None))
+@click.option("--num-perm", default=48, show_default=True, type=click.IntRange(1, None), help="MinHash permutations.")
+@click.option("--bands", default=16, show_default=True, type=click.IntRange(1, None), help="LSH bands.")
+@click.option("--rows", default=3, show_default=True, type=click.IntRange(1, None), help="Rows per LSH band.")
+@click.option("--shingle-size", default=5, show_default=True, type=click.IntRange(1, None), help="Words per shingle.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
     feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
     rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
-    text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, debug: bool,
+    text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, num_perm: int,
+    bands: int, rows: int, shingle_size: int, debug: bool,
 ) -> None:
     """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
     against everything the index has seen."""
     from reconcile.dedup import Decision, Policy, dedup_files
     from reconcile.feeds import Fields
-    from reconcile.index import IndexMismatch
+    from reconcile.index import IndexMismatch, Params
 
     if out is None and not dry_run:
         raise click.UsageError("give -o OUTPUT, or --dry-run")
@@ -167,6 +172,10 @@ def dedup(
     preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
     policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
     fields = Fields(id_field, text_field, title_field, date_field, source_field)
+    try:
+        params = Params(num_perm, bands, rows, shingle_size)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
     rejected: list[Decision] = []
 
     def show(_item: object, decision: Decision) -> None:
@@ -179,7 +188,7 @@ def dedup(
                        f"score {decision.score})")
 
     try:
-        counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy,
+        counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     except (IndexMismatch, ValueError) as err:
         if debug:

@@ -25,9 +25,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -79,7 +80,7 @@ class Decision:
     reason: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return json.dumps({c: getattr(self, c) for c in MAP_COLUMNS}, ensure_ascii=False)
 
     @staticmethod
     def from_json(text: str) -> Decision:
@@ -135,7 +136,8 @@ class Counts:
 
 # --- sketching ---------------------------------------------------------------
 
-_MASK64 = (1 << 64) - 1
+_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
+"""``normalize.TOKEN_RE`` for ASCII text: the same matches, faster."""
 
 
 def _odd_constants(seed: int, n: int) -> np.ndarray:
@@ -167,8 +169,11 @@ class Sketcher:
         object.__setattr__(self, "band_mult", _odd_constants(p.seed + 3, p.rows + 1))
 
     def tokens(self, text: str) -> list[str]:
-        """Folded words, as ``normalize.words`` gives them ("u.s." → "us")."""
-        found = TOKEN_RE.findall(fold(text))
+        """Folded words, as ``normalize.words`` gives them ("u.s." → "us").
+
+        ASCII text skips NFKC and punctuation folding, which change nothing there.
+        """
+        found = _ASCII_TOKEN_RE.findall(text.lower()) if text.isascii() else TOKEN_RE.findall(fold(text))
         return [t.replace(".", "") if "." in t and t[-1:] == "." else t for t in found]
 
     def shingles(self, text: str) -> np.ndarray:
@@ -176,12 +181,13 @@ class Sketcher:
         vocab = self.vocabulary
         if len(vocab) > 2_000_000:
             vocab.clear()
-        ids = []
-        for token in self.tokens(text):
-            h = vocab.get(token)
-            if h is None:
-                h = vocab[token] = zlib.crc32(token.encode("utf-8"))
-            ids.append(h)
+        tokens = self.tokens(text)
+        ids = list(map(vocab.get, tokens))
+        if None in ids:
+            ids = [
+                h if h is not None else vocab.setdefault(t, zlib.crc32(t.encode("utf-8")))
+                for t, h in zip(tokens, ids, strict=True)
+            ]
         if not ids:
             return np.empty(0, dtype=np.uint32)
         words = np.asarray(ids, dtype=np.uint64)

@@ -252,29 +252,26 @@ class SQLiteIndex:
         names = [d[0] for d in cursor.description]
         return {row[0]: Canonical.decode(dict(zip(names, row, strict=True))) for row in cursor}
 
-    def _put(self, canonical: Canonical, keys: Sequence[int]) -> None:
-        values = canonical.encode()
-        self.db.execute(
-            "INSERT OR REPLACE INTO canonicals VALUES (:cluster, :id, :shingles, :words, :date, :source, :origin)",
-            values,
+    def _put(self, canonical: Canonical, keys: Sequence[int], verb: str = "INSERT OR REPLACE") -> bool:
+        cursor = self.db.execute(
+            f"{verb} INTO canonicals VALUES (:cluster, :id, :shingles, :words, :date, :source, :origin)",
+            canonical.encode(),
         )
+        if cursor.rowcount != 1:
+            return False
         self.db.executemany(
             "INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(_signed(k), canonical.cluster) for k in keys]
         )
+        return True
 
     def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
-        exists = self.db.execute("SELECT 1 FROM canonicals WHERE cluster = ?", (canonical.cluster,)).fetchone()
-        if exists:
-            return False
-        self._put(canonical, keys)
-        return True
+        return self._put(canonical, keys, "INSERT OR IGNORE")
 
     def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
         row = self.db.execute("SELECT origin FROM canonicals WHERE cluster = ?", (previous.cluster,)).fetchone()
         if row is None or row[0] != previous.origin:
             return False
-        self._put(canonical, keys)
-        return True
+        return self._put(canonical, keys)
 
     def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
         cursor = self.db.execute(
