@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,7 +290,10 @@ class KeptWriter:
     def __init__(self, source: Path, target: Path, fmt: str) -> None:
         self.source, self.target, self.fmt = source, target, fmt
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        # a fixed name: a run killed midway leaves it behind, and the rerun clears it
+        self.tmpdir = target.parent / f".{target.name}.partial"
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+        self.tmpdir.mkdir()
         self.handle: IO[bytes] | None = None
         self.rows: list[int] = []
         self.parts: list[Path] = []
