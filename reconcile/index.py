@@ -311,11 +311,18 @@ class RedisIndex:
     """A Redis server shared by workers; new clusters are claimed by compare-and-set (Lua)."""
 
     def __init__(self, url: str, params: Params, prefix: str = "reconcile:") -> None:
-        import redis
+        try:
+            import redis
+        except ImportError as err:
+            raise ValueError("a redis:// index needs the redis client: pip install 'reconcile[redis]'") from err
 
         self.params = params
         self.prefix = prefix
         self.client = redis.Redis.from_url(url)
+        try:
+            self.client.ping()
+        except redis.RedisError as err:
+            raise ValueError(f"cannot reach the index at {url}: {err}") from err
         meta = f"{prefix}params"
         self.client.setnx(meta, json.dumps(asdict(params), sort_keys=True))
         stored: bytes | None = self.client.get(meta)  # type: ignore[assignment]
