@@ -325,3 +325,16 @@ def test_two_workers_on_redis_never_keep_the_same_story_twice(tmp_path: Path, re
     assert set(rows[0]) == set(MAP_COLUMNS)
     removed = [r for r in rows if r["decision"] == "removed"]
     assert all(r["canonical"].split("-s")[1] == r["id"].split("-s")[1] for r in removed)
+
+
+def test_readme_shows_what_the_samples_dedup_prints(tmp_path: Path, monkeypatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Feed deduplication") :]
+    command = re.search(r"^reconcile (dedup samples/feed\.jsonl .*)$", section, re.MULTILINE)
+    shown = COUNTS.search(section)
+    assert command and shown
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "samples").symlink_to(SAMPLES)
+    result = run(*command.group(1).split())
+    assert result.exit_code == 0, result.output
+    assert COUNTS.search(result.output).group(0) == shown.group(0)
