@@ -174,51 +174,71 @@ class Sketcher:
         ASCII text skips NFKC and punctuation folding, which change nothing there.
         """
         found = _ASCII_TOKEN_RE.findall(text.lower()) if text.isascii() else TOKEN_RE.findall(fold(text))
-        return [t.replace(".", "") if "." in t and t[-1:] == "." else t for t in found]
+        if "." not in "".join(found):
+            return found
+        return [t.replace(".", "") if t[-1:] == "." else t for t in found]
 
-    def shingles(self, text: str) -> np.ndarray:
-        """Sorted unique uint32 hashes of the word ``shingle_size``-grams (one shingle for a shorter text)."""
+    def _word_hashes(self, tokens: list[str]) -> list[int]:
         vocab = self.vocabulary
         if len(vocab) > 2_000_000:
             vocab.clear()
-        tokens = self.tokens(text)
-        ids = list(map(vocab.get, tokens))
-        if None in ids:
-            ids = [
-                h if h is not None else vocab.setdefault(t, zlib.crc32(t.encode("utf-8")))
-                for t, h in zip(tokens, ids, strict=True)
-            ]
-        if not ids:
-            return np.empty(0, dtype=np.uint32)
-        words = np.asarray(ids, dtype=np.uint64)
-        k = min(self.params.shingle_size, len(words))
-        n = len(words) - k + 1
-        with np.errstate(over="ignore"):
-            acc = np.zeros(n, dtype=np.uint64)
-            for j in range(k):
-                acc += words[j : j + n] * self.shingle_mult[j]
-        return np.unique((acc >> np.uint64(32)).astype(np.uint32))
+        for token in set(tokens).difference(vocab):
+            vocab[token] = zlib.crc32(token.encode("utf-8"))
+        return list(map(vocab.__getitem__, tokens))
 
-    def signatures(self, shingle_sets: Sequence[np.ndarray], chunk: int = 200_000) -> np.ndarray:
+    def shingle_batch(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Sorted unique uint32 hashes of each text's word ``shingle_size``-grams (one shingle for a shorter text).
+
+        Vectorised over the whole batch: one hash pass, one sort.
+        """
+        token_lists = [self.tokens(t) for t in texts]
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        total = int(lengths.sum())
+        if total == 0:
+            return [np.empty(0, dtype=np.uint32) for _ in texts]
+        flat: list[str] = [w for tokens in token_lists for w in tokens]
+        k = self.params.shingle_size
+        words = np.zeros(total + k, dtype=np.uint64)
+        words[:total] = self._word_hashes(flat)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)
+        offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
+        span = np.repeat(np.minimum(lengths, k), lengths)
+        with np.errstate(over="ignore"):
+            acc = np.zeros(total, dtype=np.uint64)
+            for j in range(k):
+                # a short text's one shingle holds only its own words
+                acc += np.where(j < span, words[j : j + total], np.uint64(0)) * self.shingle_mult[j]
+        valid = offset <= np.repeat(lengths - np.minimum(lengths, k), lengths)
+        keyed = (owner[valid] << np.uint64(32)) | (acc[valid] >> np.uint64(32))
+        keyed.sort()
+        keyed = keyed[np.concatenate(([True], keyed[1:] != keyed[:-1]))]
+        bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(texts) + 1, dtype=np.uint64))
+        hashes = (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+
+    def shingles(self, text: str) -> np.ndarray:
+        """One text's shingle hashes (see ``shingle_batch``)."""
+        return self.shingle_batch([text])[0]
+
+    def signatures(self, shingle_sets: Sequence[np.ndarray], perm_chunk: int = 8) -> np.ndarray:
         """MinHash signatures, shape (items, num_perm), uint32; all-ones rows for empty sets."""
         out = np.full((len(shingle_sets), self.params.num_perm), 0xFFFFFFFF, dtype=np.uint32)
-        start = 0
-        while start < len(shingle_sets):
-            stop, total = start, 0
-            while stop < len(shingle_sets) and (total == 0 or total + len(shingle_sets[stop]) <= chunk):
-                total += len(shingle_sets[stop])
-                stop += 1
-            group = [s for s in shingle_sets[start:stop]]
-            lengths = np.array([len(s) for s in group])
-            nonempty = np.flatnonzero(lengths)
-            if len(nonempty):
-                values = np.concatenate([group[i] for i in nonempty]).astype(np.uint64)
-                offsets = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-                with np.errstate(over="ignore"):
-                    hashed = (self.a[:, None] * values[None, :] + self.b[:, None]) >> np.uint64(32)
-                mins = np.minimum.reduceat(hashed, offsets, axis=1).astype(np.uint32)
-                out[start + nonempty] = mins.T
-            start = stop
+        lengths = np.array([len(s) for s in shingle_sets], dtype=np.int64)
+        nonempty = np.flatnonzero(lengths)
+        if not len(nonempty):
+            return out
+        values = np.concatenate([shingle_sets[i] for i in nonempty.tolist()]).astype(np.uint64)
+        offsets = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
+        hashed = np.empty((perm_chunk, len(values)), dtype=np.uint64)
+        for first in range(0, self.params.num_perm, perm_chunk):
+            a, b = self.a[first : first + perm_chunk], self.b[first : first + perm_chunk]
+            buf = hashed[: len(a)]
+            with np.errstate(over="ignore"):
+                np.multiply(a[:, None], values[None, :], out=buf)
+                buf += b[:, None]
+            buf >>= np.uint64(32)
+            out[nonempty, first : first + len(a)] = np.minimum.reduceat(buf, offsets, axis=1).T
         return out
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
@@ -342,12 +362,13 @@ def decide_stream(
         start = position
         position += len(batch)
         # sketch outside the transaction, so other writers wait only for lookups and writes
-        shingle_sets = {n: sketcher.shingles(r.text) for n, r in enumerate(batch) if isinstance(r, FeedItem)}
+        texts = {n: r.text for n, r in enumerate(batch) if isinstance(r, FeedItem)}
+        shingle_sets = dict(zip(texts, sketcher.shingle_batch(list(texts.values())), strict=True))
         order = [n for n, shingles in shingle_sets.items() if len(shingles)]
         signatures = sketcher.signatures([shingle_sets[n] for n in order])
         keys = sketcher.band_keys(signatures)
         rows = {n: i for i, n in enumerate(order)}
-        index.begin()
+        index.begin(np.unique(keys).tolist())
         done = index.recorded(run, start, position)
         decided: list[Decision] = []
         journal: list[Recorded] = []

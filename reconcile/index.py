@@ -107,7 +107,10 @@ class Index(Protocol):
 
     params: Params
 
-    def begin(self) -> None: ...
+    def begin(self, keys: Sequence[int] = ()) -> None:
+        """Start a batch; ``keys`` are the band keys it will look up, for stores that fetch them at once."""
+        ...
+
     def commit(self) -> None: ...
     def close(self) -> None: ...
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]: ...
@@ -138,7 +141,7 @@ class MemoryIndex:
         self._canonicals: dict[str, Canonical] = {}
         self._journal: dict[tuple[str, int], str] = {}
 
-    def begin(self) -> None:
+    def begin(self, keys: Sequence[int] = ()) -> None:
         pass
 
     def commit(self) -> None:
@@ -219,11 +222,26 @@ class SQLiteIndex:
         if row is None:
             self.db.execute("INSERT INTO meta VALUES ('params', ?)", (json.dumps(asdict(params), sort_keys=True),))
         self.db.execute("COMMIT")
+        self._pending: list[tuple[int, str]] = []
+        self._cache: dict[int, list[str]] = {}
+        self._known: set[int] = set()
 
-    def begin(self) -> None:
+    def begin(self, keys: Sequence[int] = ()) -> None:
+        """Take the write lock and read the batch's buckets in one query; claims are buffered till commit."""
         self.db.execute("BEGIN IMMEDIATE")
+        self._pending = []
+        self._known = set(keys)
+        self._cache = {}
+        if self._known:
+            signed = json.dumps([_signed(k) for k in self._known])
+            query = "SELECT key, cluster FROM buckets WHERE key IN (SELECT value FROM json_each(?))"
+            for key, cluster in self.db.execute(query, (signed,)):
+                self._cache.setdefault(key + (1 << 64) if key < 0 else key, []).append(cluster)
 
     def commit(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", self._pending)
+        self._pending, self._cache, self._known = [], {}, set()
         self.db.execute("COMMIT")
 
     def close(self) -> None:
@@ -232,6 +250,10 @@ class SQLiteIndex:
         self.db.close()
 
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        cache = self._cache
+        if self._known.issuperset(keys):
+            return {k: list(cache[k]) for k in keys if k in cache}
+        self._flush()
         found: dict[int, list[str]] = {}
         signed = {_signed(k): k for k in keys}
         marks = ",".join("?" * len(signed))
@@ -259,10 +281,18 @@ class SQLiteIndex:
         )
         if cursor.rowcount != 1:
             return False
-        self.db.executemany(
-            "INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(_signed(k), canonical.cluster) for k in keys]
-        )
+        for key in keys:
+            self._pending.append((_signed(key), canonical.cluster))
+            if key in self._known:
+                members = self._cache.setdefault(key, [])
+                if canonical.cluster not in members:
+                    members.append(canonical.cluster)
         return True
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", self._pending)
+            self._pending = []
 
     def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
         return self._put(canonical, keys, "INSERT OR IGNORE")
@@ -330,7 +360,7 @@ class RedisIndex:
         self._claim = self.client.register_script(_CLAIM)
         self._replace = self.client.register_script(_REPLACE)
 
-    def begin(self) -> None:
+    def begin(self, keys: Sequence[int] = ()) -> None:
         pass
 
     def commit(self) -> None:
@@ -407,7 +437,7 @@ class DryRunIndex:
         self.base = base
         self.top = MemoryIndex(base.params)
 
-    def begin(self) -> None:
+    def begin(self, keys: Sequence[int] = ()) -> None:
         pass
 
     def commit(self) -> None:

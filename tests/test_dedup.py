@@ -90,7 +90,7 @@ def test_signature_chunking_does_not_change_signatures() -> None:
     rng = random.Random(3)
     sketcher = Sketcher()
     sets = [sketcher.shingles(story(rng, rng.randrange(1, 80))) for _ in range(40)]
-    assert np.array_equal(sketcher.signatures(sets), sketcher.signatures(sets, chunk=50))
+    assert np.array_equal(sketcher.signatures(sets), sketcher.signatures(sets, perm_chunk=5))
 
 
 def test_exact_and_near_copies_removed_others_kept() -> None:
