@@ -176,12 +176,13 @@ def dedup(
         params = Params(num_perm, bands, rows, shingle_size)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    rejected: list[Decision] = []
+    rejected = 0
 
     def show(_item: object, decision: Decision) -> None:
+        nonlocal rejected
         if decision.decision == "rejected":
-            rejected.append(decision)
-            if len(rejected) <= 20:
+            rejected += 1
+            if rejected <= 20:
                 click.echo(f"reconcile: rejected {decision.input}:{decision.line}: {decision.reason}", err=True)
         elif dry_run and decision.decision == "removed":
             click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
@@ -198,8 +199,8 @@ def dedup(
         if debug:
             raise
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
-    if len(rejected) > 20:
-        click.echo(f"reconcile: {len(rejected) - 20} more rejected, see {rejects_path}", err=True)
+    if rejected > 20:
+        click.echo(f"reconcile: {rejected - 20} more rejected, see {rejects_path}", err=True)
     click.echo(("dry run: " if dry_run else "") + counts.line(), err=True)
     if counts.rejected:
         sys.exit(EXIT_SKIPPED)

@@ -197,3 +197,35 @@ def test_counts_balance() -> None:
     assert Counts(10, 6, 3, 1).balanced()
     assert not Counts(10, 6, 3, 0).balanced()
     assert Counts(10, 6, 3, 1).line() == "read 10, kept 6, removed 3, rejected 1"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans(), st.sampled_from(["", "2022-03-24", "2022-03-26"])),
+                min_size=1, max_size=25),
+       st.sampled_from(["earliest", "longest", "first"]))
+def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None:
+    """Whatever the order: every item decided once, each cluster keeps one copy at a time,
+    and a removed item's canonical is a kept item of its cluster."""
+    rng = random.Random(0)
+    stories = [story(rng, 60) for _ in range(7)]
+    items = []
+    for n, (k, edited, date) in enumerate(plan):
+        words = stories[k].split()
+        if edited:
+            words[n % len(words)] = "edited"
+        items.append(item(f"i{n}", " ".join(words), date=date, line=n + 1))
+    decisions = decide(items, policy=Policy(kind))
+    assert len(decisions) == len(items)
+    current: dict[str, str] = {}
+    for d in decisions:
+        if d.decision == "kept":
+            if d.replaces:
+                assert current[d.cluster] == d.replaces
+            else:
+                assert d.cluster not in current
+            current[d.cluster] = d.id
+        else:
+            assert d.decision == "removed"
+            assert current[d.cluster] == d.canonical
+    # seven distinct stories, each edited copy still a near copy: one cluster per story used
+    assert len(current) == len({k for k, _, _ in plan})
