@@ -110,6 +110,11 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def current_mib() -> float:
     """Resident memory now (Linux), to show it stays flat as the feed grows."""
     try:
@@ -139,13 +144,14 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
         if seen in checkpoints:
             memory.append(f"{seen:,} items: {current_mib():.0f} MiB")
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
     counts = dedup_files([feed], out, index, on_decision=on_decision, batch_size=batch_size)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
     precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
     print(f"[{label}] {counts.line()}  (balanced: {counts.balanced()})")
-    print(f"[{label}] {counts.read / elapsed:,.0f} items/s ({counts.read:,} items in {elapsed:.1f} s)")
+    print(f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
+          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU)")
     print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB; resident along the run: {'; '.join(memory)}")
     print(f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
           f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")

@@ -357,14 +357,19 @@ class RedisIndex:
         self.client.setnx(meta, json.dumps(asdict(params), sort_keys=True))
         stored: bytes | None = self.client.get(meta)  # type: ignore[assignment]
         _check(stored.decode() if stored else None, params, url)
+        self._cache: dict[int, list[str]] = {}
+        self._known: set[int] = set()
         self._claim = self.client.register_script(_CLAIM)
         self._replace = self.client.register_script(_REPLACE)
 
     def begin(self, keys: Sequence[int] = ()) -> None:
-        pass
+        """Read the batch's buckets in one round trip.  The view may go stale while the batch
+        runs; that is safe, since a claim made on a stale view fails and is looked up afresh."""
+        self._cache = self._lookup(keys)
+        self._known = set(keys)
 
     def commit(self) -> None:
-        pass
+        self._cache, self._known = {}, set()
 
     def close(self) -> None:
         self.client.close()
@@ -376,6 +381,11 @@ class RedisIndex:
         return f"{self.prefix}c:{cluster}"
 
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
+        if self._known.issuperset(keys):
+            return {k: list(self._cache[k]) for k in keys if k in self._cache}
+        return self._lookup(keys)
+
+    def _lookup(self, keys: Sequence[int]) -> dict[int, list[str]]:
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.smembers(self._bucket(key))
@@ -406,12 +416,23 @@ class RedisIndex:
     def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool:
         args = [len(keys), *(seen.get(k, 0) for k in keys), canonical.cluster, *self._fields(canonical)]
         redis_keys = [self._canonical(canonical.cluster), *(self._bucket(k) for k in keys)]
-        return bool(self._claim(keys=redis_keys, args=args))
+        return self._after(bool(self._claim(keys=redis_keys, args=args)), canonical.cluster, keys)
 
     def replace(self, previous: Canonical, canonical: Canonical, keys: Sequence[int]) -> bool:
         args = [previous.origin, canonical.cluster, len(keys), *self._fields(canonical)]
         redis_keys = [self._canonical(canonical.cluster), *(self._bucket(k) for k in keys)]
-        return bool(self._replace(keys=redis_keys, args=args))
+        return self._after(bool(self._replace(keys=redis_keys, args=args)), canonical.cluster, keys)
+
+    def _after(self, won: bool, cluster: str, keys: Sequence[int]) -> bool:
+        """Keep the batch's view in step: add our own claim, or forget what proved stale."""
+        for key in keys:
+            if not won:
+                self._known.discard(key)
+            elif key in self._known:
+                members = self._cache.setdefault(key, [])
+                if cluster not in members:
+                    members.append(cluster)
+        return won
 
     def recorded(self, run: str, start: int, stop: int) -> dict[int, str]:
         positions = list(range(start, stop))
