@@ -479,6 +479,7 @@ def dedup_files(
         map_writer.writerow(MAP_COLUMNS)
     read = kept = removed = rejected = 0
     batch_end = batch_size
+    closed = False
     try:
         decisions = decide_stream(read_inputs(paths, fields), index, run, policy, thresholds, batch_size)
         for read_item, decision in decisions:
@@ -506,6 +507,8 @@ def dedup_files(
         counts = Counts(read, kept, removed, rejected)
         if not counts.balanced():
             raise RuntimeError(f"counts do not balance: {counts.line()}")
+        index.close()  # the journal is durable before any output appears
+        closed = True
         for writer in writers.values():
             writer.commit()
         if map_file:
@@ -513,14 +516,14 @@ def dedup_files(
         if rejects_file:
             rejects_file.commit()
     except BaseException:
+        if not closed:
+            index.close(keep=False)
         for writer in writers.values():
             writer.abort()
         for text_file in (map_file, rejects_file):
             if text_file:
                 text_file.abort()
         raise
-    finally:
-        index.close()
     return counts
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -112,7 +113,9 @@ class Index(Protocol):
         ...
 
     def commit(self) -> None: ...
-    def close(self) -> None: ...
+    def close(self, keep: bool = True) -> None:
+        """Close; ``keep=False`` after a failure drops writes not yet committed, where the store can."""
+        ...
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]: ...
     def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]: ...
     def claim(self, canonical: Canonical, keys: Sequence[int], seen: dict[int, int]) -> bool: ...
@@ -147,7 +150,7 @@ class MemoryIndex:
     def commit(self) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, keep: bool = True) -> None:
         pass
 
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
@@ -189,11 +192,22 @@ def _signed(key: int) -> int:
 
 
 class SQLiteIndex:
-    """One file; a batch is one transaction, taken with ``BEGIN IMMEDIATE`` so writers queue."""
+    """One file.  Writers queue on ``BEGIN IMMEDIATE``.
 
-    def __init__(self, path: Path, params: Params) -> None:
+    Batches are grouped into one transaction until ``commit_rows`` bucket rows or
+    ``commit_seconds`` have gone by: bucket keys are random, so each commit rewrites
+    pages all over the bucket tree, and a bigger commit rewrites each page for more
+    rows (measured: 30-70 µs a row at 32,000 rows a commit, 5 µs at 320,000, with
+    4 million rows in the tree).  A killed run loses the open group whole, journal
+    included, so nothing is half-recorded.
+    """
+
+    def __init__(self, path: Path, params: Params, commit_rows: int = 300_000, commit_seconds: float = 30.0) -> None:
         self.params = params
         self.path = path
+        self.commit_rows, self.commit_seconds = commit_rows, commit_seconds
+        self._rows = 0
+        self._opened = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -227,8 +241,10 @@ class SQLiteIndex:
         self._known: set[int] = set()
 
     def begin(self, keys: Sequence[int] = ()) -> None:
-        """Take the write lock and read the batch's buckets in one query; claims are buffered till commit."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """Take the write lock (unless the group holds it) and read the batch's buckets in one query."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._rows, self._opened = 0, time.monotonic()
         self._pending = []
         self._known = set(keys)
         self._cache = {}
@@ -239,14 +255,17 @@ class SQLiteIndex:
                 self._cache.setdefault(key + (1 << 64) if key < 0 else key, []).append(cluster)
 
     def commit(self) -> None:
-        if self._pending:
-            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", self._pending)
-        self._pending, self._cache, self._known = [], {}, set()
-        self.db.execute("COMMIT")
+        """End of a batch: its writes join the group, which commits when big or old enough."""
+        self._rows += len(self._pending)
+        self._flush()
+        self._cache, self._known = {}, set()
+        if self._rows >= self.commit_rows or time.monotonic() - self._opened >= self.commit_seconds:
+            self.db.execute("COMMIT")
 
-    def close(self) -> None:
+    def close(self, keep: bool = True) -> None:
+        """Commit the open group (``keep``) or roll it back, and close."""
         if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT" if keep else "ROLLBACK")
         self.db.close()
 
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
@@ -371,7 +390,7 @@ class RedisIndex:
     def commit(self) -> None:
         self._cache, self._known = {}, set()
 
-    def close(self) -> None:
+    def close(self, keep: bool = True) -> None:
         self.client.close()
 
     def _bucket(self, key: int) -> str:
@@ -464,8 +483,8 @@ class DryRunIndex:
     def commit(self) -> None:
         pass
 
-    def close(self) -> None:
-        self.base.close()
+    def close(self, keep: bool = True) -> None:
+        self.base.close(keep=False)
 
     def buckets(self, keys: Sequence[int]) -> dict[int, list[str]]:
         found = self.base.buckets(keys)
@@ -507,6 +526,17 @@ def open_index(url: str | None, params: Params = Params()) -> Index:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisIndex(url, params)
     if url.startswith("sqlite:///"):
-        # sqlite:///relative/path, sqlite:////absolute/path (as SQLAlchemy spells them)
-        return SQLiteIndex(Path(url[len("sqlite:///") :]), params)
+        # sqlite:///relative/path, sqlite:////absolute/path (as SQLAlchemy spells them);
+        # ?commit_rows=N&commit_seconds=S tune the group commit
+        path, _, query = url[len("sqlite:///") :].partition("?")
+        options = dict(part.partition("=")[::2] for part in query.split("&") if part)
+        unknown = set(options) - {"commit_rows", "commit_seconds"}
+        if unknown:
+            raise ValueError(f"unknown sqlite index option(s): {', '.join(sorted(unknown))}")
+        return SQLiteIndex(
+            Path(path),
+            params,
+            commit_rows=int(options.get("commit_rows", 300_000)),
+            commit_seconds=float(options.get("commit_seconds", 30.0)),
+        )
     return SQLiteIndex(Path(url), params)

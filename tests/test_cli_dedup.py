@@ -265,8 +265,9 @@ def test_killed_run_rerun_gives_the_same_output_and_map(tmp_path: Path) -> None:
                    check=True, env=env, capture_output=True)
 
     killed = tmp_path / "killed"
+    # commit every batch, so the kill lands between commits with work both done and to do
     args = _cli(str(feed), "-o", str(killed / "out.jsonl"), "--map", str(killed / "map.csv"),
-                "--index", str(killed / "index.sqlite"), "--batch-size", "100")
+                "--index", f"sqlite:///{killed / 'index.sqlite'}?commit_seconds=0", "--batch-size", "100")
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while _journaled(killed / "index.sqlite") < 800 and proc.poll() is None and time.monotonic() < deadline:

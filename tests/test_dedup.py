@@ -33,7 +33,10 @@ def item(item_id: str, text: str, date: str = "", source: str = "", line: int = 
 
 
 def decide(items, index=None, policy: Policy | None = None, run: str = "r"):
-    return [d for _, d in decide_stream(items, index or MemoryIndex(Params()), run, policy or Policy(), batch_size=3)]
+    index = index or MemoryIndex(Params())
+    decisions = [d for _, d in decide_stream(items, index, run, policy or Policy(), batch_size=3)]
+    index.close()
+    return decisions
 
 
 @given(
