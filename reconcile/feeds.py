@@ -229,9 +229,13 @@ def entry_spans(document: str) -> list[tuple[int, int]]:
 
 def read_rss(path: Path, fields: Fields) -> Iterator[Read]:
     """RSS/Atom entries via feedparser; ``raw`` is the entry's span in the document."""
-    import feedparser
-
     name = str(path)
+    try:
+        import feedparser
+    except ImportError:
+        yield Rejected(name, 0, "reading RSS/Atom needs feedparser: pip install 'reconcile[feeds]'")
+        return
+
     data = path.read_bytes()
     parsed = feedparser.parse(data)
     entries = list(parsed.entries)
