@@ -239,6 +239,7 @@ class SQLiteIndex:
         self._pending: list[tuple[int, str]] = []
         self._cache: dict[int, list[str]] = {}
         self._known: set[int] = set()
+        self._canonicals: dict[str, Canonical] = {}
 
     def begin(self, keys: Sequence[int] = ()) -> None:
         """Take the write lock (unless the group holds it) and read the batch's buckets in one query."""
@@ -253,12 +254,15 @@ class SQLiteIndex:
             query = "SELECT key, cluster FROM buckets WHERE key IN (SELECT value FROM json_each(?))"
             for key, cluster in self.db.execute(query, (signed,)):
                 self._cache.setdefault(key + (1 << 64) if key < 0 else key, []).append(cluster)
+        # and the canonicals those buckets name, in one more query
+        named = {c for members in self._cache.values() for c in members}
+        self._canonicals = self._select(sorted(named)) if named else {}
 
     def commit(self) -> None:
         """End of a batch: its writes join the group, which commits when big or old enough."""
         self._rows += len(self._pending)
         self._flush()
-        self._cache, self._known = {}, set()
+        self._cache, self._known, self._canonicals = {}, set(), {}
         if self._rows >= self.commit_rows or time.monotonic() - self._opened >= self.commit_seconds:
             self.db.execute("COMMIT")
 
@@ -281,17 +285,24 @@ class SQLiteIndex:
         return found
 
     def canonicals(self, clusters: Iterable[str]) -> dict[str, Canonical]:
-        wanted = sorted(set(clusters))
-        if not wanted:
-            return {}
-        marks = ",".join("?" * len(wanted))
+        wanted = set(clusters)
+        cached = self._canonicals
+        found = {c: cached[c] for c in wanted if c in cached}
+        missing = sorted(wanted - found.keys())
+        if missing:
+            found.update(self._select(missing))
+        return found
+
+    def _select(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         cursor = self.db.execute(
             "SELECT cluster, id, shingles, words, date, source, origin FROM canonicals "
-            f"WHERE cluster IN ({marks})",
-            wanted,
+            "WHERE cluster IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(clusters)),),
         )
-        names = [d[0] for d in cursor.description]
-        return {row[0]: Canonical.decode(dict(zip(names, row, strict=True))) for row in cursor}
+        return {
+            row[0]: Canonical(row[0], row[1], np.frombuffer(row[2], dtype="<u4"), row[3], row[4], row[5], row[6])
+            for row in cursor
+        }
 
     def _put(self, canonical: Canonical, keys: Sequence[int], verb: str = "INSERT OR REPLACE") -> bool:
         cursor = self.db.execute(
@@ -300,6 +311,7 @@ class SQLiteIndex:
         )
         if cursor.rowcount != 1:
             return False
+        self._canonicals[canonical.cluster] = canonical
         for key in keys:
             self._pending.append((_signed(key), canonical.cluster))
             if key in self._known:
