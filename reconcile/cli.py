@@ -96,6 +96,18 @@ _INPUT_FLAGS = (
     ("max_bytes", "--max-bytes", "Skip files (and gzip contents) larger than this, e.g. 500K, 50MB. Default: 50MB."),
 )
 _INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
+_RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field")
+
+
+def record_field_options(fn: F) -> F:
+    """The record-field flags of ``input_options``, as plain options with their defaults (for ``dedup``)."""
+    defaults = InputOptions()
+    for name, flag, help_text in reversed(_INPUT_FLAGS):
+        if name in _RECORD_FIELDS:
+            fn = click.option(
+                flag, name, default=getattr(defaults, name), show_default=True, help=help_text.split(" Default:")[0]
+            )(fn)
+    return fn
 
 
 def _read(paths: Sequence[str], inputs: InputOptions | None = None) -> tuple[list[Any], list[Skipped]]:
@@ -236,6 +248,86 @@ def scan(
             raise
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
     _finish(skipped)
+
+
+# --- dedup -------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
+              help="Kept items, in the input's format (a folder when there are several inputs).")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of every input item: decision, cluster, canonical, relation, score.")
+@click.option("--index", "index_url", default=None,
+              help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.")
+@click.option("--canonical", "policy_kind", type=click.Choice(["earliest", "longest", "prefer", "first"]),
+              default="earliest", show_default=True, help="Which copy a cluster keeps.")
+@click.option("--prefer", default=None,
+              help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer).")
+@click.option("--dry-run", is_flag=True, help="Print what would be removed; write nothing, leave the index untouched.")
+@record_field_options
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None),
+              help="Items read, checked and written together.")
+@click.option("--num-perm", default=48, show_default=True, type=click.IntRange(1, None), help="MinHash permutations.")
+@click.option("--bands", default=16, show_default=True, type=click.IntRange(1, None), help="LSH bands.")
+@click.option("--rows", default=3, show_default=True, type=click.IntRange(1, None), help="Rows per LSH band.")
+@click.option("--shingle-size", default=5, show_default=True, type=click.IntRange(1, None), help="Words per shingle.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def dedup(
+    feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
+    rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
+    text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, num_perm: int,
+    bands: int, rows: int, shingle_size: int, debug: bool,
+) -> None:
+    """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
+    against everything the index has seen."""
+    from reconcile.dedup import Decision, Policy, dedup_files
+    from reconcile.feeds import Fields
+    from reconcile.index import IndexMismatch, Params
+
+    if out is None and not dry_run:
+        raise click.UsageError("give -o OUTPUT, or --dry-run")
+    if out is not None and rejects_path is None:
+        several = len(feeds) > 1 or out.is_dir()
+        rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
+    preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
+    policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
+    fields = Fields(id_field, text_field, title_field, date_field, source_field)
+    try:
+        params = Params(num_perm, bands, rows, shingle_size)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    rejected = 0
+
+    def show(_item: object, decision: Decision) -> None:
+        nonlocal rejected
+        if decision.decision == "rejected":
+            rejected += 1
+            if rejected <= 20:
+                click.echo(f"reconcile: rejected {decision.input}:{decision.line}: {decision.reason}", err=True)
+        elif dry_run and decision.decision == "removed":
+            click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
+                       f"score {decision.score})")
+
+    try:
+        counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
+                             dry_run=dry_run, batch_size=batch_size, on_decision=show)
+    except (IndexMismatch, ValueError) as err:
+        if debug:
+            raise
+        raise click.ClickException(str(err)) from err
+    except Exception as err:  # a bug: traceback only on request
+        if debug:
+            raise
+        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
+    if rejected > 20:
+        click.echo(f"reconcile: {rejected - 20} more rejected, see {rejects_path}", err=True)
+    click.echo(("dry run: " if dry_run else "") + counts.line(), err=True)
+    if counts.rejected:
+        sys.exit(EXIT_SKIPPED)
 
 
 if __name__ == "__main__":

@@ -268,12 +268,22 @@ def score(a: Features, b: Features, sentence_match: float = 0.0, aligned: bool =
     )
 
 
+def copy_relation(
+    jaccard_: float, containment: float, shorter_shingles: int, thresholds: Thresholds = Thresholds()
+) -> str | None:
+    """``duplicate``, ``near-duplicate`` or None from shingle scores: the copied-text rule
+    that ``scan`` and ``dedup`` share."""
+    if jaccard_ >= thresholds.duplicate:
+        return "duplicate"
+    contained = containment >= thresholds.containment and shorter_shingles >= thresholds.min_contained_shingles
+    if jaccard_ >= thresholds.near_duplicate or contained:
+        return "near-duplicate"
+    return None
+
+
 def copied(scores: PairScores, thresholds: Thresholds = Thresholds()) -> bool:
     """Most of the text, or most of the shorter report, is the same words in the same order."""
-    contained = (
-        scores.containment >= thresholds.containment and scores.shorter_shingles >= thresholds.min_contained_shingles
-    )
-    return scores.shingle_jaccard >= thresholds.near_duplicate or contained
+    return copy_relation(scores.shingle_jaccard, scores.containment, scores.shorter_shingles, thresholds) is not None
 
 
 def overlap_kind(scores: PairScores, thresholds: Thresholds = Thresholds()) -> str:
@@ -297,10 +307,9 @@ def needs_alignment(scores: PairScores, thresholds: Thresholds = Thresholds()) -
 
 def relation(scores: PairScores, thresholds: Thresholds = Thresholds()) -> str:
     """The relation the measured signals support, closest first."""
-    if scores.shingle_jaccard >= thresholds.duplicate:
-        return "duplicate"
-    if copied(scores, thresholds):
-        return "near-duplicate"
+    copy = copy_relation(scores.shingle_jaccard, scores.containment, scores.shorter_shingles, thresholds)
+    if copy:
+        return copy
     if needs_alignment(scores, thresholds) and scores.sentence_match >= thresholds.same_story_sentences:
         return "same-story"
     if scores.content_jaccard >= thresholds.related_content:

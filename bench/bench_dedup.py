@@ -1,0 +1,215 @@
+"""Stream a large generated feed through ``reconcile dedup`` and print speed, memory and accuracy.
+
+Items are news-length (12 sentences, ~150 words) built from real sentences of
+the STS Benchmark and headlines of the UCI News Aggregator in ../shared/data.
+A share of them are known copies of an earlier item:
+
+* exact copies (new id, new source, same text);
+* near copies: one sentence dropped, one word changed in two sentences, a
+  byline added (shingle Jaccard about 0.7-0.85 with the original).
+
+Every item's id says what it is (``o…`` original, ``x…`` exact copy, ``n…``
+near copy), so precision and recall of the removed items are counted exactly.
+
+    python bench/bench_dedup.py                    # 1,000,000 items, SQLite; 50,000 through Redis
+    python bench/bench_dedup.py --items 200000 --redis-items 20000
+    python bench/bench_dedup.py --redis-items 0    # no Redis run
+
+Figures depend on the machine; this one is shared with other jobs, so items/s
+is a floor, not a ceiling.  Peak memory is the process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(ROOT))
+
+from reconcile.dedup import Decision, dedup_files  # noqa: E402
+from reconcile.feeds import Read  # noqa: E402
+
+SOURCES = ["Northline Wire", "Tarn Valley Herald", "Kestrel News", "Dalmoor Daily", "Circuitry Weekly"]
+
+
+def sentences() -> list[str]:
+    found: set[str] = set()
+    for name in ("sts-train.csv", "sts-dev.csv", "sts-test.csv"):
+        with (DATA / "stsbenchmark" / name).open(encoding="utf-8") as handle:
+            for line in handle:
+                cols = line.rstrip("\n").split("\t")
+                for text in cols[5:7]:
+                    if len(text.split()) >= 6:
+                        found.add(text.strip())
+    return sorted(found)
+
+
+def headlines() -> list[str]:
+    with (DATA / "uci_news_aggregator_sample" / "uci-news-aggregator.first6366rows.csv").open(encoding="utf-8") as f:
+        return sorted({row["TITLE"] for row in csv.DictReader(f)})
+
+
+def generate(path: Path, items: int, dup_share: float, seed: int = 7) -> dict[str, int]:
+    """Write the feed; return how many of each kind it holds."""
+    rng = random.Random(seed)
+    pool, titles = sentences(), headlines()
+    vocab = sorted({w for s in pool[:2000] for w in s.split() if w.isalpha() and len(w) > 3})
+    recent: list[tuple[int, list[str], str]] = []
+    kinds = {"o": 0, "x": 0, "n": 0}
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(items):
+            day = 1 + n * 28 // max(items, 1)
+            if recent and rng.random() < dup_share:
+                origin, body, title = rng.choice(recent)
+                if rng.random() < 0.5:
+                    kind, text = "x", body
+                else:
+                    kind = "n"
+                    text = list(body)
+                    del text[rng.randrange(len(text))]
+                    for k in rng.sample(range(len(text)), 2):
+                        words = text[k].split()
+                        words[rng.randrange(len(words))] = rng.choice(vocab)
+                        text[k] = " ".join(words)
+                    text = [f"By {rng.choice(SOURCES)} staff.", *text]
+                item_id = f"{kind}{n}-{origin}"
+            else:
+                kind, origin = "o", n
+                text = rng.sample(pool, 12)
+                title = rng.choice(titles)
+                item_id = f"o{n}"
+                recent.append((n, text, title))
+                if len(recent) > 5000:
+                    recent.pop(rng.randrange(len(recent)))
+            kinds[kind] += 1
+            record = {
+                "id": item_id,
+                "title": title,
+                "text": " ".join(text),
+                "source": rng.choice(SOURCES),
+                "published": f"2022-03-{day:02d}",
+            }
+            out.write(json.dumps(record) + "\n")
+    return kinds
+
+
+def rss_mib() -> float:
+    """Peak resident memory of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def current_mib() -> float:
+    """Resident memory now (Linux), to show it stays flat as the feed grows."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return float("nan")
+    return pages * resource.getpagesize() / 2**20
+
+
+def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: int) -> None:
+    tally = {"tp": 0, "fp": 0, "fn": 0, "kept": 0, "removed": 0}
+    checkpoints = {int(total * q) for q in (0.25, 0.5, 0.75)}
+    memory: list[str] = []
+    seen = 0
+
+    def on_decision(_read: Read, decision: Decision) -> None:
+        nonlocal seen
+        seen += 1
+        is_copy = decision.id[:1] in ("x", "n")
+        if decision.decision == "removed":
+            tally["removed"] += 1
+            tally["tp" if is_copy else "fp"] += 1
+        elif decision.decision == "kept":
+            tally["kept"] += 1
+            if is_copy:
+                tally["fn"] += 1
+        if seen in checkpoints:
+            memory.append(f"{seen:,} items: {current_mib():.0f} MiB")
+
+    start, cpu_start = time.perf_counter(), cpu_seconds()
+    counts = dedup_files([feed], out, index, on_decision=on_decision, batch_size=batch_size)
+    elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
+    recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
+    print(f"[{label}] {counts.line()}  (balanced: {counts.balanced()})")
+    print(f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
+          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU)")
+    print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB; resident along the run: {'; '.join(memory)}")
+    print(f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
+          f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--redis-items", type=int, default=50_000)
+    parser.add_argument("--dup-share", type=float, default=0.3)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--workdir", type=Path, default=None, help="Where the feed and index go (default: a temp dir).")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"bench_dedup: {DATA} is absent")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-dedup-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        feed = workdir / "feed.jsonl"
+        start = time.perf_counter()
+        kinds = generate(feed, args.items, args.dup_share)
+        print(f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
+              f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
+        run(feed, str(workdir / "index.sqlite"), workdir / "kept.jsonl", args.items, "sqlite", args.batch_size)
+        print(f"[sqlite] index file {(workdir / 'index.sqlite').stat().st_size / 2**20:.0f} MiB")
+        if args.redis_items:
+            server = shutil.which("redis-server")
+            if server is None:
+                print("[redis] skipped: redis-server is not installed")
+                return
+            small = workdir / "feed-redis.jsonl"
+            with feed.open(encoding="utf-8") as src, small.open("w", encoding="utf-8") as dst:
+                for n, line in enumerate(src):
+                    if n >= args.redis_items:
+                        break
+                    dst.write(line)
+            port = free_port()
+            proc = subprocess.Popen(
+                [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(0.5)
+                run(small, f"redis://127.0.0.1:{port}/0", workdir / "kept-redis.jsonl",
+                    min(args.redis_items, args.items), "redis", args.batch_size)
+            finally:
+                proc.terminate()
+                proc.wait()
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""``reconcile dedup`` end to end: formats, map, rejects, dry run, refusal, kill-and-rerun, two workers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+from click.testing import CliRunner
+
+from reconcile.cli import EXIT_SKIPPED, main
+from reconcile.dedup import MAP_COLUMNS
+from tests.conftest import ROOT, SAMPLES
+from tests.redis_server import redis_url  # noqa: F401 - fixture
+
+COUNTS = re.compile(r"read (\d+), kept (\d+), removed (\d+), rejected (\d+)")
+WORDS = [f"word{n}" for n in range(5000)]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def counts(output: str) -> tuple[int, int, int, int]:
+    match = COUNTS.search(output)
+    assert match, output
+    read, kept, removed, rejected = map(int, match.groups())
+    assert kept + removed + rejected == read
+    return read, kept, removed, rejected
+
+
+def read_map(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def synthetic_feed(path: Path, stories: int, copies: float, seed: int, prefix: str = "") -> None:
+    """News-length items of random words; a share are exact or lightly edited copies of earlier ones."""
+    rng = random.Random(seed)
+    earlier: list[tuple[str, str]] = []
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(stories):
+            if earlier and rng.random() < copies:
+                origin, text = rng.choice(earlier)
+                words = text.split()
+                words[rng.randrange(len(words))] = rng.choice(WORDS)
+                item = {"id": f"{prefix}copy{n}-of-{origin}", "text": " ".join(words)}
+            else:
+                text = " ".join(rng.choice(WORDS) for _ in range(120))
+                item = {"id": f"{prefix}story{n}", "text": text}
+                earlier.append((item["id"], text))
+            item["published"] = "2022-03-25"
+            out.write(json.dumps(item) + "\n")
+
+
+def test_samples_feed_dedup_with_counts_line(tmp_path: Path) -> None:
+    out, map_path = tmp_path / "kept.jsonl", tmp_path / "map.csv"
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "-o", str(out), "--map", str(map_path))
+    assert result.exit_code == 0, result.output
+    read, kept, _removed, rejected = counts(result.output)
+    source_lines = (SAMPLES / "feed.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert read == len(source_lines) and rejected == 0
+    rows = read_map(map_path)
+    assert [r["id"] for r in rows] == [json.loads(line)["id"] for line in source_lines]
+    by_id = {r["id"]: r for r in rows}
+    # the wire copy and the original are the same syndicated text
+    assert by_id["wire_original"]["decision"] == "removed"
+    assert by_id["wire_original"]["canonical"] == "wire_copy"
+    assert by_id["wire_original"]["cluster"] == by_id["wire_copy"]["cluster"]
+    # two outlets' translations of one statement are the same story, not copies: both kept
+    assert by_id["statement_outlet_a"]["decision"] == by_id["statement_outlet_b"]["decision"] == "kept"
+    kept_lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(kept_lines) == kept
+    assert kept_lines == [line for line, r in zip(source_lines, rows, strict=True) if r["decision"] == "kept"]
+
+
+def test_prefer_policy_records_the_canonical_change(tmp_path: Path) -> None:
+    map_path = tmp_path / "map.csv"
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "-o", str(tmp_path / "k.jsonl"), "--map", str(map_path),
+                 "--prefer", "Northline Wire")
+    assert result.exit_code == 0, result.output
+    by_id = {r["id"]: r for r in read_map(map_path)}
+    assert by_id["wire_original"]["decision"] == "kept"
+    assert by_id["wire_original"]["replaces"] == "wire_copy"
+
+
+def test_bad_lines_go_to_the_reject_file_and_good_ones_are_kept(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        '{"id": "a", "text": "Heavy rain pushed the river over its banks on Friday night."}\n'
+        "{not json\n"
+        '{"id": "b"}\n'
+        '["a list"]\n'
+        '{"id": "c", "text": "A start-up unveiled a home storage battery built on sodium-ion chemistry."}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = run("dedup", str(feed), "-o", str(out))
+    assert result.exit_code == EXIT_SKIPPED
+    assert counts(result.output) == (5, 2, 0, 3)
+    assert f"{feed}:2:" in result.output
+    rejects = [json.loads(line) for line in (tmp_path / "out.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["raw"]) for r in rejects] == [(2, "{not json"), (3, '{"id": "b"}'), (4, '["a list"]')]
+    assert all(r["reason"] for r in rejects)
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["a", "c"]
+
+
+def test_missing_input_is_named_and_others_still_processed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run("dedup", str(tmp_path / "absent.jsonl"), str(SAMPLES / "feed.jsonl"), "-o", str(out))
+    assert result.exit_code == EXIT_SKIPPED
+    assert "absent.jsonl:0: cannot read" in result.output
+    assert (out / "feed.jsonl").read_text().count("\n") == counts(result.output)[1]
+
+
+def test_csv_records_copied_byte_for_byte(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.csv"
+    rng = random.Random(1)
+    text = " ".join(rng.choice(WORDS) for _ in range(60))
+    other = " ".join(rng.choice(WORDS) for _ in range(60))
+    feed.write_bytes(
+        b"story_id,body,when\r\n"
+        + f'1,"{text}\nsecond line, with comma",2022-03-25\r\n'.encode()
+        + f'2,"{text}\nsecond line, with comma",2022-03-26\r\n'.encode()
+        + f'3,"{other} ""quoted""",2022-03-27\r\n'.encode()
+    )
+    out = tmp_path / "out.csv"
+    result = run("dedup", str(feed), "-o", str(out), "--id-field", "story_id", "--text-field", "body",
+                 "--date-field", "when", "--map", str(tmp_path / "map.csv"))
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == (3, 2, 1, 0)
+    header, first, _second, third, tail = feed.read_bytes().split(b"\r\n")
+    assert tail == b""
+    assert out.read_bytes() == header + b"\r\n" + first + b"\r\n" + third + b"\r\n"
+    assert [r["line"] for r in read_map(tmp_path / "map.csv")] == ["2", "4", "6"]
+
+
+def test_parquet_kept_rows_untouched(tmp_path: Path) -> None:
+    rng = random.Random(2)
+    texts = [" ".join(rng.choice(WORDS) for _ in range(50)) for _ in range(4)]
+    frame = pl.DataFrame(
+        {"id": ["a", "b", "c", "d", "e"], "text": [*texts, texts[1]], "score": [1.5, 2.0, None, 4.0, 5.0]}
+    )
+    feed = tmp_path / "feed.parquet"
+    frame.write_parquet(feed)
+    out = tmp_path / "out.parquet"
+    result = run("dedup", str(feed), "-o", str(out), "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == (5, 4, 1, 0)
+    kept = pl.read_parquet(out)
+    assert kept.schema == frame.schema
+    assert kept.equals(frame.head(4))
+
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0">
+  <channel>
+    <title>Tarn Valley Herald</title>
+    <item>
+      <title>Flood</title>
+      <guid>urn:1</guid>
+      <description><![CDATA[<p>{a}</p>]]></description>
+      <pubDate>Fri, 25 Mar 2022 10:00:00 GMT</pubDate>
+    </item>
+    <item>
+      <title>Flood again</title>
+      <guid>urn:2</guid>
+      <description>{a}</description>
+      <pubDate>Fri, 25 Mar 2022 11:00:00 GMT</pubDate>
+    </item>
+    <item>
+      <title>Battery</title>
+      <guid>urn:3</guid>
+      <description>{b}</description>
+    </item>
+  </channel>
+</rss>
+"""
+
+
+def test_rss_removed_items_cut_out_rest_untouched(tmp_path: Path) -> None:
+    import feedparser
+
+    rng = random.Random(3)
+    a, b = (" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(2))
+    feed = tmp_path / "feed.xml"
+    feed.write_text(RSS.format(a=a, b=b), encoding="utf-8")
+    out = tmp_path / "out.xml"
+    result = run("dedup", str(feed), "-o", str(out), "--map", str(tmp_path / "map.csv"))
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == (3, 2, 1, 0)
+    written = out.read_text(encoding="utf-8")
+    assert "urn:2" not in written and "Flood again" not in written
+    parsed = feedparser.parse(written)
+    assert [e.id for e in parsed.entries] == ["urn:1", "urn:3"]
+    original = feed.read_text(encoding="utf-8")
+    start = original.index("    <item>\n      <title>Flood again")
+    end = original.index("    <item>\n      <title>Battery")
+    assert written == original[:start] + original[end:]
+    assert [r["line"] for r in read_map(tmp_path / "map.csv")] == ["5", "11", "17"]
+
+
+def test_dry_run_prints_removals_and_writes_nothing(tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    out = tmp_path / "out.jsonl"
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "--dry-run", "--index", str(index), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "would remove wire_original (near-duplicate of wire_copy" in result.output
+    assert not out.exists()
+    # the index learned nothing: a real run still keeps the same items
+    real = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(out))
+    assert counts(real.output)[1:] == counts(result.output)[1:]
+
+
+def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
+    renamed = tmp_path / "tomorrow.jsonl"
+    lines = (SAMPLES / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    renamed.write_text("\n".join(json.dumps({**json.loads(x), "id": "t-" + json.loads(x)["id"]}) for x in lines) + "\n")
+    second = run("dedup", str(renamed), "--index", str(index), "-o", str(tmp_path / "2.jsonl"))
+    assert counts(first.output)[1] > 0
+    assert counts(second.output) == (len(lines), 0, len(lines), 0)
+    assert (tmp_path / "2.jsonl").read_text() == ""
+
+
+def test_other_parameters_are_refused_in_one_line(tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    assert run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run").exit_code == 0
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run", "--bands", "12")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "bands=16" in lines[0] and "bands=12" in lines[0]
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reconcile.cli", "dedup", *args]
+
+
+def _journaled(index: Path) -> int:
+    try:
+        with sqlite3.connect(index, timeout=1) as db:
+            return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_run_rerun_gives_the_same_output_and_map(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    synthetic_feed(feed, 3000, copies=0.3, seed=11)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    clean = tmp_path / "clean"
+    subprocess.run(_cli(str(feed), "-o", str(clean / "out.jsonl"), "--map", str(clean / "map.csv"),
+                        "--index", str(clean / "index.sqlite"), "--batch-size", "100"),
+                   check=True, env=env, capture_output=True)
+
+    killed = tmp_path / "killed"
+    # commit every batch, so the kill lands between commits with work both done and to do
+    args = _cli(str(feed), "-o", str(killed / "out.jsonl"), "--map", str(killed / "map.csv"),
+                "--index", f"sqlite:///{killed / 'index.sqlite'}?commit_seconds=0", "--batch-size", "100")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _journaled(killed / "index.sqlite") < 800 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_when_killed = _journaled(killed / "index.sqlite")
+    assert 0 < done_when_killed < 3000, "the run was not killed midway"
+    assert not (killed / "out.jsonl").exists() and not (killed / "map.csv").exists()
+
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    read, _kept, removed, _ = counts(rerun.stderr)
+    assert read == 3000 and removed > 500
+    assert (killed / "out.jsonl").read_bytes() == (clean / "out.jsonl").read_bytes()
+    assert (killed / "map.csv").read_bytes() == (clean / "map.csv").read_bytes()
+    assert not [p for p in killed.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_two_workers_on_redis_never_keep_the_same_story_twice(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
+    """Worker a meets the shared stories first to last, worker b last to first, so they race
+    where they meet; each batch works from a view of the index that the other may have changed."""
+    rng = random.Random(5)
+    shared = [" ".join(rng.choice(WORDS) for _ in range(120)) for _ in range(1500)]
+    feeds = []
+    for worker, order in (("a", range(len(shared))), ("b", reversed(range(len(shared))))):
+        path = tmp_path / f"{worker}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for n in order:
+                out.write(json.dumps({"id": f"{worker}-s{n}", "text": shared[n]}) + "\n")
+                if n % 5 == 0:
+                    own = " ".join(rng.choice(WORDS) for _ in range(120))
+                    out.write(json.dumps({"id": f"{worker}-own{n}", "text": own}) + "\n")
+        feeds.append(path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            _cli(str(feed), "-o", str(tmp_path / f"out-{feed.stem}.jsonl"),
+                 "--map", str(tmp_path / f"map-{feed.stem}.csv"), "--index", redis_url,
+                 "--batch-size", "100", "--canonical", "first"),
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for feed in feeds
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    kept = {
+        feed.stem: [json.loads(line)["id"] for line in (tmp_path / f"out-{feed.stem}.jsonl").read_text().splitlines()]
+        for feed in feeds
+    }
+    kept_shared = sorted(int(i.split("-s")[1]) for ids in kept.values() for i in ids if "-s" in i)
+    assert kept_shared == list(range(len(shared))), "a shared story kept twice or not at all"
+    assert all(any("-s" in i for i in ids) for ids in kept.values()), "the workers did not overlap"
+    assert sum(1 for ids in kept.values() for i in ids if "-own" in i) == 2 * len(range(0, len(shared), 5))
+    total = [counts(err) for _, err in results]
+    assert sum(c[2] for c in total) == len(shared)
+    rows = [r for feed in feeds for r in read_map(tmp_path / f"map-{feed.stem}.csv")]
+    assert set(rows[0]) == set(MAP_COLUMNS)
+    removed = [r for r in rows if r["decision"] == "removed"]
+    assert all(r["canonical"].split("-s")[1] == r["id"].split("-s")[1] for r in removed)
+
+
+def test_readme_shows_what_the_samples_dedup_prints(tmp_path: Path, monkeypatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Feed deduplication") :]
+    command = re.search(r"^reconcile (dedup samples/feed\.jsonl .*)$", section, re.MULTILINE)
+    shown = COUNTS.search(section)
+    assert command and shown
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "samples").symlink_to(SAMPLES)
+    result = run(*command.group(1).split())
+    assert result.exit_code == 0, result.output
+    assert COUNTS.search(result.output).group(0) == shown.group(0)

@@ -1,0 +1,233 @@
+"""The dedup stage as a library: sketching, verification, decisions, policies, incremental runs."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconcile.dedup import (
+    Counts,
+    Policy,
+    Sketcher,
+    decide_stream,
+)
+from reconcile.feeds import FeedItem, Rejected
+from reconcile.index import MemoryIndex, Params, SQLiteIndex
+from reconcile.pair import Thresholds, copy_relation, jaccard, overlap
+
+RNG_WORDS = [f"w{n}" for n in range(3000)]
+
+
+def story(rng: random.Random, words: int = 120) -> str:
+    return " ".join(rng.choice(RNG_WORDS) for _ in range(words)) + "."
+
+
+def item(item_id: str, text: str, date: str = "", source: str = "", line: int = 1) -> FeedItem:
+    return FeedItem("feed.jsonl", line, item_id, text, date=date, source=source)
+
+
+def decide(items, index=None, policy: Policy | None = None, run: str = "r"):
+    index = index or MemoryIndex(Params())
+    decisions = [d for _, d in decide_stream(items, index, run, policy or Policy(), batch_size=3)]
+    index.close()
+    return decisions
+
+
+@given(
+    st.sets(st.integers(0, 2**32 - 1), max_size=60),
+    st.sets(st.integers(0, 2**32 - 1), max_size=60),
+)
+def test_exact_scores_match_set_arithmetic(a: set[int], b: set[int]) -> None:
+    arr_a = np.array(sorted(a), dtype=np.uint32)
+    arr_b = np.array(sorted(b), dtype=np.uint32)
+    union = len(a | b)
+    assert abs(jaccard(arr_a, arr_b) - (len(a & b) / union if union else 0.0)) < 1e-12
+    smaller = min(len(a), len(b))
+    assert abs(overlap(arr_a, arr_b) - (len(a & b) / smaller if smaller else 0.0)) < 1e-12
+
+
+def test_copy_relation_uses_the_pairing_thresholds() -> None:
+    t = Thresholds()
+    enough = t.min_contained_shingles
+    assert copy_relation(t.duplicate, 0.0, enough) == "duplicate"
+    assert copy_relation(t.near_duplicate, 0.0, enough) == "near-duplicate"
+    assert copy_relation(0.1, t.containment, enough) == "near-duplicate"
+    assert copy_relation(0.1, t.containment, enough - 1) is None
+    assert copy_relation(t.near_duplicate - 0.01, t.containment - 0.01, enough) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_sketches_are_deterministic_and_estimate_jaccard(seed: int) -> None:
+    rng = random.Random(seed)
+    a = story(rng, 200)
+    words = a.split()
+    b = " ".join(words[:150] + [rng.choice(RNG_WORDS) for _ in range(50)])
+    s1, s2 = Sketcher(), Sketcher()
+    sa, sb = s1.shingles(a), s2.shingles(b)
+    assert np.array_equal(sa, s2.shingles(a))
+    sigs = s1.signatures([sa, sb])
+    assert np.array_equal(sigs, s2.signatures([sa, sb]))
+    assert np.array_equal(s1.band_keys(sigs), s2.band_keys(sigs))
+    exact = jaccard(sa, sb)
+    estimate = float(np.mean(sigs[0] == sigs[1]))
+    # 48 permutations: standard error sqrt(J(1-J)/48) <= 0.073
+    assert abs(estimate - exact) < 0.3
+
+
+def test_identical_text_shares_every_band_key_and_folding_applies() -> None:
+    sketcher = Sketcher()
+    a = sketcher.shingles("The \u201cFlood\u201d hit Orvenna on Friday night, officials said.")
+    b = sketcher.shingles('the "flood" hit ORVENNA on friday night officials said')
+    assert np.array_equal(a, b)
+
+
+def test_signature_chunking_does_not_change_signatures() -> None:
+    rng = random.Random(3)
+    sketcher = Sketcher()
+    sets = [sketcher.shingles(story(rng, rng.randrange(1, 80))) for _ in range(40)]
+    assert np.array_equal(sketcher.signatures(sets), sketcher.signatures(sets, perm_chunk=5))
+
+
+def test_exact_and_near_copies_removed_others_kept() -> None:
+    rng = random.Random(1)
+    original, other = story(rng), story(rng)
+    words = original.split()
+    near = " ".join([*words[:100], "changed", *words[101:]])
+    decisions = decide(
+        [item("a", original), item("b", other), item("a-copy", original), item("a-near", near), item("c", story(rng))]
+    )
+    by_id = {d.id: d for d in decisions}
+    assert [by_id[i].decision for i in ("a", "b", "a-copy", "a-near", "c")] == [
+        "kept", "kept", "removed", "removed", "kept",
+    ]
+    assert by_id["a-copy"].relation == "duplicate" and by_id["a-copy"].canonical == "a"
+    assert by_id["a-near"].relation in ("duplicate", "near-duplicate") and by_id["a-near"].score < 1.0
+    assert by_id["a-copy"].cluster == by_id["a"].cluster != by_id["b"].cluster
+
+
+def test_short_report_inside_a_longer_one_is_removed_by_containment() -> None:
+    """Jaccard 0.44 (below near-duplicate), containment 1.0.  LSH finds such a pair with
+    probability 1 - (1 - 0.44^3)^16 = 0.76, so a much shorter excerpt can be missed."""
+    rng = random.Random(2)
+    long_text = story(rng, 400)
+    short = " ".join(long_text.split()[100:280])
+    decisions = decide([item("long", long_text), item("short", short)])
+    assert decisions[1].decision == "removed"
+    # Removed for containment: its Jaccard alone is below the near-duplicate line.
+    assert decisions[1].containment >= Thresholds().containment
+    assert decisions[1].score < Thresholds().near_duplicate
+
+
+def test_rejects_are_counted_not_lost() -> None:
+    reads = [item("a", "Some words here."), Rejected("feed.jsonl", 2, "not JSON"), item("b", "!!! ...")]
+    decisions = decide(reads)
+    assert [d.decision for d in decisions] == ["kept", "rejected", "rejected"]
+    assert decisions[1].line == 2 and decisions[1].reason == "not JSON"
+    assert decisions[2].reason == "no words in text"
+
+
+def test_earliest_policy_lets_an_earlier_copy_take_over_and_records_it() -> None:
+    rng = random.Random(4)
+    text = story(rng)
+    decisions = decide(
+        [
+            item("late", text, date="2022-03-26"),
+            item("early", text, date="2022-03-24"),
+            item("middle", text, date="2022-03-25"),
+        ],
+        policy=Policy("earliest"),
+    )
+    late, early, middle = decisions
+    assert late.decision == "kept"
+    assert early.decision == "kept" and early.replaces == "late" and early.cluster == late.cluster
+    assert middle.decision == "removed" and middle.canonical == "early"
+
+
+def test_longest_and_prefer_policies() -> None:
+    rng = random.Random(5)
+    base = story(rng, 200)
+    longer = base + " " + " ".join(base.split()[:20])
+    longest = decide([item("short", base), item("long", longer)], policy=Policy("longest"))
+    assert longest[1].decision == "kept" and longest[1].replaces == "short"
+    prefer = Policy("prefer", ("Northline Wire", "Herald"))
+    chosen = decide(
+        [item("digest", base, source="Daily Digest"), item("wire", base, source="northline wire"),
+         item("herald", base, source="Herald")],
+        policy=prefer,
+    )
+    assert [d.decision for d in chosen] == ["kept", "kept", "removed"]
+    assert chosen[1].replaces == "digest" and chosen[2].canonical == "wire"
+
+
+def test_first_policy_never_replaces() -> None:
+    rng = random.Random(6)
+    text = story(rng)
+    decisions = decide([item("a", text, date="2022-03-26"), item("b", text, date="2022-01-01")], policy=Policy("first"))
+    assert [d.decision for d in decisions] == ["kept", "removed"]
+
+
+def test_tomorrows_run_finds_todays_duplicates(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    today = [item(f"t{n}", story(rng)) for n in range(5)]
+    path = tmp_path / "index.sqlite"
+    first = decide(today, SQLiteIndex(path, Params()), run="day1")
+    assert all(d.decision == "kept" for d in first)
+    tomorrow = [item("new", story(rng)), item("again", today[2].text)]
+    second = decide(tomorrow, SQLiteIndex(path, Params()), run="day2")
+    assert [d.decision for d in second] == ["kept", "removed"]
+    assert second[1].canonical == "t2" and second[1].cluster == first[2].cluster
+
+
+def test_the_same_run_replays_its_journal(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    text = story(rng)
+    items = [item("a", text), item("b", story(rng)), item("c", text)]
+    path = tmp_path / "index.sqlite"
+    first = decide(items, SQLiteIndex(path, Params()), run="same")
+    again = decide(items, SQLiteIndex(path, Params()), run="same")
+    other = decide(items, SQLiteIndex(path, Params()), run="other")
+    assert again == first
+    assert [d.decision for d in other] == ["removed", "removed", "removed"]
+
+
+def test_counts_balance() -> None:
+    assert Counts(10, 6, 3, 1).balanced()
+    assert not Counts(10, 6, 3, 0).balanced()
+    assert Counts(10, 6, 3, 1).line() == "read 10, kept 6, removed 3, rejected 1"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans(), st.sampled_from(["", "2022-03-24", "2022-03-26"])),
+                min_size=1, max_size=25),
+       st.sampled_from(["earliest", "longest", "first"]))
+def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None:
+    """Whatever the order: every item decided once, each cluster keeps one copy at a time,
+    and a removed item's canonical is a kept item of its cluster."""
+    rng = random.Random(0)
+    stories = [story(rng, 60) for _ in range(7)]
+    items = []
+    for n, (k, edited, date) in enumerate(plan):
+        words = stories[k].split()
+        if edited:
+            words[n % len(words)] = "edited"
+        items.append(item(f"i{n}", " ".join(words), date=date, line=n + 1))
+    decisions = decide(items, policy=Policy(kind))
+    assert len(decisions) == len(items)
+    current: dict[str, str] = {}
+    for d in decisions:
+        if d.decision == "kept":
+            if d.replaces:
+                assert current[d.cluster] == d.replaces
+            else:
+                assert d.cluster not in current
+            current[d.cluster] = d.id
+        else:
+            assert d.decision == "removed"
+            assert current[d.cluster] == d.canonical
+    # seven distinct stories, each edited copy still a near copy: one cluster per story used
+    assert len(current) == len({k for k, _, _ in plan})
