@@ -177,7 +177,7 @@ def compare(
         _emit(Reconciliation(result.documents, result.pairs, result.clusters, tuple(skipped)), fmt, out_dir, tables_dir)
     except click.ClickException:
         raise
-    except Exception as err:  # noqa: BLE001 - a bug: traceback only on request
+    except Exception as err:
         if debug:
             raise
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
@@ -243,7 +243,7 @@ def scan(
         _emit(result, fmt, out_dir, tables_dir)
     except click.ClickException:
         raise
-    except Exception as err:  # noqa: BLE001 - a bug: traceback only on request
+    except Exception as err:
         if debug:
             raise
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err

@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.pipeline import load_documents
 from reconcile.ingest import (
     InputOptions,
     decode,
@@ -23,6 +22,7 @@ from reconcile.ingest import (
     split_loaded,
 )
 from reconcile.model import Document, Skipped
+from reconcile.pipeline import load_documents
 from tests.conftest import SAMPLES
 
 STORY = "Harbour reopens in Lisvane\n\nThe harbour of Lisvane reopened on Monday after a week of repairs to the quay.\n"
