@@ -6,6 +6,7 @@ inputs were skipped (each named on stderr), 1 on a user error, 2 on bad usage.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sys
@@ -118,6 +119,23 @@ def _read(paths: Sequence[str], inputs: InputOptions | None = None) -> tuple[lis
 # --- end of input options ------------------------------------------------------
 
 
+@contextlib.contextmanager
+def user_errors(debug: bool, expected: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """One line for a user error; a bug is one line too, with its traceback only under ``--debug``."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except expected as err:
+        if debug:
+            raise
+        raise click.ClickException(str(err)) from err
+    except Exception as err:
+        if debug:
+            raise
+        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
+
+
 def _report_skipped(skipped: Sequence[Skipped]) -> None:
     for item in skipped:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
@@ -168,19 +186,13 @@ def compare(
     inputs: InputOptions,
 ) -> None:
     """Reconcile two reports A and B, whatever their relation."""
-    try:
+    with user_errors(debug):
         documents, skipped = _read([a, b], inputs)
         _report_skipped(skipped)
         if len(documents) != 2:
             raise click.ClickException(f"compare needs two readable reports, got {len(documents)}")
         result = compare_documents(documents[0], documents[1])
         _emit(Reconciliation(result.documents, result.pairs, result.clusters, tuple(skipped)), fmt, out_dir, tables_dir)
-    except click.ClickException:
-        raise
-    except Exception as err:
-        if debug:
-            raise
-        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
     _finish(skipped)
 
 
@@ -226,7 +238,7 @@ def scan(
     workers: int | None,
 ) -> None:
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
-    try:
+    with user_errors(debug):
         documents, skipped = _read(paths, inputs)
         _report_skipped(skipped)
         if not documents:
@@ -241,12 +253,6 @@ def scan(
             canonical=canonical,
         )
         _emit(result, fmt, out_dir, tables_dir)
-    except click.ClickException:
-        raise
-    except Exception as err:
-        if debug:
-            raise
-        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
     _finish(skipped)
 
 
@@ -312,17 +318,9 @@ def dedup(
             click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
                        f"score {decision.score})")
 
-    try:
+    with user_errors(debug, expected=(IndexMismatch, ValueError)):
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
-    except (IndexMismatch, ValueError) as err:
-        if debug:
-            raise
-        raise click.ClickException(str(err)) from err
-    except Exception as err:  # a bug: traceback only on request
-        if debug:
-            raise
-        raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
     if rejected > 20:
         click.echo(f"reconcile: {rejected - 20} more rejected, see {rejects_path}", err=True)
     click.echo(("dry run: " if dry_run else "") + counts.line(), err=True)

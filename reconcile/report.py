@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -207,18 +207,24 @@ _FILE_MODE = _file_mode()
 """What ``open`` would give a new file; ``mkstemp`` alone leaves reports readable by the owner only."""
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write through a temporary file in the same folder and rename it into place."""
+def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file in the same folder, then rename it into place,
+    so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+        write(Path(tmp))
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write text atomically (see ``write_atomic_with``)."""
+    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
 
 
 def write_reports(result: Reconciliation, out_dir: Path) -> list[Path]:

@@ -8,15 +8,12 @@ indices and evidence is joined with " | ".  Writes are atomic.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from reconcile.model import Reconciliation
-from reconcile.report import _FILE_MODE
+from reconcile.report import write_atomic_with
 
 TABLES = ("documents", "pairs", "alignments", "divergences", "clusters")
 
@@ -187,25 +184,12 @@ def to_tables(result: Reconciliation) -> dict[str, pl.DataFrame]:
     return {name: pl.DataFrame(rows[name], schema=_SCHEMAS[name]) for name in TABLES}
 
 
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_tables(result: Reconciliation, out_dir: Path) -> list[Path]:
     """``<table>.parquet`` and ``<table>.csv`` for each of the five tables."""
     written = []
     for name, frame in to_tables(result).items():
         for suffix, writer in ((".parquet", frame.write_parquet), (".csv", frame.write_csv)):
             target = out_dir / f"{name}{suffix}"
-            _write_atomic(target, writer)
+            write_atomic_with(target, writer)
             written.append(target)
     return written
