@@ -183,6 +183,8 @@ class _Word:
     """The sentence capitalises every longer word (a headline): capitals say nothing about names there."""
     norm: str = ""
     """The token's folded form, held here because every stage reads it many times."""
+    number: float | None = None
+    """The figure the word writes ("27", "two"), if any: read for every word of every group."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                 title_case,
                 token.norm,
+                _number(token.norm),
             )
         )
         previous_end = token.end
@@ -615,7 +618,17 @@ def _dates_agree(x: object, y: object) -> bool:
     return (date.month if other[0] == "month" else date.weekday()) == other[1]
 
 
+_DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(RELATIVE_DAYS)
+"""Every word of a date expression is one of these or inside a calendar date."""
+
+
+def _may_be_date(w: _Word) -> bool:
+    return w.in_date or w.norm in _DATE_WORDS
+
+
 def _dates(group: _Group, ctx: Context) -> list[Divergence]:
+    if not (any(map(_may_be_date, group.changed("a"))) and any(map(_may_be_date, group.changed("b")))):
+        return []  # no changed date on one side: the answer below, without reading every word
     pa, pb = ctx.a_published, ctx.b_published
     ea = _date_exprs(group.a, pa, pa.year if pa else None)
     eb = _date_exprs(group.b, pb, pb.year if pb else None)
@@ -683,7 +696,7 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
     found: list[_Quantity] = []
     n = 0
     while n < len(words):
-        value = None if words[n].in_date else _number(words[n].norm)
+        value = None if words[n].in_date else words[n].number
         if value is None or (
             words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()
         ):
@@ -695,16 +708,16 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         if j < len(words) and words[j].norm in SCALES:
             low = high = value * SCALES[words[j].norm]
             j += 1
-        if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and _number(words[j].norm) is not None:
-            high = _number(words[j].norm) or high
+        if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and words[j].number is not None:
+            high = words[j].number or high
             j += 1
         elif (
             j + 1 < len(words)
             and (words[j].norm == "to" or (words[j].norm == "and" and start > 0 and words[start - 1].norm == "between"))
-            and (_number(words[j + 1].norm) or 0) > value
+            and (words[j + 1].number or 0) > value
         ):
             # "5 to 7" is a range; "425 to 2" is a tally.
-            high = _number(words[j + 1].norm) or high
+            high = words[j + 1].number or high
             j += 2
         if j < len(words) and words[j].norm in SCALES and low == value:
             scale = SCALES[words[j].norm]
@@ -757,10 +770,25 @@ def _changed(q: _Quantity, changed: set[int]) -> tuple[_Word, ...]:
     return tuple(words)
 
 
+_QUANTITY_WORDS = frozenset(
+    {w for table in (LOWER_BOUNDS, UPPER_BOUNDS, APPROXIMATE, NEARLY) for key in table for w in key}
+    | set(SCALES)
+    | {"to", "and"}
+)
+"""Words a quantity may hold beside its figures: hedges, scales, the "to" of a range."""
+
+
+def _may_be_quantity(w: _Word) -> bool:
+    return w.number is not None or w.norm in _QUANTITY_WORDS
+
+
 def _numbers(group: _Group) -> list[Divergence]:
+    changed_a_words, changed_b_words = group.changed("a"), group.changed("b")
+    if not (any(map(_may_be_quantity, changed_a_words)) or any(map(_may_be_quantity, changed_b_words))):
+        return []  # no changed word can belong to a figure: nothing to compare or explain
     qa, qb = _quantities(group.a), _quantities(group.b)
-    changed_a = {id(w) for w in group.changed("a")}
-    changed_b = {id(w) for w in group.changed("b")}
+    changed_a = {id(w) for w in changed_a_words}
+    changed_b = {id(w) for w in changed_b_words}
     moved_a = [q for q in qa if any(id(w) in changed_a for w in q.words)]
     moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
     for q in (*moved_a, *moved_b):
@@ -823,6 +851,8 @@ def _negations(group: _Group) -> list[Divergence]:
     """A negation one side adds: after an auxiliary the other side has un-negated, or in a small change."""
     found = []
     for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
+        if not any(_is_negation(w.norm) for h in group.hunks for w in getattr(h, side)):
+            continue  # most groups change no negation word: skip reading the whole sentences
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
