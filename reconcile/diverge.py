@@ -205,6 +205,8 @@ class Context:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # NFKD leaves ASCII as it is, with no combining marks to drop
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
@@ -235,12 +237,6 @@ def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[in
     return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
 
 
-@functools.lru_cache(maxsize=SENTENCE_CACHE)
-def sentence_tokens(text: str) -> tuple[Token, ...]:
-    """A sentence's words, offsets from its start; cached, as a scan diffs each sentence against many partners."""
-    return tuple(tokenize(text))
-
-
 def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
     sentence = doc.sentences[i]
     inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
@@ -249,11 +245,11 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
 def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[_Word, ...]:
-    """A sentence's words with what the stages ask of them; cached like ``sentence_tokens``."""
+    """A sentence's words with what the stages ask of them; cached: a scan diffs each sentence many times."""
     out = []
     i = sentence.i
     base = sentence.start
-    tokens = [Token(t.start + base, t.end + base, t.text, t.norm) for t in sentence_tokens(sentence.text)]
+    tokens = tokenize(sentence.text, base)
     # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
     has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
     date_spans = (
@@ -295,9 +291,15 @@ _GB_US = (
 )
 
 
+_GB_PARTS = ("is", "ys", "our", "tre", "ogue")
+"""A substring each of the patterns above matches."""
+
+
 @functools.lru_cache(maxsize=65536)
 def _americanised(word: str) -> str:
     """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
+    if not any(part in word for part in _GB_PARTS):
+        return word  # every pattern needs one of these
     for gb, us in _GB_US:
         word = gb.sub(us, word)
     return word
