@@ -26,7 +26,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
@@ -468,6 +469,17 @@ def _word_similarity(x: str, y: str) -> float:
     return max(fuzz.ratio(x, y), OSA.normalized_similarity(x, y) * 100)
 
 
+def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> list[list[float]]:
+    """``_word_similarity`` of every pair, by rapidfuzz's cdist; pairs well below the
+    threshold come back as 0 (the cutoffs sit a point under it, so the threshold is
+    still decided on the very values ``_word_similarity`` gives)."""
+    ratio = process.cdist(xs, ys, scorer=fuzz.ratio, dtype=np.float64, score_cutoff=SIMILAR_WORD - 1)
+    osa = process.cdist(
+        xs, ys, scorer=OSA.normalized_similarity, dtype=np.float64, score_cutoff=(SIMILAR_WORD - 1) / 100
+    )
+    return np.maximum(ratio, osa * 100).tolist()  # type: ignore[no-any-return]
+
+
 def _corrects(x: str, y: str) -> bool:
     """codespell lists one as the misspelling of the other."""
     return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
@@ -784,9 +796,18 @@ def _may_be_quantity(w: _Word) -> bool:
     return w.number is not None or w.norm in _QUANTITY_WORDS
 
 
+def _is_figure(w: _Word) -> bool:
+    return w.number is not None and not w.in_date
+
+
+def _may_move(words: Sequence[_Word], changed: Sequence[_Word]) -> bool:
+    """Whether a side can hold a changed quantity: a figure, and a changed word a quantity may hold."""
+    return any(map(_may_be_quantity, changed)) and any(map(_is_figure, words))
+
+
 def _numbers(group: _Group) -> list[Divergence]:
     changed_a_words, changed_b_words = group.changed("a"), group.changed("b")
-    if not (any(map(_may_be_quantity, changed_a_words)) or any(map(_may_be_quantity, changed_b_words))):
+    if not (_may_move(group.a, changed_a_words) or _may_move(group.b, changed_b_words)):
         return []  # no changed word can belong to a figure: nothing to compare or explain
     qa, qb = _quantities(group.a), _quantities(group.b)
     changed_a = {id(w) for w in changed_a_words}
@@ -914,18 +935,22 @@ def _slips(group: _Group) -> list[Divergence]:
     hunk_of = {id(w): n for n, h in enumerate(group.hunks) for w in (*h.a, *h.b)}
     a_words = group.changed("a")
     b_words = group.changed("b")
+    if not (a_words and b_words):
+        return []
     table = misspellings()
     a_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in a_words]
     b_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in b_words]
+    similarities = _word_similarities([w.norm for w in a_words], [w.norm for w in b_words])
     scored = []
     for i, (norm_a, len_a, hunk_a, listed_a) in enumerate(a_norms):
+        row = similarities[i]
         for j, (norm_b, len_b, hunk_b, listed_b) in enumerate(b_norms):
             if (listed_a or listed_b) and _corrects(norm_a, norm_b):
                 similar = 100.0
             elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
                 continue  # lengths too far apart for either ratio to reach the threshold
             else:
-                similar = _word_similarity(norm_a, norm_b)
+                similar = row[j]
             if similar >= SIMILAR_WORD:
                 scored.append((-similar, hunk_a != hunk_b, i, j))
     scored.sort()
