@@ -42,7 +42,7 @@ from reconcile.lexicon import (
     zipf,
 )
 from reconcile.model import Alignment, Divergence, Document, Sentence
-from reconcile.normalize import Token, fold, inside, quote_spans, tokenize
+from reconcile.normalize import fold, inside, quote_spans, token_spans
 
 SEVERITY = {
     "number": "high",
@@ -168,9 +168,19 @@ SIMILAR_WORD_APART = 85.0
 """Stricter for words in different hunks of a group, where chance look-alikes abound."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class _Word:
-    token: Token
+    """A word of a group with what the stages ask of it.
+
+    Never changed once built.  Not frozen: a pair builds some 1,500 of these, and
+    a frozen dataclass's ``__init__`` costs five times a slotted one's.  Words are
+    told apart by identity (the stages key on ``id``), so equality is identity too.
+    """
+
+    text: str
+    start: int
+    end: int
+    """``text`` as written, and where it sits in its document's text."""
     sentence: int
     quoted: bool
     initial: bool
@@ -250,35 +260,38 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
     out = []
     i = sentence.i
     base = sentence.start
-    tokens = tokenize(sentence.text, base)
+    tokens = token_spans(sentence.text, base)
     # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
-    has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
+    has_date = any(norm in MONTHS for _, _, _, norm in tokens) or "-" in sentence.text
     date_spans = (
         [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
     )
     previous_end = sentence.start
-    capitals = [t.text[:1].isupper() for t in tokens]
+    capitals = [text[:1].isupper() for _, _, text, _ in tokens]
     # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
     # in lower case; a sentence has more, or a longer one.
-    lower_words = [t.text for t in tokens if t.text.islower()]
+    lower_words = [text for _, _, text, _ in tokens if text.islower()]
     title_case = len(tokens) >= 3 and len(lower_words) <= 2 and all(len(w) < 4 for w in lower_words)
-    for n, token in enumerate(tokens):
+    for n, (start, end, text, norm) in enumerate(tokens):
         out.append(
             _Word(
-                token,
+                text,
+                start,
+                end,
                 i,
-                bool(quotes) and inside(quotes, token.start, token.end),
+                bool(quotes) and inside(quotes, start, end),
                 n == 0,
-                sentence.text[previous_end - base : token.start - base],
-                bool(date_spans) and inside(date_spans, token.start, token.end),
+                sentence.text[previous_end - base : start - base],
+                bool(date_spans) and inside(date_spans, start, end),
                 capitals[n]
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                 title_case,
-                token.norm,
-                _number(token.norm),
+                norm,
+                # Only these can be figures: skip the call for the other nine words in ten.
+                _number(norm) if norm[:1].isdigit() or "-" in norm or norm in NUMBER_WORDS else None,
             )
         )
-        previous_end = token.end
+        previous_end = end
     return tuple(out)
 
 
@@ -493,19 +506,19 @@ def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: obje
     return Divergence(
         kind=kind,
         severity=severity,
-        a=" ".join(w.token.text for w in a),
-        b=" ".join(w.token.text for w in b),
+        a=" ".join(w.text for w in a),
+        b=" ".join(w.text for w in b),
         a_sentence=a[0].sentence if a else None,
         b_sentence=b[0].sentence if b else None,
         in_quote=in_quote,
-        a_span=(a[0].token.start, a[-1].token.end) if a else None,
-        b_span=(b[0].token.start, b[-1].token.end) if b else None,
+        a_span=(a[0].start, a[-1].end) if a else None,
+        b_span=(b[0].start, b[-1].end) if b else None,
         **extra,  # type: ignore[arg-type]
     )
 
 
 def _capitalised(w: _Word) -> bool:
-    return w.token.text[:1].isupper() and not w.title_case
+    return w.text[:1].isupper() and not w.title_case
 
 
 def _is_name_pair(a: _Word, b: _Word) -> bool:
@@ -599,17 +612,13 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
             while n + 1 < len(words) and words[n + 1].in_date and words[n + 1].sentence == w.sentence:
                 n += 1
                 run.append(words[n])
-            text = " ".join(x.token.text for x in run)
+            text = " ".join(x.text for x in run)
             for _, _, date in find_dates(text, year or 2000):
                 value: object = (
                     date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
                 )
                 exprs.append(_DateExpr(tuple(run), value))
-        elif (
-            (w.norm in WEEKDAYS or w.norm in MONTHS)
-            and _capitalised(w)
-            and (len(w.norm) > 3 or w.token.text[1:].islower())
-        ):
+        elif (w.norm in WEEKDAYS or w.norm in MONTHS) and _capitalised(w) and (len(w.norm) > 3 or w.text[1:].islower()):
             if w.norm in MONTHS:
                 if not (w.norm == "may" and w.initial):  # "May I..." opens a sentence; May the month rarely does
                     exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
@@ -712,7 +721,7 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
     while n < len(words):
         value = None if words[n].in_date else words[n].number
         if value is None or (
-            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()
+            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].text[:1].isdigit()
         ):
             n += 1
             continue
