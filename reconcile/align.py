@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from reconcile.lexicon import stem, stopwords
 from reconcile.model import Alignment, Sentence
-from reconcile.normalize import fold, words
+from reconcile.normalize import fold, token_spans
 
 MIN_SIMILARITY = 0.5
 """Below this two sentences are not taken to say the same thing.
@@ -52,7 +52,7 @@ SENTENCE_CACHE = 16384
 def content_bag(text: str) -> frozenset[str]:
     """Content words (the most frequent English words left out, plurals folded), names and numbers."""
     stop = stopwords()
-    return frozenset(stem(w) for w in words(text) if w not in stop and len(w) > 1)
+    return frozenset(stem(w) for _, _, _, w in token_spans(text) if w not in stop and len(w) > 1)
 
 
 def dice(a: frozenset[str], b: frozenset[str]) -> float:

@@ -260,13 +260,11 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
     out = []
     i = sentence.i
     base = sentence.start
-    tokens = token_spans(sentence.text, base)
+    tokens = token_spans(sentence.text)
     # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
     has_date = any(norm in MONTHS for _, _, _, norm in tokens) or "-" in sentence.text
-    date_spans = (
-        [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
-    )
-    previous_end = sentence.start
+    date_spans = [(s, e) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
+    previous_end = 0
     capitals = [text[:1].isupper() for _, _, text, _ in tokens]
     # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
     # in lower case; a sentence has more, or a longer one.
@@ -276,12 +274,12 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
         out.append(
             _Word(
                 text,
-                start,
-                end,
+                start + base,
+                end + base,
                 i,
-                bool(quotes) and inside(quotes, start, end),
+                bool(quotes) and inside(quotes, start + base, end + base),
                 n == 0,
-                sentence.text[previous_end - base : start - base],
+                sentence.text[previous_end:start],
                 bool(date_spans) and inside(date_spans, start, end),
                 capitals[n]
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),

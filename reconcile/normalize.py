@@ -96,13 +96,15 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     ]
 
 
-def token_spans(text: str, offset: int = 0) -> list[tuple[int, int, str, str]]:
-    """``tokenize`` as plain (start, end, text, norm) tuples, for a stage that wraps each word in its own record."""
-    return [
-        (m.start() + offset, m.end() + offset, word, _token_norm(word))
-        for m in TOKEN_RE.finditer(text)
-        for word in (m.group(),)
-    ]
+@functools.lru_cache(maxsize=16384)
+def token_spans(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """``tokenize`` as plain (start, end, text, norm) tuples, offsets from the text's start.
+
+    Cached: align and diverge both read every sentence, and a scan reads each many times.
+    """
+    return tuple(
+        (m.start(), m.end(), word, _token_norm(word)) for m in TOKEN_RE.finditer(text) for word in (m.group(),)
+    )
 
 
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
