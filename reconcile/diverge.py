@@ -1061,7 +1061,13 @@ def _mentions(doc: Document, phrase: str) -> bool:
     if not parts:
         return False
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
-    return re.search(pattern, fold(doc.text)) is not None
+    return re.search(pattern, _folded(doc.text)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _folded(text: str) -> str:
+    """A document folded once: every divergence looks its variants up in both documents and the cluster's others."""
+    return fold(text)
 
 
 _WHY_NO_VERDICT = {
@@ -1147,12 +1153,13 @@ def diverge(
         a_words = _words(a_doc, group.a, quotes_a)
         b_words = _words(b_doc, group.b, quotes_b)
         for d in _group_divergences(a_words, b_words, ctx):
-            # A word only one side has still belongs to the group's sentences.
-            d = replace(
-                d,
-                a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
-                b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
-            )
+            if d.a_sentence is None or d.b_sentence is None:
+                # A word only one side has still belongs to the group's sentences.
+                d = replace(
+                    d,
+                    a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
+                    b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
+                )
             found.append(_judge(d, ctx))
     return tuple(sort_divergences(found))
 
