@@ -18,7 +18,6 @@ how sure (see ``_judge``).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import math
 import re
@@ -1038,9 +1037,54 @@ def _wording(group: _Group) -> list[Divergence]:
     return found
 
 
+def _changed_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """The non-equal opcodes ``(i1, i2, j1, j2)`` of ``difflib.SequenceMatcher(None, a, b, autojunk=False)``.
+
+    The same algorithm (the longest matching block, earliest in ``a`` then ``b``,
+    then recursively on either side), without the junk handling that is idle
+    here and the objects around it: a third of difflib's time on sentences.
+    """
+    if a == b:
+        return []
+    where_in_b: dict[str, list[int]] = {}
+    for j, word in enumerate(b):
+        where_in_b.setdefault(word, []).append(j)
+    blocks = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        a_low, a_high, b_low, b_high = queue.pop()
+        best_i, best_j, best_size = a_low, b_low, 0
+        run_ending_at: dict[int, int] = {}
+        for i in range(a_low, a_high):
+            runs = {}
+            for j in where_in_b.get(a[i], ()):
+                if j < b_low:
+                    continue
+                if j >= b_high:
+                    break
+                k = runs[j] = run_ending_at.get(j - 1, 0) + 1
+                if k > best_size:
+                    best_i, best_j, best_size = i - k + 1, j - k + 1, k
+            run_ending_at = runs
+        if best_size:
+            blocks.append((best_i, best_j, best_size))
+            if a_low < best_i and b_low < best_j:
+                queue.append((a_low, best_i, b_low, best_j))
+            if best_i + best_size < a_high and best_j + best_size < b_high:
+                queue.append((best_i + best_size, a_high, best_j + best_size, b_high))
+    blocks.sort()
+    stretches = []
+    i = j = 0
+    for block_i, block_j, size in (*blocks, (len(a), len(b), 0)):
+        if i < block_i or j < block_j:
+            stretches.append((i, block_i, j, block_j))
+        i, j = block_i + size, block_j + size
+    return stretches
+
+
 def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[Divergence]:
-    matcher = difflib.SequenceMatcher(None, [w.norm for w in a_words], [w.norm for w in b_words], autojunk=False)
-    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    stretches = _changed_stretches([w.norm for w in a_words], [w.norm for w in b_words])
+    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for i1, i2, j1, j2 in stretches]
     group = _Group(a_words, b_words, hunks)
     found = _whole_hunk_respellings(group)
     found += _dates(group, ctx)
