@@ -487,7 +487,7 @@ def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> list[list[float]
     osa = process.cdist(
         xs, ys, scorer=OSA.normalized_similarity, dtype=np.float64, score_cutoff=(SIMILAR_WORD - 1) / 100
     )
-    return np.maximum(ratio, osa * 100).tolist()  # type: ignore[no-any-return]
+    return np.maximum(ratio, osa * 100).tolist()
 
 
 def _corrects(x: str, y: str) -> bool:
