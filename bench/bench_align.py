@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from reconcile.align import MIN_SIMILARITY, _sorted_words, align, content_bag
+from reconcile.attribution import attributed_quotes
 from reconcile.diverge import _americanised, _folded, _quotes, _roots, _words_of, diverge
 from reconcile.model import Document, Sentence
 from reconcile.normalize import token_spans
@@ -77,7 +78,18 @@ def ours(a: Document, b: Document) -> int:
 
 def ours_cold(a: Document, b: Document) -> int:
     """As a first comparison of two new reports: no sentence seen before."""
-    for cache in (token_spans, _words_of, _quotes, _folded, _americanised, _roots, content_bag, _sorted_words):
+    caches = (
+        token_spans,
+        _words_of,
+        _quotes,
+        attributed_quotes,
+        _folded,
+        _americanised,
+        _roots,
+        content_bag,
+        _sorted_words,
+    )
+    for cache in caches:
         cache.cache_clear()
     return ours(a, b)
 

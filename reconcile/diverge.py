@@ -29,6 +29,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from reconcile.align import MIN_SIMILARITY, similarity
+from reconcile.attribution import attributed_quotes
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.lexicon import (
     british_american,
@@ -1193,9 +1195,9 @@ def diverge(
     ctx = Context(a_doc, b_doc, tuple(others))
     quotes_a, quotes_b = _quotes(a_doc.text), _quotes(b_doc.text)
     found: list[Divergence] = []
-    for group in groups:
-        a_words = _words(a_doc, group.a, quotes_a)
-        b_words = _words(b_doc, group.b, quotes_b)
+    compared = [(group, _words(a_doc, group.a, quotes_a), _words(b_doc, group.b, quotes_b)) for group in groups]
+    compared += _same_speaker_quotes(a_doc, b_doc, groups, quotes_a, quotes_b)
+    for group, a_words, b_words in compared:
         for d in _group_divergences(a_words, b_words, ctx):
             if d.a_sentence is None or d.b_sentence is None:
                 # A word only one side has still belongs to the group's sentences.
@@ -1206,6 +1208,53 @@ def diverge(
                 )
             found.append(_judge(d, ctx))
     return tuple(sort_divergences(found))
+
+
+def _sentences_of(doc: Document, start: int, end: int) -> tuple[int, ...]:
+    return tuple(s.i for s in doc.sentences if s.start < end and start < s.end)
+
+
+def _same_speaker_quotes(
+    a_doc: Document,
+    b_doc: Document,
+    groups: Sequence[Alignment],
+    quotes_a: Sequence[tuple[int, int]],
+    quotes_b: Sequence[tuple[int, int]],
+) -> list[tuple[Alignment, list[_Word], list[_Word]]]:
+    """Quotes of one speaker that the aligned groups left apart, paired as quotes.
+
+    Two reports may quote a speaker word for word around differently built
+    sentences, which then fail to align.  A quote of one side is paired with the
+    other side's most similar quote of the same speaker (surname), when the two
+    say the same thing; their words are then diffed like a group's, so a changed
+    word in a quotation is reported, in the quote.
+    """
+    speakers_a, speakers_b = attributed_quotes(a_doc.text), attributed_quotes(b_doc.text)
+    if not (speakers_a and speakers_b):
+        return []
+    diffed = {(i, j) for g in groups for i in g.a for j in g.b}
+    candidates = []
+    for x in speakers_a:
+        xs = _sentences_of(a_doc, x.start, x.end)
+        for y in speakers_b:
+            ys = _sentences_of(b_doc, y.start, y.end)
+            if x.speaker != y.speaker or not (xs and ys) or any((i, j) in diffed for i in xs for j in ys):
+                continue
+            score = similarity(a_doc.text[x.start : x.end], b_doc.text[y.start : y.end])
+            if score >= MIN_SIMILARITY:
+                candidates.append((-score, x.start, y.start, x, y, xs, ys))
+    paired = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for negative, _, _, x, y, xs, ys in sorted(candidates, key=lambda c: c[:3]):
+        if x.start in used_a or y.start in used_b:
+            continue
+        used_a.add(x.start)
+        used_b.add(y.start)
+        a_words = [w for w in _words(a_doc, xs, quotes_a) if x.start <= w.start and w.end <= x.end]
+        b_words = [w for w in _words(b_doc, ys, quotes_b) if y.start <= w.start and w.end <= y.end]
+        paired.append((Alignment(xs, ys, round(-negative, 4)), a_words, b_words))
+    return paired
 
 
 def sort_divergences(divergences: Sequence[Divergence]) -> list[Divergence]:
