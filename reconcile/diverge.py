@@ -379,11 +379,17 @@ _SUFFIXES = tuple(
 """Endings that make a form of the same word: plurals, tenses, demonyms ("Armenia"/"Armenian"), derivations."""
 
 
+_SUFFIXES_ENDING_IN: dict[str, tuple[str, ...]] = {
+    last: tuple(x for x in _SUFFIXES if x.endswith(last)) for last in {x[-1] for x in _SUFFIXES}
+}
+"""The endings by their last letter: a word is tried only against those it could end with."""
+
+
 @functools.lru_cache(maxsize=65536)
 def _roots(word: str) -> frozenset[str]:
     word = joined(word)
     roots = {word, stem(word)}
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES_ENDING_IN.get(word[-1:], ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             root = word[: -len(suffix)]
             if suffix in {"ies", "ied"}:
