@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import statistics
 import sys
@@ -114,7 +115,8 @@ def main() -> int:
         return 1
     a, b = make_pair()
     groups = align(a.sentences, b.sentences)
-    print("Machine: 2 cores shared with other engineers' jobs; medians of", args.repeat, "runs.")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Machine: 2 cores shared with other engineers' jobs (load average {load}); medians of {args.repeat} runs.")
     print(
         f"pair: {len(a.sentences)} x {len(b.sentences)} sentences; {len(groups)} aligned groups, "
         f"{sum(g.moved for g in groups)} moved\n"
