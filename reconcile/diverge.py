@@ -222,6 +222,7 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+_DIGIT = re.compile(r"\d")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
 
@@ -262,8 +263,9 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
     i = sentence.i
     base = sentence.start
     tokens = token_spans(sentence.text)
-    # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
+    # Calendar dates need a month name or an ISO date, and a digit: skip the regexes when either is missing.
     has_date = any(norm in MONTHS for _, _, _, norm in tokens) or "-" in sentence.text
+    has_date = has_date and _DIGIT.search(sentence.text) is not None
     date_spans = [(s, e) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
     previous_end = 0
     capitals = [text[:1].isupper() for _, _, text, _ in tokens]

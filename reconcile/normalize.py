@@ -102,9 +102,7 @@ def token_spans(text: str) -> tuple[tuple[int, int, str, str], ...]:
 
     Cached: align and diverge both read every sentence, and a scan reads each many times.
     """
-    return tuple(
-        (m.start(), m.end(), word, _token_norm(word)) for m in TOKEN_RE.finditer(text) for word in (m.group(),)
-    )
+    return tuple([(m.start(), m.end(), (word := m.group()), _token_norm(word)) for m in TOKEN_RE.finditer(text)])
 
 
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
