@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reconcile.align import MIN_SIMILARITY, _sorted_words, align, content_bag
-from reconcile.diverge import _americanised, _quotes, _roots, _words_of, diverge, sentence_tokens
+from reconcile.attribution import attributed_quotes
+from reconcile.diverge import _americanised, _folded, _quotes, _roots, _words_of, diverge
 from reconcile.model import Document, Sentence
+from reconcile.normalize import token_spans
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsbenchmark" / "sts-test.csv"
 SENTENCES = 40
@@ -76,20 +80,37 @@ def ours(a: Document, b: Document) -> int:
 
 def ours_cold(a: Document, b: Document) -> int:
     """As a first comparison of two new reports: no sentence seen before."""
-    for cache in (sentence_tokens, _words_of, _quotes, _americanised, _roots, content_bag, _sorted_words):
+    caches = (
+        token_spans,
+        _words_of,
+        _quotes,
+        attributed_quotes,
+        _folded,
+        _americanised,
+        _roots,
+        content_bag,
+        _sorted_words,
+    )
+    for cache in caches:
         cache.cache_clear()
     return ours(a, b)
 
 
-def timed(fn, a: Document, b: Document, repeat: int) -> tuple[float, int]:
-    fn(a, b)  # warm caches (wordfreq, codespell tables) outside the timing
-    times = []
-    result = 0
+Method = Callable[[Document, Document], int]
+
+
+def timed(methods: Sequence[Method], a: Document, b: Document, repeat: int) -> list[tuple[float, int]]:
+    """Median ms and output of each method, run in turns so that all of them meet the same load."""
+    for fn in methods:
+        fn(a, b)  # warm caches (wordfreq, codespell tables) outside the timing
+    times: list[list[float]] = [[] for _ in methods]
+    results = [0] * len(methods)
     for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn(a, b)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
+        for n, fn in enumerate(methods):
+            started = time.perf_counter()
+            results[n] = fn(a, b)
+            times[n].append((time.perf_counter() - started) * 1000)
+    return [(statistics.median(t), r) for t, r in zip(times, results, strict=True)]
 
 
 def main() -> int:
@@ -101,20 +122,22 @@ def main() -> int:
         return 1
     a, b = make_pair()
     groups = align(a.sentences, b.sentences)
-    print("Machine: 2 cores shared with other engineers' jobs; medians of", args.repeat, "runs.")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Machine: 2 cores shared with other engineers' jobs (load average {load}).")
+    print(f"Medians of {args.repeat} runs; the methods take turns, so each meets the same load.")
     print(
         f"pair: {len(a.sentences)} x {len(b.sentences)} sentences; {len(groups)} aligned groups, "
         f"{sum(g.moved for g in groups)} moved\n"
     )
     print("| method | median ms | output |")
     print("|---|---|---|")
-    for name, fn in (
-        ("reconcile align + diverge, sentences new", ours_cold),
-        ("reconcile align + diverge, sentences seen (a scan diffs each against many partners)", ours),
-        ("align only (sentences seen)", lambda x, y: len(align(x.sentences, y.sentences))),
-        ("difflib baseline (ratio matrix + word diff)", baseline),
-    ):
-        ms, out = timed(fn, a, b, args.repeat)
+    methods: dict[str, Method] = {
+        "reconcile align + diverge, sentences new": ours_cold,
+        "reconcile align + diverge, sentences seen (a scan diffs each against many partners)": ours,
+        "align only (sentences seen)": lambda x, y: len(align(x.sentences, y.sentences)),
+        "difflib baseline (ratio matrix + word diff)": baseline,
+    }
+    for name, (ms, out) in zip(methods, timed(list(methods.values()), a, b, args.repeat), strict=True):
         print(f"| {name} | {ms:.1f} | {out} |")
     print("\ntarget: align + diverge under 20 ms median")
     return 0

@@ -18,7 +18,6 @@ how sure (see ``_judge``).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import math
 import re
@@ -26,9 +25,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from reconcile.align import MIN_SIMILARITY, similarity
+from reconcile.attribution import attributed_quotes
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.lexicon import (
     british_american,
@@ -41,7 +43,7 @@ from reconcile.lexicon import (
     zipf,
 )
 from reconcile.model import Alignment, Divergence, Document, Sentence
-from reconcile.normalize import Token, fold, inside, quote_spans, tokenize
+from reconcile.normalize import fold, inside, quote_spans, token_spans
 
 SEVERITY = {
     "number": "high",
@@ -167,9 +169,19 @@ SIMILAR_WORD_APART = 85.0
 """Stricter for words in different hunks of a group, where chance look-alikes abound."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class _Word:
-    token: Token
+    """A word of a group with what the stages ask of it.
+
+    Never changed once built.  Not frozen: a pair builds some 1,500 of these, and
+    a frozen dataclass's ``__init__`` costs five times a slotted one's.  Words are
+    told apart by identity (the stages key on ``id``), so equality is identity too.
+    """
+
+    text: str
+    start: int
+    end: int
+    """``text`` as written, and where it sits in its document's text."""
     sentence: int
     quoted: bool
     initial: bool
@@ -183,6 +195,8 @@ class _Word:
     """The sentence capitalises every longer word (a headline): capitals say nothing about names there."""
     norm: str = ""
     """The token's folded form, held here because every stage reads it many times."""
+    number: float | None = None
+    """The figure the word writes ("27", "two"), if any: read for every word of every group."""
 
 
 @dataclass(frozen=True)
@@ -203,9 +217,12 @@ class Context:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # NFKD leaves ASCII as it is, with no combining marks to drop
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
+_DIGIT = re.compile(r"\d")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
 
@@ -233,12 +250,6 @@ def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[in
     return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
 
 
-@functools.lru_cache(maxsize=SENTENCE_CACHE)
-def sentence_tokens(text: str) -> tuple[Token, ...]:
-    """A sentence's words, offsets from its start; cached, as a scan diffs each sentence against many partners."""
-    return tuple(tokenize(text))
-
-
 def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
     sentence = doc.sentences[i]
     inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
@@ -247,38 +258,41 @@ def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) ->
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
 def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[_Word, ...]:
-    """A sentence's words with what the stages ask of them; cached like ``sentence_tokens``."""
+    """A sentence's words with what the stages ask of them; cached: a scan diffs each sentence many times."""
     out = []
     i = sentence.i
     base = sentence.start
-    tokens = [Token(t.start + base, t.end + base, t.text, t.norm) for t in sentence_tokens(sentence.text)]
-    # Calendar dates need a month name or an ISO date: skip the regexes when neither is there.
-    has_date = any(t.norm in MONTHS for t in tokens) or "-" in sentence.text
-    date_spans = (
-        [(s + sentence.start, e + sentence.start) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
-    )
-    previous_end = sentence.start
-    capitals = [t.text[:1].isupper() for t in tokens]
+    tokens = token_spans(sentence.text)
+    # Calendar dates need a month name or an ISO date, and a digit: skip the regexes when either is missing.
+    has_date = any(norm in MONTHS for _, _, _, norm in tokens) or "-" in sentence.text
+    has_date = has_date and _DIGIT.search(sentence.text) is not None
+    date_spans = [(s, e) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
+    previous_end = 0
+    capitals = [text[:1].isupper() for _, _, text, _ in tokens]
     # A headline capitalises every longer word and leaves at most a couple of short ones ("in", "of")
     # in lower case; a sentence has more, or a longer one.
-    lower_words = [t.text for t in tokens if t.text.islower()]
+    lower_words = [text for _, _, text, _ in tokens if text.islower()]
     title_case = len(tokens) >= 3 and len(lower_words) <= 2 and all(len(w) < 4 for w in lower_words)
-    for n, token in enumerate(tokens):
+    for n, (start, end, text, norm) in enumerate(tokens):
         out.append(
             _Word(
-                token,
+                text,
+                start + base,
+                end + base,
                 i,
-                bool(quotes) and inside(quotes, token.start, token.end),
+                bool(quotes) and inside(quotes, start + base, end + base),
                 n == 0,
-                sentence.text[previous_end - base : token.start - base],
-                bool(date_spans) and inside(date_spans, token.start, token.end),
+                sentence.text[previous_end:start],
+                bool(date_spans) and inside(date_spans, start, end),
                 capitals[n]
                 and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
                 title_case,
-                token.norm,
+                norm,
+                # Only these can be figures: skip the call for the other nine words in ten.
+                _number(norm) if norm[:1].isdigit() or "-" in norm or norm in NUMBER_WORDS else None,
             )
         )
-        previous_end = token.end
+        previous_end = end
     return tuple(out)
 
 
@@ -292,9 +306,15 @@ _GB_US = (
 )
 
 
+_GB_PARTS = ("is", "ys", "our", "tre", "ogue")
+"""A substring each of the patterns above matches."""
+
+
 @functools.lru_cache(maxsize=65536)
 def _americanised(word: str) -> str:
     """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
+    if not any(part in word for part in _GB_PARTS):
+        return word  # every pattern needs one of these
     for gb, us in _GB_US:
         word = gb.sub(us, word)
     return word
@@ -361,11 +381,17 @@ _SUFFIXES = tuple(
 """Endings that make a form of the same word: plurals, tenses, demonyms ("Armenia"/"Armenian"), derivations."""
 
 
+_SUFFIXES_ENDING_IN: dict[str, tuple[str, ...]] = {
+    last: tuple(x for x in _SUFFIXES if x.endswith(last)) for last in {x[-1] for x in _SUFFIXES}
+}
+"""The endings by their last letter: a word is tried only against those it could end with."""
+
+
 @functools.lru_cache(maxsize=65536)
 def _roots(word: str) -> frozenset[str]:
     word = joined(word)
     roots = {word, stem(word)}
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES_ENDING_IN.get(word[-1:], ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             root = word[: -len(suffix)]
             if suffix in {"ies", "ied"}:
@@ -463,6 +489,17 @@ def _word_similarity(x: str, y: str) -> float:
     return max(fuzz.ratio(x, y), OSA.normalized_similarity(x, y) * 100)
 
 
+def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> list[list[float]]:
+    """``_word_similarity`` of every pair, by rapidfuzz's cdist; pairs well below the
+    threshold come back as 0 (the cutoffs sit a point under it, so the threshold is
+    still decided on the very values ``_word_similarity`` gives)."""
+    ratio = process.cdist(xs, ys, scorer=fuzz.ratio, dtype=np.float64, score_cutoff=SIMILAR_WORD - 1)
+    osa = process.cdist(
+        xs, ys, scorer=OSA.normalized_similarity, dtype=np.float64, score_cutoff=(SIMILAR_WORD - 1) / 100
+    )
+    return np.maximum(ratio, osa * 100).tolist()
+
+
 def _corrects(x: str, y: str) -> bool:
     """codespell lists one as the misspelling of the other."""
     return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
@@ -476,19 +513,19 @@ def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: obje
     return Divergence(
         kind=kind,
         severity=severity,
-        a=" ".join(w.token.text for w in a),
-        b=" ".join(w.token.text for w in b),
+        a=" ".join(w.text for w in a),
+        b=" ".join(w.text for w in b),
         a_sentence=a[0].sentence if a else None,
         b_sentence=b[0].sentence if b else None,
         in_quote=in_quote,
-        a_span=(a[0].token.start, a[-1].token.end) if a else None,
-        b_span=(b[0].token.start, b[-1].token.end) if b else None,
+        a_span=(a[0].start, a[-1].end) if a else None,
+        b_span=(b[0].start, b[-1].end) if b else None,
         **extra,  # type: ignore[arg-type]
     )
 
 
 def _capitalised(w: _Word) -> bool:
-    return w.token.text[:1].isupper() and not w.title_case
+    return w.text[:1].isupper() and not w.title_case
 
 
 def _is_name_pair(a: _Word, b: _Word) -> bool:
@@ -582,17 +619,13 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
             while n + 1 < len(words) and words[n + 1].in_date and words[n + 1].sentence == w.sentence:
                 n += 1
                 run.append(words[n])
-            text = " ".join(x.token.text for x in run)
+            text = " ".join(x.text for x in run)
             for _, _, date in find_dates(text, year or 2000):
                 value: object = (
                     date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
                 )
                 exprs.append(_DateExpr(tuple(run), value))
-        elif (
-            (w.norm in WEEKDAYS or w.norm in MONTHS)
-            and _capitalised(w)
-            and (len(w.norm) > 3 or w.token.text[1:].islower())
-        ):
+        elif (w.norm in WEEKDAYS or w.norm in MONTHS) and _capitalised(w) and (len(w.norm) > 3 or w.text[1:].islower()):
             if w.norm in MONTHS:
                 if not (w.norm == "may" and w.initial):  # "May I..." opens a sentence; May the month rarely does
                     exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
@@ -615,7 +648,17 @@ def _dates_agree(x: object, y: object) -> bool:
     return (date.month if other[0] == "month" else date.weekday()) == other[1]
 
 
+_DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(RELATIVE_DAYS)
+"""Every word of a date expression is one of these or inside a calendar date."""
+
+
+def _may_be_date(w: _Word) -> bool:
+    return w.in_date or w.norm in _DATE_WORDS
+
+
 def _dates(group: _Group, ctx: Context) -> list[Divergence]:
+    if not (any(map(_may_be_date, group.changed("a"))) and any(map(_may_be_date, group.changed("b")))):
+        return []  # no changed date on one side: the answer below, without reading every word
     pa, pb = ctx.a_published, ctx.b_published
     ea = _date_exprs(group.a, pa, pa.year if pa else None)
     eb = _date_exprs(group.b, pb, pb.year if pb else None)
@@ -683,9 +726,9 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
     found: list[_Quantity] = []
     n = 0
     while n < len(words):
-        value = None if words[n].in_date else _number(words[n].norm)
+        value = None if words[n].in_date else words[n].number
         if value is None or (
-            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].token.text[:1].isdigit()
+            words[n].norm in {"one", "hundred", "thousand", "dozen"} and not words[n].text[:1].isdigit()
         ):
             n += 1
             continue
@@ -695,16 +738,16 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         if j < len(words) and words[j].norm in SCALES:
             low = high = value * SCALES[words[j].norm]
             j += 1
-        if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and _number(words[j].norm) is not None:
-            high = _number(words[j].norm) or high
+        if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and words[j].number is not None:
+            high = words[j].number or high
             j += 1
         elif (
             j + 1 < len(words)
             and (words[j].norm == "to" or (words[j].norm == "and" and start > 0 and words[start - 1].norm == "between"))
-            and (_number(words[j + 1].norm) or 0) > value
+            and (words[j + 1].number or 0) > value
         ):
             # "5 to 7" is a range; "425 to 2" is a tally.
-            high = _number(words[j + 1].norm) or high
+            high = words[j + 1].number or high
             j += 2
         if j < len(words) and words[j].norm in SCALES and low == value:
             scale = SCALES[words[j].norm]
@@ -757,10 +800,34 @@ def _changed(q: _Quantity, changed: set[int]) -> tuple[_Word, ...]:
     return tuple(words)
 
 
+_QUANTITY_WORDS = frozenset(
+    {w for table in (LOWER_BOUNDS, UPPER_BOUNDS, APPROXIMATE, NEARLY) for key in table for w in key}
+    | set(SCALES)
+    | {"to", "and"}
+)
+"""Words a quantity may hold beside its figures: hedges, scales, the "to" of a range."""
+
+
+def _may_be_quantity(w: _Word) -> bool:
+    return w.number is not None or w.norm in _QUANTITY_WORDS
+
+
+def _is_figure(w: _Word) -> bool:
+    return w.number is not None and not w.in_date
+
+
+def _may_move(words: Sequence[_Word], changed: Sequence[_Word]) -> bool:
+    """Whether a side can hold a changed quantity: a figure, and a changed word a quantity may hold."""
+    return any(map(_may_be_quantity, changed)) and any(map(_is_figure, words))
+
+
 def _numbers(group: _Group) -> list[Divergence]:
+    changed_a_words, changed_b_words = group.changed("a"), group.changed("b")
+    if not (_may_move(group.a, changed_a_words) or _may_move(group.b, changed_b_words)):
+        return []  # no changed word can belong to a figure: nothing to compare or explain
     qa, qb = _quantities(group.a), _quantities(group.b)
-    changed_a = {id(w) for w in group.changed("a")}
-    changed_b = {id(w) for w in group.changed("b")}
+    changed_a = {id(w) for w in changed_a_words}
+    changed_b = {id(w) for w in changed_b_words}
     moved_a = [q for q in qa if any(id(w) in changed_a for w in q.words)]
     moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
     for q in (*moved_a, *moved_b):
@@ -823,6 +890,8 @@ def _negations(group: _Group) -> list[Divergence]:
     """A negation one side adds: after an auxiliary the other side has un-negated, or in a small change."""
     found = []
     for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
+        if not any(_is_negation(w.norm) for h in group.hunks for w in getattr(h, side)):
+            continue  # most groups change no negation word: skip reading the whole sentences
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
@@ -882,18 +951,22 @@ def _slips(group: _Group) -> list[Divergence]:
     hunk_of = {id(w): n for n, h in enumerate(group.hunks) for w in (*h.a, *h.b)}
     a_words = group.changed("a")
     b_words = group.changed("b")
+    if not (a_words and b_words):
+        return []
     table = misspellings()
     a_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in a_words]
     b_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in b_words]
+    similarities = _word_similarities([w.norm for w in a_words], [w.norm for w in b_words])
     scored = []
     for i, (norm_a, len_a, hunk_a, listed_a) in enumerate(a_norms):
+        row = similarities[i]
         for j, (norm_b, len_b, hunk_b, listed_b) in enumerate(b_norms):
             if (listed_a or listed_b) and _corrects(norm_a, norm_b):
                 similar = 100.0
             elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
                 continue  # lengths too far apart for either ratio to reach the threshold
             else:
-                similar = _word_similarity(norm_a, norm_b)
+                similar = row[j]
             if similar >= SIMILAR_WORD:
                 scored.append((-similar, hunk_a != hunk_b, i, j))
     scored.sort()
@@ -974,9 +1047,54 @@ def _wording(group: _Group) -> list[Divergence]:
     return found
 
 
+def _changed_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """The non-equal opcodes ``(i1, i2, j1, j2)`` of ``difflib.SequenceMatcher(None, a, b, autojunk=False)``.
+
+    The same algorithm (the longest matching block, earliest in ``a`` then ``b``,
+    then recursively on either side), without the junk handling that is idle
+    here and the objects around it: a third of difflib's time on sentences.
+    """
+    if a == b:
+        return []
+    where_in_b: dict[str, list[int]] = {}
+    for j, word in enumerate(b):
+        where_in_b.setdefault(word, []).append(j)
+    blocks = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        a_low, a_high, b_low, b_high = queue.pop()
+        best_i, best_j, best_size = a_low, b_low, 0
+        run_ending_at: dict[int, int] = {}
+        for i in range(a_low, a_high):
+            runs = {}
+            for j in where_in_b.get(a[i], ()):
+                if j < b_low:
+                    continue
+                if j >= b_high:
+                    break
+                k = runs[j] = run_ending_at.get(j - 1, 0) + 1
+                if k > best_size:
+                    best_i, best_j, best_size = i - k + 1, j - k + 1, k
+            run_ending_at = runs
+        if best_size:
+            blocks.append((best_i, best_j, best_size))
+            if a_low < best_i and b_low < best_j:
+                queue.append((a_low, best_i, b_low, best_j))
+            if best_i + best_size < a_high and best_j + best_size < b_high:
+                queue.append((best_i + best_size, a_high, best_j + best_size, b_high))
+    blocks.sort()
+    stretches = []
+    i = j = 0
+    for block_i, block_j, size in (*blocks, (len(a), len(b), 0)):
+        if i < block_i or j < block_j:
+            stretches.append((i, block_i, j, block_j))
+        i, j = block_i + size, block_j + size
+    return stretches
+
+
 def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[Divergence]:
-    matcher = difflib.SequenceMatcher(None, [w.norm for w in a_words], [w.norm for w in b_words], autojunk=False)
-    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    stretches = _changed_stretches([w.norm for w in a_words], [w.norm for w in b_words])
+    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for i1, i2, j1, j2 in stretches]
     group = _Group(a_words, b_words, hunks)
     found = _whole_hunk_respellings(group)
     found += _dates(group, ctx)
@@ -997,7 +1115,13 @@ def _mentions(doc: Document, phrase: str) -> bool:
     if not parts:
         return False
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
-    return re.search(pattern, fold(doc.text)) is not None
+    return re.search(pattern, _folded(doc.text)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _folded(text: str) -> str:
+    """A document folded once: every divergence looks its variants up in both documents and the cluster's others."""
+    return fold(text)
 
 
 _WHY_NO_VERDICT = {
@@ -1079,18 +1203,66 @@ def diverge(
     ctx = Context(a_doc, b_doc, tuple(others))
     quotes_a, quotes_b = _quotes(a_doc.text), _quotes(b_doc.text)
     found: list[Divergence] = []
-    for group in groups:
-        a_words = _words(a_doc, group.a, quotes_a)
-        b_words = _words(b_doc, group.b, quotes_b)
+    compared = [(group, _words(a_doc, group.a, quotes_a), _words(b_doc, group.b, quotes_b)) for group in groups]
+    compared += _same_speaker_quotes(a_doc, b_doc, groups, quotes_a, quotes_b)
+    for group, a_words, b_words in compared:
         for d in _group_divergences(a_words, b_words, ctx):
-            # A word only one side has still belongs to the group's sentences.
-            d = replace(
-                d,
-                a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
-                b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
-            )
+            if d.a_sentence is None or d.b_sentence is None:
+                # A word only one side has still belongs to the group's sentences.
+                d = replace(
+                    d,
+                    a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
+                    b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
+                )
             found.append(_judge(d, ctx))
     return tuple(sort_divergences(found))
+
+
+def _sentences_of(doc: Document, start: int, end: int) -> tuple[int, ...]:
+    return tuple(s.i for s in doc.sentences if s.start < end and start < s.end)
+
+
+def _same_speaker_quotes(
+    a_doc: Document,
+    b_doc: Document,
+    groups: Sequence[Alignment],
+    quotes_a: Sequence[tuple[int, int]],
+    quotes_b: Sequence[tuple[int, int]],
+) -> list[tuple[Alignment, list[_Word], list[_Word]]]:
+    """Quotes of one speaker that the aligned groups left apart, paired as quotes.
+
+    Two reports may quote a speaker word for word around differently built
+    sentences, which then fail to align.  A quote of one side is paired with the
+    other side's most similar quote of the same speaker (surname), when the two
+    say the same thing; their words are then diffed like a group's, so a changed
+    word in a quotation is reported, in the quote.
+    """
+    speakers_a, speakers_b = attributed_quotes(a_doc.text), attributed_quotes(b_doc.text)
+    if not (speakers_a and speakers_b):
+        return []
+    diffed = {(i, j) for g in groups for i in g.a for j in g.b}
+    candidates = []
+    for x in speakers_a:
+        xs = _sentences_of(a_doc, x.start, x.end)
+        for y in speakers_b:
+            ys = _sentences_of(b_doc, y.start, y.end)
+            if x.speaker != y.speaker or not (xs and ys) or any((i, j) in diffed for i in xs for j in ys):
+                continue
+            score = similarity(a_doc.text[x.start : x.end], b_doc.text[y.start : y.end])
+            if score >= MIN_SIMILARITY:
+                candidates.append((-score, x.start, y.start, x, y, xs, ys))
+    paired = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for negative, _, _, x, y, xs, ys in sorted(candidates, key=lambda c: c[:3]):
+        if x.start in used_a or y.start in used_b:
+            continue
+        used_a.add(x.start)
+        used_b.add(y.start)
+        a_words = [w for w in _words(a_doc, xs, quotes_a) if x.start <= w.start and w.end <= x.end]
+        b_words = [w for w in _words(b_doc, ys, quotes_b) if y.start <= w.start and w.end <= y.end]
+        paired.append((Alignment(xs, ys, round(-negative, 4)), a_words, b_words))
+    return paired
 
 
 def sort_divergences(divergences: Sequence[Divergence]) -> list[Divergence]:

@@ -30,7 +30,9 @@ def zipf(word: str) -> float:
 
 def joined(word: str) -> str:
     """A word without hyphens, apostrophes or a possessive ending."""
-    return _SUFFIX.sub("", word).replace("-", "").replace("'", "")
+    if "'" in word:
+        word = _SUFFIX.sub("", word)
+    return word.replace("-", "").replace("'", "")
 
 
 def is_known_word(word: str) -> bool:
@@ -84,7 +86,8 @@ _SUFFIX = re.compile(r"(?:'s|s')$")
 
 def stem(word: str) -> str:
     """A light normal form: drop possessives and plural -s, so "talks" meets "talk"."""
-    word = _SUFFIX.sub("", word)
+    if "'" in word:  # the possessive pattern needs one; most words have none
+        word = _SUFFIX.sub("", word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
