@@ -212,7 +212,9 @@ def scan(
     members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
-    pairs = [with_cluster_evidence(pair, docs, found_clusters) for pair in pairs]
+    by_id = {d.id: d for d in docs}
+    cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
+    pairs = [with_cluster_evidence(pair, docs, found_clusters, by_id, cluster_members) for pair in pairs]
     return Reconciliation(
         documents=tuple(docs),
         pairs=tuple(pairs),
@@ -227,16 +229,27 @@ def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: st
     return cluster_documents(members, pairs, canonical)
 
 
-def with_cluster_evidence(pair: Pair, documents: Sequence[Document], found_clusters: Sequence[Cluster]) -> Pair:
+def with_cluster_evidence(
+    pair: Pair,
+    documents: Sequence[Document],
+    found_clusters: Sequence[Cluster],
+    by_id: dict[str, Document] | None = None,
+    cluster_members: dict[str, tuple[str, ...]] | None = None,
+) -> Pair:
     """Re-judge a pair's divergences with the other members of its cluster as witnesses.
 
     With three or more reports of one story, the majority spelling of a name or
-    figure is evidence for which side of a two-way difference is right.
+    figure is evidence for which side of a two-way difference is right.  ``by_id`` and
+    ``cluster_members`` (document id → its cluster's members), when given, save
+    rebuilding them per pair: a large scan has tens of thousands of pairs and clusters.
     """
-    members = next((c.documents for c in found_clusters if pair.a in c.documents and pair.b in c.documents), ())
-    if len(members) < 3:
+    if cluster_members is None:
+        cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
+    members = cluster_members.get(pair.a, ())
+    if len(members) < 3 or pair.b not in members or not pair.alignments:
         return pair
-    by_id = {d.id: d for d in documents}
+    if by_id is None:
+        by_id = {d.id: d for d in documents}
     others = [by_id[i] for i in members if i not in (pair.a, pair.b)]
     return replace(pair, divergences=diverge(by_id[pair.a], by_id[pair.b], pair.alignments, others))
 
