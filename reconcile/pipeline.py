@@ -18,7 +18,7 @@ from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.diverge import diverge
 from reconcile.ingest import InputOptions, load, split_loaded
-from reconcile.model import Cluster, Document, Pair, Reconciliation, Skipped, Span
+from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
     Features,
@@ -95,6 +95,12 @@ def _prepare_and_feature(doc: Document) -> tuple[Document, Features]:
     return prepared, features(prepared)
 
 
+def _prepared_parts(doc: Document) -> tuple[tuple[Span, ...], tuple[Sentence, ...], Features]:
+    """Worker: what preparation adds to a document, without sending its text back."""
+    prepared, feat = _prepare_and_feature(doc)
+    return prepared.chrome, prepared.sentences, feat
+
+
 def prepare_with_features(
     documents: Sequence[Document],
     workers: int | None = None,
@@ -114,9 +120,12 @@ def prepare_with_features(
     if workers > 1 and len(documents) >= PARALLEL_LIMIT:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, _init_worker, (recurring, by_source, split_sentences)) as pool:
-            results = pool.imap(_prepare_and_feature, documents, chunksize=64)
-            for doc, feat in progress(results, "reading", len(documents)):
-                docs.append(doc)
+            results = pool.imap(_prepared_parts, documents, chunksize=64)
+            for original, (chrome, sentences, feat) in zip(
+                documents, progress(results, "reading", len(documents)), strict=True
+            ):
+                # Rebuilt from the parent's document, so its text is shared, not a second copy.
+                docs.append(replace(original, chrome=chrome, sentences=sentences))
                 feats.append(feat)
         return docs, feats
     _init_worker(recurring, by_source, split_sentences)

@@ -197,7 +197,7 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
     """The vectorised token table gives exactly the hashes of ``minhash.token_hash`` per word,
     for short, 8-byte, long and non-ASCII tokens, repeated across calls."""
     from reconcile.lexicon import stem, stopwords
-    from reconcile.pair import SHINGLE_SIZE, _FOLD_BYTES, is_rare
+    from reconcile.pair import _FOLD_BYTES, SHINGLE_SIZE, is_rare
 
     texts = [
         "Abcdefgh abcdefghi x 'quoted' --dash-- Ünïcode café naïve " + "w" * 30 + " " + "v" * 17,
