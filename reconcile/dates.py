@@ -88,14 +88,9 @@ def find_dates(text: str, year: int | None = None) -> list[tuple[int, int, dt.da
     return sorted(found)
 
 
-DATELINE_CHARS = 400
-"""A dateline sits in a report's first few hundred characters; a report with no line
-breaks would otherwise have its whole body searched (about 1 ms per report)."""
-
-
 def dateline(text: str, lines: int = 3) -> dt.date | None:
-    """The publication date printed in a report's first lines (and first ``DATELINE_CHARS``), if any."""
-    head = "\n".join(text.strip()[: DATELINE_CHARS * 4].splitlines()[:lines])[:DATELINE_CHARS]
+    """The publication date printed in a report's first lines, if any."""
+    head = "\n".join(text.strip().splitlines()[:lines])
     dates = find_dates(head)
     return dates[0][2] if dates else None
 
