@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import itertools
 import json
 import multiprocessing
 import random
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reconcile import minhash  # noqa: E402
+from reconcile import pair as pair_module  # noqa: E402
 from reconcile.cluster import UnionFind  # noqa: E402
 from reconcile.pair import SHINGLE_SIZE, Thresholds, batch_sets  # noqa: E402
 
@@ -130,9 +133,18 @@ def _sorted_sets(doc: np.ndarray, hashes: np.ndarray, count: int) -> tuple[np.nd
     return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
 
 
-def process_chunk(lines: list[str]) -> dict:
-    """Worker: parse, shingle, sign; returns signatures and the verification store for a chunk."""
+def process_chunk(lines: list[str] | tuple[str, int, int]) -> dict:
+    """Worker: parse, shingle, sign, band; returns signatures, band keys and the verification store.
+
+    ``lines`` is the lines themselves or ``(path, start, end)``, a byte range of the file the
+    worker reads itself, so the parent does not pickle the corpus to the workers.
+    """
     t0 = time.process_time()
+    if isinstance(lines, tuple):
+        path, begin, end = lines
+        with open(path, "rb") as f:
+            f.seek(begin)
+            lines = f.read(end - begin).decode("utf-8").splitlines()
     texts = [json.loads(line)["text"] for line in lines]
     t1 = time.process_time()
     sets = batch_sets(texts)
@@ -143,15 +155,29 @@ def process_chunk(lines: list[str]) -> dict:
     shingles, shingle_offsets = _sorted_sets(sets.shingle_doc, sets.shingles, sets.count)
     rare, rare_offsets = _sorted_sets(sets.rare_doc, sets.rare, sets.count)
     t4 = time.process_time()
+    copy_params, rare_params = _params(Thresholds())
+    keys_copy = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
+    keys_rare = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
+    t5 = time.process_time()
     return {
         "sig_copy": sig_copy,
         "sig_rare": sig_rare,
+        "keys_copy": keys_copy,
+        "keys_rare": keys_rare,
         "shingles": shingles,
         "shingle_offsets": shingle_offsets,
         "rare": rare,
         "rare_offsets": rare_offsets,
-        "times": (t1 - t0, t2 - t1, t3 - t2, t4 - t3),
+        "times": (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4),
     }
+
+
+@functools.cache
+def _params(thresholds: Thresholds) -> tuple[minhash.LshParams, minhash.LshParams]:
+    return (
+        minhash.params_for_recall(thresholds.lsh_copy, thresholds.lsh_recall),
+        minhash.params_for_recall(thresholds.lsh_story, thresholds.lsh_recall),
+    )
 
 
 def chunks(path: Path, size: int = CHUNK):
@@ -164,6 +190,38 @@ def chunks(path: Path, size: int = CHUNK):
                 batch = []
         if batch:
             yield batch
+
+
+def byte_ranges(path: Path, size: int = CHUNK) -> list[tuple[str, int, int]]:
+    """``(path, start, end)`` of every ``size`` lines: found by one pass over the raw bytes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")) + 1
+    if len(data) and (not len(ends) or ends[-1] != len(data)):
+        ends = np.r_[ends, len(data)]
+    cuts = [0, *ends[size - 1 :: size].tolist()]
+    if cuts[-1] != len(data):
+        cuts.append(len(data))
+    return [(str(path), a, b) for a, b in itertools.pairwise(cuts)]
+
+
+# Arrays the band workers inherit by fork (read-only), set just before the pool starts.
+_shared: dict[str, np.ndarray] = {}
+
+
+def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int]:
+    """Worker: candidate pairs of some (channel, band)s, kept if either signature estimate passes the screen."""
+    thresholds = Thresholds()
+    n = len(_shared["sig_copy"])
+    codes = [
+        minhash.band_codes(_shared[f"keys_{channel}"][_shared[f"ids_{channel}"], band], _shared[f"ids_{channel}"], n)
+        for channel, band in tasks
+    ]
+    pairs = minhash.decode_pairs(codes, n)
+    keep = (minhash.pair_estimates(_shared["sig_copy"], pairs) >= thresholds.screen_copy) | (
+        minhash.pair_estimates(_shared["sig_rare"], pairs) >= thresholds.screen_story
+    )
+    return pairs[keep], len(pairs)
 
 
 class Store:
@@ -208,30 +266,40 @@ def verify(pairs: np.ndarray, shingles: Store, rare: Store, thresholds: Threshol
 def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) -> dict:
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = list(pool.imap(process_chunk, chunks(path), chunksize=1))
-    timings["read+shingle+signatures (workers)"] = time.perf_counter() - start
+    # Loaded once here, inside the timing, and inherited by the forked workers.
+    copy_params, rare_params = _params(thresholds)
+    pair_module.warm_up()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        results = list(pool.imap(process_chunk, byte_ranges(path), chunksize=1))
+    timings["read+shingle+signatures+bands (workers)"] = time.perf_counter() - start
+    t = time.perf_counter()
     stage_cpu = np.sum([r["times"] for r in results], axis=0)
     sig_copy = np.concatenate([r.pop("sig_copy") for r in results])
     sig_rare = np.concatenate([r.pop("sig_rare") for r in results])
+    keys_copy = np.concatenate([r.pop("keys_copy") for r in results])
+    keys_rare = np.concatenate([r.pop("keys_rare") for r in results])
     shingles = Store([(r.pop("shingles"), r.pop("shingle_offsets")) for r in results])
     rare = Store([(r.pop("rare"), r.pop("rare_offsets")) for r in results])
-    t = time.perf_counter()
-    copy_params = minhash.params_for_recall(thresholds.lsh_copy, thresholds.lsh_recall)
-    rare_params = minhash.params_for_recall(thresholds.lsh_story, thresholds.lsh_recall)
-    keys_copy = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
-    keys_rare = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
-    usable_copy = np.diff(shingles.offsets) > 0
-    usable_rare = np.diff(rare.offsets) > 0
-    pairs = minhash.merge_pairs(
-        [minhash.candidate_pairs(keys_copy, usable_copy), minhash.candidate_pairs(keys_rare, usable_rare)], n_docs
+    every = np.arange(n_docs, dtype=np.int64)
+    _shared.update(
+        sig_copy=sig_copy,
+        sig_rare=sig_rare,
+        keys_copy=keys_copy,
+        keys_rare=keys_rare,
+        ids_copy=every[np.diff(shingles.offsets) > 0],
+        ids_rare=every[np.diff(rare.offsets) > 0],
     )
-    lsh_candidates = len(pairs)
-    keep = (minhash.pair_estimates(sig_copy, pairs) >= thresholds.screen_copy) | (
-        minhash.pair_estimates(sig_rare, pairs) >= thresholds.screen_story
-    )
-    pairs = pairs[keep]
-    timings["LSH + signature screen"] = time.perf_counter() - t
+    # Bands split over the workers, each expanding and screening its own; a pair
+    # found in two groups is screened twice and merged once.
+    bands = [("copy", b) for b in range(copy_params.bands)] + [("rare", b) for b in range(rare_params.bands)]
+    groups = [bands[w::workers] for w in range(workers)]
+    with context.Pool(workers) as pool:
+        screened = pool.map(screened_band_pairs, groups, chunksize=1)
+    _shared.clear()
+    pairs = minhash.merge_pairs([p for p, _ in screened], n_docs)
+    lsh_candidates = sum(count for _, count in screened)
+    timings["LSH + signature screen (workers)"] = time.perf_counter() - t
     t = time.perf_counter()
     found = verify(pairs, shingles, rare, thresholds)
     timings["verification"] = time.perf_counter() - t
@@ -245,7 +313,9 @@ def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) 
     index_bytes = keys_copy.nbytes + keys_rare.nbytes
     return {
         "timings": timings,
-        "stage_cpu": dict(zip(("read", "shingle", "signatures", "verification store"), stage_cpu, strict=True)),
+        "stage_cpu": dict(
+            zip(("read", "shingle", "signatures", "verification store", "band keys"), stage_cpu, strict=True)
+        ),
         "candidates": (lsh_candidates, len(pairs)),
         "found": found,
         "clusters": clusters,
@@ -346,7 +416,10 @@ def main() -> None:
     for stage, seconds in result["stage_cpu"].items():
         print(f"  {stage:<36} {seconds:7.2f} s  {n / seconds:>10,.0f} docs/s")
     lsh, screened = result["candidates"]
-    print(f"candidates: {lsh:,} from LSH, {screened:,} after the signature screen")
+    print(
+        f"candidates: {lsh:,} from LSH (summed over the {args.workers} band groups: a pair in two groups counts"
+        f" twice), {screened:,} after the signature screen"
+    )
     print(f"clusters (singletons included): {result['clusters']:,}")
     print(
         f"memory per doc: LSH index {result['index_bytes_per_doc']:.0f} B, signatures "

@@ -24,7 +24,7 @@ from reconcile.pair import Thresholds
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import load_documents
 from reconcile.pipeline import scan as scan_documents
-from reconcile.report import to_json, to_markdown, to_text, write_reports
+from reconcile.report import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_json, to_markdown, to_text, write_reports
 
 EXIT_SKIPPED = 3
 
@@ -141,9 +141,15 @@ def _report_skipped(skipped: Sequence[Skipped]) -> None:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
 
 
-def _emit(result: Reconciliation, fmt: str | None, out_dir: Path | None, tables_dir: Path | None = None) -> None:
+def _emit(
+    result: Reconciliation,
+    fmt: str | None,
+    out_dir: Path | None,
+    tables_dir: Path | None = None,
+    pair_files: str = "auto",
+) -> None:
     if out_dir is not None:
-        written = write_reports(result, out_dir)
+        written = write_reports(result, out_dir, pair_files)
         click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.tables import write_tables
@@ -226,6 +232,14 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
 @click.option(
     "--workers", type=click.IntRange(1), default=None, help="Processes for a large corpus (default: all cores)."
 )
+@click.option(
+    "--pair-files",
+    type=click.Choice(["auto", *PAIR_FILES]),
+    default="auto",
+    show_default=True,
+    help="Which pairs get their own files under DIR/pairs with -o: all, closer (duplicate, near-duplicate, "
+    f"same-story), none; auto is all up to {PAIR_FILES_ALL_LIMIT:,} documents, closer above.",
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -236,6 +250,7 @@ def scan(
     threshold: float | None,
     canonical: str,
     workers: int | None,
+    pair_files: str,
 ) -> None:
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
     with user_errors(debug):
@@ -252,7 +267,7 @@ def scan(
             workers=workers,
             canonical=canonical,
         )
-        _emit(result, fmt, out_dir, tables_dir)
+        _emit(result, fmt, out_dir, tables_dir, pair_files)
     _finish(skipped)
 
 

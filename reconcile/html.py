@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -276,7 +276,11 @@ def pair_html(pair: Pair, docs: dict[str, Document], index: str | None = "../ind
 
 
 def cluster_html(
-    cluster: Cluster, docs: dict[str, Document], pairs: Sequence[Pair], index: str | None = "../index.html"
+    cluster: Cluster,
+    docs: dict[str, Document],
+    pairs: Sequence[Pair],
+    index: str | None = "../index.html",
+    has_page: Callable[[Pair], bool] = lambda pair: True,
 ) -> str:
     """Every member of a cluster as a column, lined up on the canonical report."""
     pivot = docs[cluster.canonical]
@@ -292,13 +296,15 @@ def cluster_html(
         cluster=cluster,
         index=index,
         pair_links=[
-            {"href": "../" + pair_file(p), "pair": p, "counts": severity_counts(p.divergences)} for p in inner
+            {"href": "../" + pair_file(p) if has_page(p) else None, "pair": p, "counts": severity_counts(p.divergences)}
+            for p in inner
         ],
     )
 
 
-def index_html(result: Reconciliation) -> str:
-    """Every cluster and pair, most divergent first, with sources, dates and counts."""
+def index_html(result: Reconciliation, has_page: Callable[[Pair], bool] = lambda pair: True) -> str:
+    """Every cluster and pair, most divergent first, with sources, dates and counts; a pair
+    links to its page where ``has_page`` says it has one."""
     docs = {d.id: d for d in result.documents}
     by_members = _pairs_by_members(result.pairs)
     clusters: list[dict[str, Any]] = []
@@ -315,7 +321,12 @@ def index_html(result: Reconciliation) -> str:
         )
     clusters.sort(key=lambda e: (divergence_rank(e["counts"]), e["cluster"].id))
     pairs: list[dict[str, Any]] = [
-        {"pair": p, "href": pair_file(p), "docs": [docs[p.a], docs[p.b]], "counts": severity_counts(p.divergences)}
+        {
+            "pair": p,
+            "href": pair_file(p) if has_page(p) else None,
+            "docs": [docs[p.a], docs[p.b]],
+            "counts": severity_counts(p.divergences),
+        }
         for p in result.pairs
     ]
     pairs.sort(key=lambda e: (divergence_rank(e["counts"]), e["pair"].a, e["pair"].b))
@@ -329,10 +340,28 @@ def index_html(result: Reconciliation) -> str:
 
 def html_pages(result: Reconciliation) -> dict[str, str]:
     """Relative path → page, for the index, every pair and every cluster."""
+    return dict(iter_html_pages(result))
+
+
+def iter_html_pages(
+    result: Reconciliation, has_page: Callable[[Pair], bool] = lambda pair: True
+) -> Iterator[tuple[str, str]]:
+    """``(relative path, page)`` for the index, the pairs ``has_page`` selects and every cluster,
+    one at a time, so a large run never holds every page in memory.
+
+    A cluster page sees only the pairs among its members (found through a document → cluster
+    map, not by scanning every pair for every cluster).
+    """
     docs = {d.id: d for d in result.documents}
-    pages = {"index.html": index_html(result)}
+    yield "index.html", index_html(result, has_page)
     for pair in result.pairs:
-        pages[pair_file(pair)] = pair_html(pair, docs)
-    for cluster in result.clusters:
-        pages[cluster_file(cluster)] = cluster_html(cluster, docs, result.pairs)
-    return pages
+        if has_page(pair):
+            yield pair_file(pair), pair_html(pair, docs)
+    cluster_of = {doc_id: k for k, c in enumerate(result.clusters) for doc_id in c.documents}
+    inner: dict[int, list[Pair]] = {}
+    for pair in result.pairs:
+        k = cluster_of.get(pair.a)
+        if k is not None and cluster_of.get(pair.b) == k:
+            inner.setdefault(k, []).append(pair)
+    for k, cluster in enumerate(result.clusters):
+        yield cluster_file(cluster), cluster_html(cluster, docs, inner.get(k, []), has_page=has_page)

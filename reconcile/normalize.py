@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import ftfy
@@ -60,8 +60,19 @@ TOKEN_RE = re.compile(
 _WS_RE = re.compile(r"\s+")
 
 
+_ASCII_NEEDS_FTFY = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+"""In ASCII text, what ``ftfy.fix_text`` can still change: HTML entities, control and
+terminal-escape characters, carriage returns.  Without them it returns the text as is."""
+
+
 def repair(text: str) -> tuple[str, tuple[str, ...]]:
-    """Repair mojibake and odd encodings (ftfy) but keep typography as published."""
+    """Repair mojibake and odd encodings (ftfy) but keep typography as published.
+
+    Plain ASCII text with nothing ftfy would touch skips it: mojibake needs bytes
+    above 127, and ftfy's checks cost about a millisecond per news-length report.
+    """
+    if text.isascii() and not _ASCII_NEEDS_FTFY.search(text):
+        return text, ()
     fixed = ftfy.fix_text(
         text,
         uncurl_quotes=False,
@@ -193,7 +204,13 @@ def recurring_lines(
     holding it are different stories (at most ``max_shared`` of their words in
     common): three copies of one wire story keep their headline.
     """
-    return _recurring([_line_profile(text) for text in texts], min_documents, max_words, max_shared)
+    texts = list(texts)
+    return _recurring(
+        [_short_lines(text, max_words) for text in texts],
+        lambda n: frozenset(words(texts[n])),
+        min_documents,
+        max_shared,
+    )
 
 
 def source_recurring_lines(
@@ -209,48 +226,74 @@ def source_recurring_lines(
     counts only when two of the documents holding it are different stories.
     Documents without a source take no part.
     """
-    by_source: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+    by_source: dict[str, list[str]] = {}
     for source, text in documents:
         if source:
-            by_source.setdefault(source, []).append(_line_profile(text))
-    found = {source: _recurring(profiles, 2, max_words, max_shared) for source, profiles in by_source.items()}
+            by_source.setdefault(source, []).append(text)
+    found = {
+        source: _recurring(
+            [_short_lines(text, max_words) for text in texts],
+            lambda n, texts=texts: frozenset(words(texts[n])),  # type: ignore[misc]
+            2,
+            max_shared,
+        )
+        for source, texts in by_source.items()
+    }
     return {source: lines for source, lines in found.items() if lines}
 
 
-def _line_profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A document's folded lines and its folded words."""
-    return frozenset(fold(line) for _, _, line in line_spans(text)), frozenset(words(text))
+def _short_lines(text: str, max_words: int) -> frozenset[str]:
+    """A document's folded lines of at most ``max_words`` words: the only ones that can be chrome.
+
+    A line longer than that before folding is longer after it (folding never turns
+    whitespace into anything else), so it is skipped unfolded.
+    """
+    return frozenset(
+        folded
+        for _, _, line in line_spans(text)
+        if len(line.split()) <= max_words and (folded := fold(line)) and len(folded.split()) <= max_words
+    )
 
 
 def _recurring(
-    profiles: Sequence[tuple[frozenset[str], frozenset[str]]],
+    short_lines: Sequence[frozenset[str]],
+    vocabulary: Callable[[int], frozenset[str]],
     min_documents: int,
-    max_words: int,
     max_shared: float,
     max_checks: int = 64,
 ) -> frozenset[str]:
+    """Lines held by ``min_documents`` documents of which two are different stories.
+
+    Word sets (``vocabulary``) are built only for documents holding such a line, and
+    once each: building them for every document of a 100,000-report corpus took GBs.
+    """
     holders: dict[str, list[int]] = {}
-    for n, (lines, _) in enumerate(profiles):
+    for n, lines in enumerate(short_lines):
         for line in lines:
-            if line and len(line.split()) <= max_words:
-                holders.setdefault(line, []).append(n)
-    vocabularies = [vocabulary for _, vocabulary in profiles]
+            holders.setdefault(line, []).append(n)
+    vocabularies: dict[int, frozenset[str]] = {}
+
+    def words_of(n: int) -> frozenset[str]:
+        if n not in vocabularies:
+            vocabularies[n] = vocabulary(n)
+        return vocabularies[n]
+
     return frozenset(
         line
         for line, holding in holders.items()
-        if len(holding) >= min_documents and _has_different_stories(holding, vocabularies, max_shared, max_checks)
+        if len(holding) >= min_documents and _has_different_stories(holding, words_of, max_shared, max_checks)
     )
 
 
 def _has_different_stories(
-    holding: Sequence[int], vocabularies: Sequence[frozenset[str]], max_shared: float, max_checks: int
+    holding: Sequence[int], vocabularies: Callable[[int], frozenset[str]], max_shared: float, max_checks: int
 ) -> bool:
     """Whether two of the documents share at most ``max_shared`` of their words (bounded work per line)."""
     checks = 0
     for i, a in enumerate(holding):
         for b in holding[i + 1 :]:
-            union = len(vocabularies[a] | vocabularies[b])
-            if union and len(vocabularies[a] & vocabularies[b]) / union <= max_shared:
+            union = len(vocabularies(a) | vocabularies(b))
+            if union and len(vocabularies(a) & vocabularies(b)) / union <= max_shared:
                 return True
             checks += 1
             if checks >= max_checks:

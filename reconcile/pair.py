@@ -371,32 +371,110 @@ _FOLD_BYTES = bytes(
 _SEPARATOR = b"\x01"
 
 
-class _Index(dict[bytes, int]):
-    def __init__(self, vocab: _LeanVocab) -> None:
-        super().__init__({_SEPARATOR: 0})
-        self.vocab = vocab
-
-    def __missing__(self, token: bytes) -> int:
-        return self.vocab.add(token)
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+"""``_LOW_BYTES[k]`` keeps the low ``k`` bytes of a word."""
 
 
 class _LeanVocab:
-    """Per-process token table: a bytes token's index, and per index its hash and rare-content hash."""
+    """Per-process token table for ``batch_sets``: raw token key -> index, and per index the
+    token's hash and rare-content hash.
 
-    def __init__(self) -> None:
-        self.index = _Index(self)
+    Tokens are found and keyed in numpy (``token_keys``), then looked up in an
+    open-addressing table (linear probing, at most a quarter full) held in two numpy
+    arrays, so the per-token work is a few vectorised gathers; Python sees each distinct
+    token once, to apply ``content_form``.
+    Index 0 is the separator between texts.
+    """
+
+    def __init__(self, bits: int = 16) -> None:
+        self.bits = bits
+        self.slot_keys = np.zeros(1 << bits, dtype=np.uint64)
+        self.slot_ids = np.zeros(1 << bits, dtype=np.int64)
         self.hashes: list[int] = [0]
         self.rare: list[int] = [0]
         self.hash_array = np.zeros(1, dtype=np.uint64)
         self.rare_array = np.zeros(1, dtype=np.uint64)
 
+    @staticmethod
+    def token_keys(folded: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """A 64-bit key per token ``folded[start:end]``, never 0.
+
+        The token's bytes are read eight at a time as little-endian words (an unaligned
+        view of the buffer: one gather per word, no pass over every byte), masked to its
+        length; a longer token folds each further word into the mixed key so far.
+        """
+        words = np.ndarray((len(folded) + 1,), dtype="<u8", buffer=folded + bytes(8), strides=(1,))
+        lengths = ends - starts
+        with np.errstate(over="ignore"):
+            keys = words[starts] & _LOW_BYTES[np.minimum(lengths, 8)]
+            keys ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            longer = np.flatnonzero(lengths > 8)
+            offset = 8
+            while len(longer):
+                word = words[starts[longer] + offset] & _LOW_BYTES[np.minimum(lengths[longer] - offset, 8)]
+                keys[longer] = minhash.splitmix64(keys[longer]) ^ word
+                offset += 8
+                longer = longer[lengths[longer] > offset]
+        return minhash.splitmix64(keys) | np.uint64(1)
+
+    def _probe(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of ``keys`` (-1 where absent), and the positions of the absent ones."""
+        mask = (1 << self.bits) - 1
+        slots = (keys >> np.uint64(64 - self.bits)).astype(np.int64)
+        found = self.slot_keys[slots]
+        ids = np.where(found == keys, self.slot_ids[slots], -1)
+        pending = np.flatnonzero(found != keys)
+        absent = []
+        while len(pending):
+            found = self.slot_keys[slots[pending]]
+            hit = found == keys[pending]
+            ids[pending[hit]] = self.slot_ids[slots[pending[hit]]]
+            empty = found == 0
+            absent.append(pending[empty])
+            pending = pending[~hit & ~empty]
+            slots[pending] = (slots[pending] + 1) & mask
+        return ids, np.concatenate(absent) if absent else pending
+
+    def _insert(self, key: int, index: int) -> None:
+        mask = (1 << self.bits) - 1
+        slot = key >> (64 - self.bits)
+        while self.slot_keys[slot] != 0:
+            slot = (slot + 1) & mask
+        self.slot_keys[slot] = key
+        self.slot_ids[slot] = index
+
+    def _grow(self) -> None:
+        keys, ids = self.slot_keys[self.slot_keys != 0], self.slot_ids[self.slot_keys != 0]
+        self.bits += 1
+        self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)
+        self.slot_ids = np.zeros(1 << self.bits, dtype=np.int64)
+        for key, index in zip(keys.tolist(), ids.tolist(), strict=True):
+            self._insert(key, index)
+
     def add(self, token: bytes) -> int:
         word = token.decode("utf-8", "replace").strip("'-")
         form = content_form(word) if word else None
-        self.index[token] = len(self.hashes)
         self.hashes.append(minhash.token_hash(word))
         self.rare.append(minhash.token_hash(form) if form is not None and is_rare(form) else 0)
         return len(self.hashes) - 1
+
+    def lookup(self, joined: bytes) -> np.ndarray:
+        """The index of every token of ``joined`` (folded bytes, tokens split by spaces)."""
+        folded = np.frombuffer(joined, dtype=np.uint8)
+        edges = np.diff(np.r_[np.int8(0), (folded != 0x20).view(np.int8), np.int8(0)])
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        keys = self.token_keys(joined, starts, ends)
+        ids, absent = self._probe(keys)
+        if len(absent):
+            new_keys, first = np.unique(keys[absent], return_index=True)
+            for key, at in zip(new_keys.tolist(), absent[first].tolist(), strict=True):
+                token = joined[starts[at] : ends[at]]
+                index = 0 if token == _SEPARATOR else self.add(token)
+                if 4 * (len(self.hashes) + 1) > (1 << self.bits):
+                    self._grow()
+                self._insert(key, index)
+            ids[absent] = self._probe(keys[absent])[0]
+        return ids
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self.hash_array) != len(self.hashes):
@@ -406,6 +484,12 @@ class _LeanVocab:
 
 
 _vocab = _LeanVocab()
+
+
+def warm_up() -> None:
+    """Load the word lists ``batch_sets`` needs, so worker processes forked afterwards share them."""
+    _frequencies()
+    stopwords()
 
 
 @dataclass(frozen=True)
@@ -422,14 +506,13 @@ class BatchSets:
 def batch_sets(texts: Sequence[str]) -> BatchSets:
     """5-gram shingle hashes and rare content-word hashes of many raw texts at once: the scale path.
 
-    ASCII lower-casing, punctuation to spaces and ``split`` in C over the whole batch; one
-    dictionary lookup per token; shingles rolled across the batch with numpy and the
+    ASCII lower-casing and punctuation to spaces in C over the whole batch; tokens found,
+    keyed and looked up with numpy (``_LeanVocab``); shingles rolled across the batch and the
     windows that straddle two texts dropped.  Sets are not deduplicated (MinHash
     does not need it).
     """
     joined = (b" " + _SEPARATOR + b" ").join(t.encode("utf-8") for t in texts)
-    tokens = joined.translate(_FOLD_BYTES).split()
-    ids = np.fromiter(map(_vocab.index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    ids = _vocab.lookup(joined.translate(_FOLD_BYTES))
     hash_array, rare_array = _vocab.arrays()
     separators = ids == 0
     doc = np.cumsum(separators)

@@ -18,7 +18,7 @@ from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.diverge import diverge
 from reconcile.ingest import InputOptions, load, split_loaded
-from reconcile.model import Cluster, Document, Pair, Reconciliation, Skipped, Span
+from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
     Features,
@@ -95,6 +95,12 @@ def _prepare_and_feature(doc: Document) -> tuple[Document, Features]:
     return prepared, features(prepared)
 
 
+def _prepared_parts(doc: Document) -> tuple[tuple[Span, ...], tuple[Sentence, ...], Features]:
+    """Worker: what preparation adds to a document, without sending its text back."""
+    prepared, feat = _prepare_and_feature(doc)
+    return prepared.chrome, prepared.sentences, feat
+
+
 def prepare_with_features(
     documents: Sequence[Document],
     workers: int | None = None,
@@ -114,9 +120,12 @@ def prepare_with_features(
     if workers > 1 and len(documents) >= PARALLEL_LIMIT:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, _init_worker, (recurring, by_source, split_sentences)) as pool:
-            results = pool.imap(_prepare_and_feature, documents, chunksize=64)
-            for doc, feat in progress(results, "reading", len(documents)):
-                docs.append(doc)
+            results = pool.imap(_prepared_parts, documents, chunksize=64)
+            for original, (chrome, sentences, feat) in zip(
+                documents, progress(results, "reading", len(documents)), strict=True
+            ):
+                # Rebuilt from the parent's document, so its text is shared, not a second copy.
+                docs.append(replace(original, chrome=chrome, sentences=sentences))
                 feats.append(feat)
         return docs, feats
     _init_worker(recurring, by_source, split_sentences)
@@ -212,7 +221,9 @@ def scan(
     members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
-    pairs = [with_cluster_evidence(pair, docs, found_clusters) for pair in pairs]
+    by_id = {d.id: d for d in docs}
+    cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
+    pairs = [with_cluster_evidence(pair, docs, found_clusters, by_id, cluster_members) for pair in pairs]
     return Reconciliation(
         documents=tuple(docs),
         pairs=tuple(pairs),
@@ -227,16 +238,27 @@ def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: st
     return cluster_documents(members, pairs, canonical)
 
 
-def with_cluster_evidence(pair: Pair, documents: Sequence[Document], found_clusters: Sequence[Cluster]) -> Pair:
+def with_cluster_evidence(
+    pair: Pair,
+    documents: Sequence[Document],
+    found_clusters: Sequence[Cluster],
+    by_id: dict[str, Document] | None = None,
+    cluster_members: dict[str, tuple[str, ...]] | None = None,
+) -> Pair:
     """Re-judge a pair's divergences with the other members of its cluster as witnesses.
 
     With three or more reports of one story, the majority spelling of a name or
-    figure is evidence for which side of a two-way difference is right.
+    figure is evidence for which side of a two-way difference is right.  ``by_id`` and
+    ``cluster_members`` (document id → its cluster's members), when given, save
+    rebuilding them per pair: a large scan has tens of thousands of pairs and clusters.
     """
-    members = next((c.documents for c in found_clusters if pair.a in c.documents and pair.b in c.documents), ())
-    if len(members) < 3:
+    if cluster_members is None:
+        cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
+    members = cluster_members.get(pair.a, ())
+    if len(members) < 3 or pair.b not in members or not pair.alignments:
         return pair
-    by_id = {d.id: d for d in documents}
+    if by_id is None:
+        by_id = {d.id: d for d in documents}
     others = [by_id[i] for i in members if i not in (pair.a, pair.b)]
     return replace(pair, divergences=diverge(by_id[pair.a], by_id[pair.b], pair.alignments, others))
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from reconcile.model import Divergence, Document, Pair, Reconciliation
+from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
 SCHEMA_VERSION = "1.1"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
@@ -227,24 +227,58 @@ def write_atomic(path: Path, content: str) -> None:
     write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
 
 
-def write_reports(result: Reconciliation, out_dir: Path) -> list[Path]:
+PAIR_FILES = {
+    "all": frozenset({"duplicate", "near-duplicate", "same-story", "related", "unrelated"}),
+    "closer": frozenset({"duplicate", "near-duplicate", "same-story"}),
+    "none": frozenset(),
+}
+"""Which pairs get their own files under ``pairs/``, by relation."""
+PAIR_FILES_ALL_LIMIT = 1000
+"""Up to this many documents every pair gets its own files; above it (``pair_files="auto"``)
+only pairs closer than ``related``: a 100,000-report scan has tens of thousands of related
+pairs, whose scores are all in ``report.json`` already."""
+
+
+def pair_files_for(result: Reconciliation, pair_files: str = "auto") -> frozenset[str]:
+    """The relations whose pairs get files: ``all``, ``closer``, ``none``, or ``auto`` by corpus size."""
+    if pair_files == "auto":
+        pair_files = "all" if len(result.documents) <= PAIR_FILES_ALL_LIMIT else "closer"
+    return PAIR_FILES[pair_files]
+
+
+def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto") -> list[Path]:
     """``report.json``, ``report.md`` and ``index.html`` for the run, JSON, Markdown and
-    HTML per pair under ``pairs/``, and an HTML page per cluster under ``clusters/``."""
-    from reconcile.html import html_pages
+    HTML per pair under ``pairs/`` (for the relations ``pair_files`` picks, see
+    ``pair_files_for``), and an HTML page per cluster under ``clusters/``.
+
+    Pages are rendered and written one at a time, so memory holds one page, not all of them.
+    """
+    from reconcile.html import iter_html_pages
+
+    relations = pair_files_for(result, pair_files)
+
+    def has_page(pair: Pair) -> bool:
+        return pair.relation in relations
 
     docs = {d.id: d for d in result.documents}
     written = []
-    for rel, page in html_pages(result).items():
+    for rel, page in iter_html_pages(result, has_page):
         write_atomic(out_dir / rel, page)
         written.append(out_dir / rel)
-    for name, content in (("report.json", to_json(result)), ("report.md", to_markdown(result))):
-        write_atomic(out_dir / name, content)
+    for name, render in (("report.json", to_json), ("report.md", to_markdown)):
+        write_atomic(out_dir / name, render(result))
         written.append(out_dir / name)
+    clusters_of: dict[str, list[Cluster]] = {}
+    for cluster in result.clusters:
+        for doc_id in cluster.documents:
+            clusters_of.setdefault(doc_id, []).append(cluster)
     for pair in result.pairs:
+        if not has_page(pair):
+            continue
         single = Reconciliation(
             documents=(docs[pair.a], docs[pair.b]),
             pairs=(pair,),
-            clusters=tuple(c for c in result.clusters if pair.a in c.documents and pair.b in c.documents),
+            clusters=tuple(c for c in clusters_of.get(pair.a, []) if pair.b in c.documents),
         )
         stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
         for suffix, content in ((".json", to_json(single)), (".md", to_markdown(single))):

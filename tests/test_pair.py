@@ -191,3 +191,34 @@ def test_same_story_pairs_with_little_shared_content_do_not_chain_clusters() -> 
     assert not joins_cluster(Pair("a", "b", "same-story", "same-story-wording", thin))
     assert joins_cluster(Pair("a", "b", "same-story", "same-story-wording", thick))
     assert joins_cluster(Pair("a", "b", "near-duplicate", "copied-text", thin))
+
+
+def test_batch_sets_match_hashing_each_token_alone() -> None:
+    """The vectorised token table gives exactly the hashes of ``minhash.token_hash`` per word,
+    for short, 8-byte, long and non-ASCII tokens, repeated across calls."""
+    from reconcile.lexicon import stem, stopwords
+    from reconcile.pair import _FOLD_BYTES, SHINGLE_SIZE, is_rare
+
+    texts = [
+        "Abcdefgh abcdefghi x 'quoted' --dash-- Ünïcode café naïve " + "w" * 30 + " " + "v" * 17,
+        story(3),
+        "",
+        "a b",
+        "Abcdefgh abcdefghij incomprehensibilities straße " + story(4, 40),
+    ]
+    for _ in range(2):
+        sets = batch_sets(texts)
+        for k, text in enumerate(texts):
+            words = [t.decode("utf-8", "replace").strip("'-") for t in text.encode().translate(_FOLD_BYTES).split()]
+            hashes = np.array([minhash.token_hash(w) for w in words], dtype=np.uint64)
+            expected_shingles = (
+                minhash.shingle_hashes(hashes, SHINGLE_SIZE) if len(hashes) >= SHINGLE_SIZE else np.empty(0, np.uint64)
+            )
+            assert np.array_equal(minhash.sorted_unique(sets.shingles[sets.shingle_doc == k]), expected_shingles)
+            rare = [
+                minhash.token_hash(stem(w))
+                for w in words
+                if w and w not in stopwords() and len(w) > 1 and is_rare(stem(w))
+            ]
+            expected_rare = minhash.set_hashes(np.array(rare, dtype=np.uint64))
+            assert np.array_equal(minhash.sorted_unique(sets.rare[sets.rare_doc == k]), expected_rare)

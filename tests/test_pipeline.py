@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from reconcile.model import Document
 from reconcile.pipeline import clusters, compare, load_documents, scan
 from reconcile.report import to_json, to_markdown
@@ -55,3 +57,20 @@ def test_sentences_slice_the_original_text() -> None:
             assert doc.text[sentence.start : sentence.end] == sentence.text
         for span in doc.chrome:
             assert doc.text[span.start : span.end] == span.text
+
+
+def test_parallel_preparation_matches_serial_and_shares_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes send back chrome, sentences and features, not a second copy of each text."""
+    from reconcile import pipeline
+
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    monkeypatch.setattr(pipeline, "PARALLEL_LIMIT", 2)
+    parallel, parallel_feats = pipeline.prepare_with_features(docs, workers=2)
+    serial, serial_feats = pipeline.prepare_with_features(docs, workers=1)
+    assert parallel == serial
+    assert all(p.text is d.text for p, d in zip(parallel, docs, strict=True))
+    assert [f.id for f in parallel_feats] == [f.id for f in serial_feats]
+    assert all(
+        (p.shingles == s.shingles).all() and p.names.tolist() == s.names.tolist()
+        for p, s in zip(parallel_feats, serial_feats, strict=True)
+    )
