@@ -187,13 +187,10 @@ class LshParams:
         return float(1 - (1 - similarity**self.rows) ** self.bands)
 
 
-def lsh_params(
-    threshold: float, num_perm: int = NUM_PERM, fp_weight: float = 0.5, fn_weight: float = 0.5
-) -> LshParams:
-    """Bands and rows minimising the weighted false-positive and false-negative areas (datasketch's search)."""
-    from datasketch.lsh import _false_negative_probability, _false_positive_probability, _optimal_param
+def _with_rates(threshold: float, bands: int, rows: int) -> LshParams:
+    """Bands and rows with the false-positive and false-negative areas they imply at ``threshold``."""
+    from datasketch.lsh import _false_negative_probability, _false_positive_probability
 
-    bands, rows = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
     return LshParams(
         threshold=threshold,
         bands=bands,
@@ -201,6 +198,16 @@ def lsh_params(
         false_positive=round(float(_false_positive_probability(threshold, bands, rows)), 4),
         false_negative=round(float(_false_negative_probability(threshold, bands, rows)), 4),
     )
+
+
+def lsh_params(
+    threshold: float, num_perm: int = NUM_PERM, fp_weight: float = 0.5, fn_weight: float = 0.5
+) -> LshParams:
+    """Bands and rows minimising the weighted false-positive and false-negative areas (datasketch's search)."""
+    from datasketch.lsh import _optimal_param
+
+    bands, rows = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
+    return _with_rates(threshold, bands, rows)
 
 
 MAX_BUCKET = 256
@@ -298,7 +305,7 @@ def params_for_recall(threshold: float, recall: float, num_perm: int = NUM_PERM)
     pair right at the threshold with only about even odds; here recall at the
     threshold is the constraint, since exact scores remove false positives later.
     """
-    from datasketch.lsh import _false_negative_probability, _false_positive_probability
+    from datasketch.lsh import _false_positive_probability
 
     best: tuple[float, int, int] | None = None
     for rows in range(1, num_perm + 1):
@@ -312,10 +319,4 @@ def params_for_recall(threshold: float, recall: float, num_perm: int = NUM_PERM)
         bands, rows = num_perm, 1
     else:
         _, bands, rows = best
-    return LshParams(
-        threshold=threshold,
-        bands=bands,
-        rows=rows,
-        false_positive=round(float(_false_positive_probability(threshold, bands, rows)), 4),
-        false_negative=round(float(_false_negative_probability(threshold, bands, rows)), 4),
-    )
+    return _with_rates(threshold, bands, rows)
