@@ -212,9 +212,7 @@ class SQLiteIndex:
         self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        # a page cache that holds the hot part of the bucket tree spills and rereads less as it grows
-        self.db.execute("PRAGMA cache_size=-1048576")
-        self.db.execute("PRAGMA temp_store=MEMORY")
+        self.db.execute("PRAGMA cache_size=-262144")
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
