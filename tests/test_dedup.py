@@ -14,6 +14,7 @@ from reconcile.dedup import (
     Policy,
     Sketcher,
     decide_stream,
+    shared_with,
 )
 from reconcile.feeds import FeedItem, Rejected
 from reconcile.index import MemoryIndex, Params, SQLiteIndex
@@ -48,6 +49,18 @@ def test_exact_scores_match_set_arithmetic(a: set[int], b: set[int]) -> None:
     assert abs(jaccard(arr_a, arr_b) - (len(a & b) / union if union else 0.0)) < 1e-12
     smaller = min(len(a), len(b))
     assert abs(overlap(arr_a, arr_b) - (len(a & b) / smaller if smaller else 0.0)) < 1e-12
+
+
+@given(
+    st.sets(st.integers(0, 2**32 - 1), max_size=40),
+    st.lists(st.sets(st.integers(0, 2**32 - 1), max_size=40), max_size=6),
+)
+def test_shared_counts_match_set_intersections(item: set[int], others: list[set[int]]) -> None:
+    # others may overlap the item a lot: reuse some of its members
+    others = [o | set(sorted(item)[: len(o) % 7]) for o in others]
+    arrays = [np.array(sorted(o), dtype=np.uint32) for o in others]
+    got = shared_with(np.array(sorted(item), dtype=np.uint32), arrays)
+    assert got == [len(item & o) for o in others]
 
 
 def test_copy_relation_uses_the_pairing_thresholds() -> None:
