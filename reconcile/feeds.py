@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from reconcile.formats import fragment_paragraphs
+
 BATCH_SIZE = 2000
 
 
@@ -256,19 +258,12 @@ def read_rss(path: Path, fields: Fields) -> Iterator[Read]:
         text = content[0].get("value") if content else entry.get("summary")
         record = {
             "id": entry.get("id") or entry.get("link"),
-            "text": _strip_tags(text) if isinstance(text, str) else None,
+            "text": "\n\n".join(fragment_paragraphs(text)) if isinstance(text, str) else None,
             "title": entry.get("title"),
             "published": entry.get("published") or entry.get("updated"),
             "source": (entry.get("source") or {}).get("title") or feed_title,
         }
         yield _item(name, line_no, record, Fields(), span)
-
-
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def _strip_tags(html: str) -> str:
-    return _TAG_RE.sub(" ", html)
 
 
 def read_feed(path: Path, fields: Fields, fmt: str | None = None) -> Iterator[Read]:
