@@ -187,6 +187,11 @@ class LshParams:
         return float(1 - (1 - similarity**self.rows) ** self.bands)
 
 
+MAX_BUCKET = 256
+"""A band bucket larger than this (boilerplate, an empty text) links its members to
+its first member only, so one bad bucket cannot produce millions of pairs."""
+
+
 def _with_rates(threshold: float, bands: int, rows: int) -> LshParams:
     """Bands and rows with the false-positive and false-negative areas they imply at ``threshold``."""
     from datasketch.lsh import _false_negative_probability, _false_positive_probability
@@ -198,21 +203,6 @@ def _with_rates(threshold: float, bands: int, rows: int) -> LshParams:
         false_positive=round(float(_false_positive_probability(threshold, bands, rows)), 4),
         false_negative=round(float(_false_negative_probability(threshold, bands, rows)), 4),
     )
-
-
-def lsh_params(
-    threshold: float, num_perm: int = NUM_PERM, fp_weight: float = 0.5, fn_weight: float = 0.5
-) -> LshParams:
-    """Bands and rows minimising the weighted false-positive and false-negative areas (datasketch's search)."""
-    from datasketch.lsh import _optimal_param
-
-    bands, rows = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
-    return _with_rates(threshold, bands, rows)
-
-
-MAX_BUCKET = 256
-"""A band bucket larger than this (boilerplate, an empty text) links its members to
-its first member only, so one bad bucket cannot produce millions of pairs."""
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
