@@ -19,6 +19,7 @@ import csv
 import functools
 import itertools
 import json
+import mmap
 import multiprocessing
 import random
 import re
@@ -26,6 +27,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from reconcile import minhash  # noqa: E402
 from reconcile import pair as pair_module  # noqa: E402
 from reconcile.cluster import UnionFind  # noqa: E402
-from reconcile.pair import SHINGLE_SIZE, Thresholds, batch_sets  # noqa: E402
+from reconcile.pair import NUM_PERM, SHINGLE_SIZE, Thresholds, batch_sets  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CHUNK = 1000
@@ -125,51 +127,94 @@ def build_corpus(n_docs: int, seed: int = 7) -> tuple[list[dict], dict[int, tupl
 # ---------------------------------------------------------------- pipeline
 
 
-def _sorted_sets(doc: np.ndarray, hashes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-document sorted distinct 32-bit hashes, flat, with offsets: the verification store."""
+# Arrays in anonymous shared memory, made before the worker pool forks: workers write their
+# chunk's rows in place and read everyone's in the later stages, so no large array is
+# pickled between processes (sending 370 MB of results back was a serial second of the run).
+_shared: dict[str, np.ndarray] = {}
+
+
+def _shared_array(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    count = int(np.prod(shape))
+    buffer = mmap.mmap(-1, max(1, count * np.dtype(dtype).itemsize))
+    return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """``CHUNK`` lines of the corpus: a byte range, its first document, and where its verification sets go."""
+
+    path: str
+    begin: int
+    end: int
+    first_doc: int
+    store_at: int
+    """Offset in the shared stores; a chunk of ``b`` bytes holds at most ``b // 2 + CHUNK`` tokens, so sets."""
+
+
+def chunk_plan(path: Path, size: int = CHUNK) -> tuple[list[Chunk], int, int]:
+    """The chunks (found by one pass over the raw bytes), the document count and the store capacity."""
+    with open(path, "rb") as f:
+        data = f.read()
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")) + 1
+    if len(data) and (not len(ends) or ends[-1] != len(data)):
+        ends = np.r_[ends, len(data)]
+    cuts = [0, *ends[size - 1 :: size].tolist()]
+    if cuts[-1] != len(data):
+        cuts.append(len(data))
+    chunks, store_at = [], 0
+    for k, (begin, end) in enumerate(itertools.pairwise(cuts)):
+        chunks.append(Chunk(str(path), begin, end, k * size, store_at))
+        store_at += (end - begin) // 2 + size
+    return chunks, len(ends), store_at
+
+
+def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> None:
+    _shared.update(
+        screen_copy=_shared_array((n_docs, NUM_PERM), np.uint16),
+        screen_rare=_shared_array((n_docs, NUM_PERM), np.uint16),
+        keys_copy=_shared_array((n_docs, copy_bands), np.uint64),
+        keys_rare=_shared_array((n_docs, rare_bands), np.uint64),
+        store_shingles=_shared_array((capacity,), np.uint32),
+        store_rare=_shared_array((capacity,), np.uint32),
+        bounds_shingles=_shared_array((n_docs, 2), np.int64),
+        bounds_rare=_shared_array((n_docs, 2), np.int64),
+    )
+
+
+def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, count: int) -> None:
+    """Per-document sorted distinct 32-bit hashes into the shared store, with each document's bounds."""
     keys = minhash.sorted_unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
     owners = (keys >> np.uint64(32)).astype(np.int64)
-    offsets = np.searchsorted(owners, np.arange(count + 1))
-    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets
+    offsets = np.searchsorted(owners, np.arange(count + 1)) + chunk.store_at
+    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = keys
+    bounds = _shared[f"bounds_{channel}"][chunk.first_doc : chunk.first_doc + count]
+    bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
 
 
-def process_chunk(lines: list[str] | tuple[str, int, int]) -> dict:
-    """Worker: parse, shingle, sign, band; returns signatures, band keys and the verification store.
-
-    ``lines`` is the lines themselves or ``(path, start, end)``, a byte range of the file the
-    worker reads itself, so the parent does not pickle the corpus to the workers.
-    """
+def process_chunk(chunk: Chunk) -> tuple[float, ...]:
+    """Worker: parse, shingle, sign, band and store one chunk into the shared arrays; returns CPU seconds per stage."""
     t0 = time.process_time()
-    if isinstance(lines, tuple):
-        path, begin, end = lines
-        with open(path, "rb") as f:
-            f.seek(begin)
-            lines = f.read(end - begin).decode("utf-8").splitlines()
+    with open(chunk.path, "rb") as f:
+        f.seek(chunk.begin)
+        lines = f.read(chunk.end - chunk.begin).decode("utf-8").splitlines()
     texts = [json.loads(line)["text"] for line in lines]
     t1 = time.process_time()
     sets = batch_sets(texts)
     t2 = time.process_time()
     sig_copy = minhash.flat_signatures(sets.shingle_doc, sets.shingles, sets.count)
     sig_rare = minhash.flat_signatures(sets.rare_doc, sets.rare, sets.count)
+    rows = slice(chunk.first_doc, chunk.first_doc + sets.count)
+    _shared["screen_copy"][rows] = minhash.screen_signatures(sig_copy)
+    _shared["screen_rare"][rows] = minhash.screen_signatures(sig_rare)
     t3 = time.process_time()
-    shingles, shingle_offsets = _sorted_sets(sets.shingle_doc, sets.shingles, sets.count)
-    rare, rare_offsets = _sorted_sets(sets.rare_doc, sets.rare, sets.count)
+    _store("shingles", chunk, sets.shingle_doc, sets.shingles, sets.count)
+    _store("rare", chunk, sets.rare_doc, sets.rare, sets.count)
     t4 = time.process_time()
     copy_params, rare_params = _params(Thresholds())
-    keys_copy = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
-    keys_rare = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
+    _shared["keys_copy"][rows] = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
+    _shared["keys_rare"][rows] = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
     t5 = time.process_time()
-    return {
-        "sig_copy": sig_copy,
-        "sig_rare": sig_rare,
-        "keys_copy": keys_copy,
-        "keys_rare": keys_rare,
-        "shingles": shingles,
-        "shingle_offsets": shingle_offsets,
-        "rare": rare,
-        "rare_offsets": rare_offsets,
-        "times": (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4),
-    }
+    return (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
 
 
 @functools.cache
@@ -192,117 +237,71 @@ def chunks(path: Path, size: int = CHUNK):
             yield batch
 
 
-def byte_ranges(path: Path, size: int = CHUNK) -> list[tuple[str, int, int]]:
-    """``(path, start, end)`` of every ``size`` lines: found by one pass over the raw bytes."""
-    with open(path, "rb") as f:
-        data = f.read()
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")) + 1
-    if len(data) and (not len(ends) or ends[-1] != len(data)):
-        ends = np.r_[ends, len(data)]
-    cuts = [0, *ends[size - 1 :: size].tolist()]
-    if cuts[-1] != len(data):
-        cuts.append(len(data))
-    return [(str(path), a, b) for a, b in itertools.pairwise(cuts)]
-
-
-# Arrays the band workers inherit by fork (read-only), set just before the pool starts.
-_shared: dict[str, np.ndarray] = {}
-
-
-def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int]:
-    """Worker: candidate pairs of some (channel, band)s, kept if either signature estimate passes the screen."""
+def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, tuple[float, float]]:
+    """Worker: candidate pairs of some (channel, band)s, kept if either signature estimate passes
+    the screen; with the CPU seconds of banding and of screening."""
     thresholds = Thresholds()
-    n = len(_shared["sig_copy"])
-    codes = [
-        minhash.band_codes(_shared[f"keys_{channel}"][_shared[f"ids_{channel}"], band], _shared[f"ids_{channel}"], n)
-        for channel, band in tasks
-    ]
-    pairs = minhash.decode_pairs(codes, n)
-    keep = (minhash.pair_estimates(_shared["sig_copy"], pairs) >= thresholds.screen_copy) | (
-        minhash.pair_estimates(_shared["sig_rare"], pairs) >= thresholds.screen_story
-    )
-    return pairs[keep], len(pairs)
+    t0 = time.process_time()
+    codes = []
+    for channel, band in tasks:
+        bounds = _shared[f"bounds_{'shingles' if channel == 'copy' else 'rare'}"]
+        ids = np.flatnonzero(bounds[:, 1] > bounds[:, 0])
+        codes.append(minhash.band_codes(_shared[f"keys_{channel}"][ids, band], ids, len(bounds)))
+    pairs = minhash.decode_pairs(codes, len(_shared["bounds_rare"]))
+    t1 = time.process_time()
+    # The rare-word estimate only for pairs the copied-text estimate does not already keep.
+    keep = minhash.pair_estimates(_shared["screen_copy"], pairs) >= thresholds.screen_copy
+    rest = np.flatnonzero(~keep)
+    keep[rest] = minhash.pair_estimates(_shared["screen_rare"], pairs[rest]) >= thresholds.screen_story
+    return pairs[keep], len(pairs), (t1 - t0, time.process_time() - t1)
 
 
-class Store:
-    """Flat sorted sets with offsets, concatenated over chunks."""
-
-    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        self.values = np.concatenate([p[0] for p in parts])
-        offsets, base = [], 0
-        for values, off in parts:
-            offsets.append(off[:-1] + base)
-            base += len(values)
-        self.offsets = np.concatenate([*offsets, [base]])
-
-    def get(self, i: int) -> np.ndarray:
-        return self.values[self.offsets[i] : self.offsets[i + 1]]
-
-    def nbytes(self) -> int:
-        return self.values.nbytes + self.offsets.nbytes
+def _members(channel: str, i: int) -> np.ndarray:
+    start, end = _shared[f"bounds_{channel}"][i]
+    return _shared[f"store_{channel}"][start:end]
 
 
-def verify(pairs: np.ndarray, shingles: Store, rare: Store, thresholds: Thresholds) -> dict[str, list]:
-    """Exact shingle Jaccard/containment and rare-word Jaccard of each candidate; the relation class."""
+def verify(pairs: np.ndarray) -> dict[str, list]:
+    """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate; the relation class."""
+    thresholds = Thresholds()
     found: dict[str, list] = {"copied": [], "same-story": []}
     for i, j in pairs.tolist():
-        a, b = shingles.get(i), shingles.get(j)
-        shared = np.intersect1d(a, b, assume_unique=True).size if len(a) and len(b) else 0
-        union = len(a) + len(b) - shared
-        jac = shared / union if union else 0.0
+        a, b = _members("shingles", i), _members("shingles", j)
+        shared = pair_module.shared_count(a, b)
         smaller = min(len(a), len(b))
+        jaccard = shared / (len(a) + len(b) - shared) if smaller else 0.0
         contained = shared / smaller if smaller >= thresholds.min_contained_shingles else 0.0
-        if jac >= thresholds.near_duplicate or contained >= thresholds.containment:
+        if pair_module.copy_relation(jaccard, contained, smaller, thresholds):
             found["copied"].append((i, j))
-            continue
-        ra, rb = rare.get(i), rare.get(j)
-        rshared = np.intersect1d(ra, rb, assume_unique=True).size if len(ra) and len(rb) else 0
-        runion = len(ra) + len(rb) - rshared
-        if runion and rshared / runion >= thresholds.same_story_content:
+        elif pair_module.jaccard(_members("rare", i), _members("rare", j)) >= thresholds.same_story_content:
             found["same-story"].append((i, j))
     return found
 
 
-def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) -> dict:
+def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # Loaded once here, inside the timing, and inherited by the forked workers.
     copy_params, rare_params = _params(thresholds)
     pair_module.warm_up()
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        results = list(pool.imap(process_chunk, byte_ranges(path), chunksize=1))
-    timings["read+shingle+signatures+bands (workers)"] = time.perf_counter() - start
-    t = time.perf_counter()
-    stage_cpu = np.sum([r["times"] for r in results], axis=0)
-    sig_copy = np.concatenate([r.pop("sig_copy") for r in results])
-    sig_rare = np.concatenate([r.pop("sig_rare") for r in results])
-    keys_copy = np.concatenate([r.pop("keys_copy") for r in results])
-    keys_rare = np.concatenate([r.pop("keys_rare") for r in results])
-    shingles = Store([(r.pop("shingles"), r.pop("shingle_offsets")) for r in results])
-    rare = Store([(r.pop("rare"), r.pop("rare_offsets")) for r in results])
-    every = np.arange(n_docs, dtype=np.int64)
-    _shared.update(
-        sig_copy=sig_copy,
-        sig_rare=sig_rare,
-        keys_copy=keys_copy,
-        keys_rare=keys_rare,
-        ids_copy=every[np.diff(shingles.offsets) > 0],
-        ids_rare=every[np.diff(rare.offsets) > 0],
-    )
-    # Bands split over the workers, each expanding and screening its own; a pair
-    # found in two groups is screened twice and merged once.
-    bands = [("copy", b) for b in range(copy_params.bands)] + [("rare", b) for b in range(rare_params.bands)]
-    groups = [bands[w::workers] for w in range(workers)]
-    with context.Pool(workers) as pool:
-        screened = pool.map(screened_band_pairs, groups, chunksize=1)
-    _shared.clear()
-    pairs = minhash.merge_pairs([p for p, _ in screened], n_docs)
-    lsh_candidates = sum(count for _, count in screened)
-    timings["LSH + signature screen (workers)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    found = verify(pairs, shingles, rare, thresholds)
-    timings["verification"] = time.perf_counter() - t
+    plan, n_docs, capacity = chunk_plan(path)
+    allocate(n_docs, capacity, copy_params.bands, rare_params.bands)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        stage_cpu = np.sum(pool.map(process_chunk, plan, chunksize=1), axis=0)
+        timings["read+shingle+signatures+bands (workers)"] = time.perf_counter() - start
+        t = time.perf_counter()
+        # Bands split over the workers, each expanding and screening its own; a pair
+        # found in two groups is screened twice and merged once.
+        bands = [("copy", b) for b in range(copy_params.bands)] + [("rare", b) for b in range(rare_params.bands)]
+        screened = pool.map(screened_band_pairs, [bands[w::workers] for w in range(workers)], chunksize=1)
+        pairs = minhash.merge_pairs([p for p, _, _ in screened], n_docs)
+        lsh_candidates = sum(count for _, count, _ in screened)
+        lsh_cpu = np.sum([cpu for _, _, cpu in screened], axis=0)
+        timings["LSH + signature screen (workers)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        parts = pool.map(verify, np.array_split(pairs, 4 * workers), chunksize=1)
+        found = {kind: [p for part in parts for p in part[kind]] for kind in ("copied", "same-story")}
+        timings["verification (workers)"] = time.perf_counter() - t
     t = time.perf_counter()
     sets = UnionFind(str(i) for i in range(n_docs))
     for i, j in found["copied"] + found["same-story"]:
@@ -310,20 +309,29 @@ def run_pipeline(path: Path, n_docs: int, workers: int, thresholds: Thresholds) 
     clusters = len({sets.root(str(i)) for i in range(n_docs)})
     timings["clusters"] = time.perf_counter() - t
     timings["end to end"] = time.perf_counter() - start
-    index_bytes = keys_copy.nbytes + keys_rare.nbytes
-    return {
+    store_bytes = sum(
+        int((_shared[f"bounds_{c}"][:, 1] - _shared[f"bounds_{c}"][:, 0]).sum()) * 4 + _shared[f"bounds_{c}"].nbytes
+        for c in ("shingles", "rare")
+    )
+    result = {
         "timings": timings,
         "stage_cpu": dict(
-            zip(("read", "shingle", "signatures", "verification store", "band keys"), stage_cpu, strict=True)
+            zip(
+                ("read", "shingle", "signatures", "verification store", "band keys", "LSH banding", "signature screen"),
+                [*stage_cpu, *lsh_cpu],
+                strict=True,
+            )
         ),
         "candidates": (lsh_candidates, len(pairs)),
         "found": found,
         "clusters": clusters,
         "params": (copy_params, rare_params),
-        "index_bytes_per_doc": index_bytes / n_docs,
-        "signature_bytes_per_doc": (sig_copy.nbytes + sig_rare.nbytes) / n_docs,
-        "store_bytes_per_doc": (shingles.nbytes() + rare.nbytes()) / n_docs,
+        "index_bytes_per_doc": (_shared["keys_copy"].nbytes + _shared["keys_rare"].nbytes) / n_docs,
+        "signature_bytes_per_doc": (_shared["screen_copy"].nbytes + _shared["screen_rare"].nbytes) / n_docs,
+        "store_bytes_per_doc": store_bytes / n_docs,
     }
+    _shared.clear()
+    return result
 
 
 # ---------------------------------------------------------------- peers
@@ -404,7 +412,7 @@ def main() -> None:
     print(f"corpus: {len(docs):,} docs, {words:.0f} words on average, {kinds} (built in {built:.1f} s)")
     del docs
     thresholds = Thresholds()
-    result = run_pipeline(path, args.docs, args.workers, thresholds)
+    result = run_pipeline(path, args.workers, thresholds)
     n = args.docs
     copy_params, rare_params = result["params"]
     print(f"\nLSH copied text: {copy_params}")

