@@ -184,8 +184,7 @@ def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> No
 def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, count: int) -> None:
     """Per-document sorted distinct 32-bit hashes into the shared store, with each document's bounds."""
     keys = minhash.sorted_unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
-    owners = (keys >> np.uint64(32)).astype(np.int64)
-    offsets = np.searchsorted(owners, np.arange(count + 1)) + chunk.store_at
+    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(count + 1, dtype=np.uint64)) + chunk.store_at
     _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = keys
     bounds = _shared[f"bounds_{channel}"][chunk.first_doc : chunk.first_doc + count]
     bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
@@ -261,8 +260,10 @@ def _members(channel: str, i: int) -> np.ndarray:
     return _shared[f"store_{channel}"][start:end]
 
 
-def verify(pairs: np.ndarray) -> dict[str, list]:
-    """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate; the relation class."""
+def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
+    """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate, the
+    relation class; with the CPU seconds it took."""
+    t0 = time.process_time()
     thresholds = Thresholds()
     found: dict[str, list] = {"copied": [], "same-story": []}
     for i, j in pairs.tolist():
@@ -275,7 +276,7 @@ def verify(pairs: np.ndarray) -> dict[str, list]:
             found["copied"].append((i, j))
         elif pair_module.jaccard(_members("rare", i), _members("rare", j)) >= thresholds.same_story_content:
             found["same-story"].append((i, j))
-    return found
+    return found, time.process_time() - t0
 
 
 def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
@@ -300,7 +301,8 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         timings["LSH + signature screen (workers)"] = time.perf_counter() - t
         t = time.perf_counter()
         parts = pool.map(verify, np.array_split(pairs, 4 * workers), chunksize=1)
-        found = {kind: [p for part in parts for p in part[kind]] for kind in ("copied", "same-story")}
+        found = {kind: [p for part, _ in parts for p in part[kind]] for kind in ("copied", "same-story")}
+        verify_cpu = sum(cpu for _, cpu in parts)
         timings["verification (workers)"] = time.perf_counter() - t
     t = time.perf_counter()
     sets = UnionFind(str(i) for i in range(n_docs))
@@ -317,8 +319,17 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         "timings": timings,
         "stage_cpu": dict(
             zip(
-                ("read", "shingle", "signatures", "verification store", "band keys", "LSH banding", "signature screen"),
-                [*stage_cpu, *lsh_cpu],
+                (
+                    "read",
+                    "shingle",
+                    "signatures",
+                    "verification store",
+                    "band keys",
+                    "LSH banding",
+                    "signature screen",
+                    "verification",
+                ),
+                [*stage_cpu, *lsh_cpu, verify_cpu],
                 strict=True,
             )
         ),
