@@ -62,7 +62,10 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
 def _sorted_words(text: str) -> str:
-    return " ".join(sorted(fold(text).split()))
+    # ASCII folds to its lower case (NFKC and the punctuation table leave it alone), and
+    # split() drops the whitespace runs fold would collapse: the same words, a fifth of the time.
+    words = text.lower().split() if text.isascii() else fold(text).split()
+    return " ".join(sorted(words))
 
 
 def _combine(string: Any, content: Any) -> Any:
@@ -101,10 +104,23 @@ def similarity_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarra
 def _content_matrix(side_a: _Side, side_b: _Side) -> np.ndarray:
     """Dice of content bags for every pair.
 
-    Set intersections: at 40 x 40 sentences as fast as a product of 0/1 word
-    matrices (measured), and no BLAS threads to wake on a busy machine.
+    Shared words are counted through an index of B's words, so only pairs that
+    share a word are touched (most do not): a third of the time of a set
+    intersection per pair, and no BLAS threads to wake on a busy machine.
     """
-    return np.array([[dice(x, y) for y in side_b.bags] for x in side_a.bags])
+    holders: dict[str, list[int]] = {}
+    for j, bag in enumerate(side_b.bags):
+        for word in bag:
+            holders.setdefault(word, []).append(j)
+    shared = [[0] * len(side_b.bags) for _ in side_a.bags]
+    for row, bag in zip(shared, side_a.bags, strict=True):
+        for word in bag:
+            for j in holders.get(word, ()):
+                row[j] += 1
+    sizes = np.add.outer([len(x) for x in side_a.bags], [len(y) for y in side_b.bags])
+    counts = np.array(shared, dtype=np.float64).reshape(sizes.shape)
+    # Small whole numbers divide exactly as ``dice`` divides them: the same floats.
+    return np.divide(2 * counts, sizes, out=np.zeros(sizes.shape), where=sizes > 0)
 
 
 def _matrix(side_a: _Side, side_b: _Side, min_similarity: float = 0.0) -> np.ndarray:

@@ -489,7 +489,7 @@ def _word_similarity(x: str, y: str) -> float:
     return max(fuzz.ratio(x, y), OSA.normalized_similarity(x, y) * 100)
 
 
-def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> list[list[float]]:
+def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> np.ndarray:
     """``_word_similarity`` of every pair, by rapidfuzz's cdist; pairs well below the
     threshold come back as 0 (the cutoffs sit a point under it, so the threshold is
     still decided on the very values ``_word_similarity`` gives)."""
@@ -497,7 +497,7 @@ def _word_similarities(xs: Sequence[str], ys: Sequence[str]) -> list[list[float]
     osa = process.cdist(
         xs, ys, scorer=OSA.normalized_similarity, dtype=np.float64, score_cutoff=(SIMILAR_WORD - 1) / 100
     )
-    return np.maximum(ratio, osa * 100).tolist()
+    return np.maximum(ratio, osa * 100)
 
 
 def _corrects(x: str, y: str) -> bool:
@@ -953,23 +953,22 @@ def _slips(group: _Group) -> list[Divergence]:
     b_words = group.changed("b")
     if not (a_words and b_words):
         return []
+    a_norms, b_norms = [w.norm for w in a_words], [w.norm for w in b_words]
+    similarities = _word_similarities(a_norms, b_norms)
+    # A codespell misspelling meets its correction however far apart the two are spelt.
     table = misspellings()
-    a_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in a_words]
-    b_norms = [(w.norm, len(w.norm), hunk_of[id(w)], w.norm in table) for w in b_words]
-    similarities = _word_similarities([w.norm for w in a_words], [w.norm for w in b_words])
-    scored = []
-    for i, (norm_a, len_a, hunk_a, listed_a) in enumerate(a_norms):
-        row = similarities[i]
-        for j, (norm_b, len_b, hunk_b, listed_b) in enumerate(b_norms):
-            if (listed_a or listed_b) and _corrects(norm_a, norm_b):
-                similar = 100.0
-            elif 200 * min(len_a, len_b) < SIMILAR_WORD * (len_a + len_b):
-                continue  # lengths too far apart for either ratio to reach the threshold
-            else:
-                similar = row[j]
-            if similar >= SIMILAR_WORD:
-                scored.append((-similar, hunk_a != hunk_b, i, j))
-    scored.sort()
+    corrected = {(i, j) for i, x in enumerate(a_norms) if x in table for j, y in enumerate(b_norms) if _corrects(x, y)}
+    corrected |= {(i, j) for j, y in enumerate(b_norms) if y in table for i, x in enumerate(a_norms) if _corrects(x, y)}
+    close = {(i, j) for i, j in np.argwhere(similarities >= SIMILAR_WORD).tolist()}
+    scored = sorted(
+        (
+            -100.0 if (i, j) in corrected else -float(similarities[i, j]),
+            hunk_of[id(a_words[i])] != hunk_of[id(b_words[j])],
+            i,
+            j,
+        )
+        for i, j in close | corrected
+    )
     found: list[Divergence] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -977,9 +976,12 @@ def _slips(group: _Group) -> list[Divergence]:
         if (apart and -negative < SIMILAR_WORD_APART) or i in used_a or j in used_b:
             continue
         x, y = a_words[i], b_words[j]
-        pair = _word_pair(x, y)
-        if pair is None and not _is_inflection(x.norm, y.norm):
-            continue
+        if x.norm == y.norm:
+            pair = None  # the same word in two hunks, moved, not changed: nothing to ask
+        else:
+            pair = _word_pair(x, y)
+            if pair is None and not _is_inflection(x.norm, y.norm):
+                continue
         used_a.add(i)
         used_b.add(j)
         group.explain([x, y])

@@ -9,15 +9,16 @@ original on generated input.
 from __future__ import annotations
 
 import difflib
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.align import align
+from reconcile.align import _content_matrix, _side, _sorted_words, align, content_bag, dice
 from reconcile.diverge import SIMILAR_WORD, _americanised, _changed_stretches, _word_similarities, _word_similarity
 from reconcile.lexicon import _SUFFIX, joined, stem
 from reconcile.model import Sentence
-from reconcile.normalize import _token_norm, fold, token_spans, tokenize
+from reconcile.normalize import _ASCII_TOKEN_RE, TOKEN_RE, _token_norm, fold, token_spans, tokenize
 
 WORDS = st.sampled_from(["the", "a", "said", "police", "two", "2", "killed", "not", "on", "Thursday", "x", "y"])
 WORD = st.text(alphabet="abcdeisyourtgn-'", min_size=1, max_size=12)
@@ -55,6 +56,54 @@ def test_word_similarities_match_the_pairwise_scorer_at_the_threshold(xs: list[s
 @given(st.text(max_size=80))
 def test_token_spans_are_tokenize_as_tuples(text: str) -> None:
     assert list(token_spans(text)) == [(t.start, t.end, t.text, t.norm) for t in tokenize(text)]
+
+
+PLAIN_TOKEN_RE = re.compile(
+    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"
+    r"|\d+(?:[.,:]\d+)*(?:%|st|nd|rd|th)?"
+    r"|[^\W\d_](?:[\w]|[-\u2010\u2011'\u2019](?=\w))*"
+)
+"""The tokenizer as first written: three plain alternatives."""
+TOKENISH = st.text(alphabet="aZé1_9.-,:'\u2019\u2010 %stndrhA\u00b2\u0663x\n", max_size=40)
+"""Text dense in what the token pattern turns on: dots, hyphens, apostrophes, digits, suffixes."""
+
+
+@given(st.one_of(st.text(max_size=60), TOKENISH))
+@settings(max_examples=400, deadline=None)
+def test_token_pattern_matches_as_the_plain_alternation(text: str) -> None:
+    spans = [m.span() for m in PLAIN_TOKEN_RE.finditer(text)]
+    assert [m.span() for m in TOKEN_RE.finditer(text)] == spans
+    if text.isascii():
+        assert [m.span() for m in _ASCII_TOKEN_RE.finditer(text)] == spans
+
+
+@given(st.one_of(st.text(max_size=60), TOKENISH))
+def test_token_spans_norms_are_token_norms(text: str) -> None:
+    assert [norm for *_, norm in token_spans(text)] == [_token_norm(t) for _, _, t, _ in token_spans(text)]
+
+
+@given(st.one_of(st.text(max_size=60), st.text(alphabet=" \t\n\x1cAbC.,'-é", max_size=30)))
+def test_sorted_words_fast_path_is_fold(text: str) -> None:
+    assert _sorted_words.__wrapped__(text) == " ".join(sorted(fold(text).split()))
+
+
+SENTENCES = st.lists(
+    st.lists(
+        st.sampled_from(["police", "killed", "two", "Paris", "talks", "the", "minister", "attack"]), max_size=8
+    ).map(" ".join),
+    max_size=6,
+)
+
+
+@given(SENTENCES, SENTENCES)
+def test_content_matrix_is_dice_of_every_pair(xs: list[str], ys: list[str]) -> None:
+    a = [Sentence(i, 0, len(x), x) for i, x in enumerate(xs)]
+    b = [Sentence(j, 0, len(y), y) for j, y in enumerate(ys)]
+    matrix = _content_matrix(_side(a), _side(b))
+    assert matrix.shape == (len(xs), len(ys))
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            assert matrix[i, j] == dice(content_bag(x), content_bag(y))
 
 
 @given(st.text(max_size=20))
