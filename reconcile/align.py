@@ -139,12 +139,19 @@ def _matrix(side_a: _Side, side_b: _Side, min_similarity: float = 0.0) -> np.nda
     return np.asarray(_combine(string, _content_matrix(side_a, side_b)))
 
 
-def _merged(side_a: _Side, side_b: _Side, a_ids: tuple[int, ...], b_ids: tuple[int, ...]) -> float:
-    a_text = " ".join(sorted(" ".join(side_a.sorted_words[i] for i in a_ids).split()))
-    b_text = " ".join(sorted(" ".join(side_b.sorted_words[j] for j in b_ids).split()))
+def _merged(
+    side_a: _Side, side_b: _Side, a_ids: tuple[int, ...], b_ids: tuple[int, ...], *, score_cutoff: float = 0.0
+) -> float:
+    """Similarity of sentences taken together, or 0.0 below ``score_cutoff`` (rapidfuzz's convention)."""
     a_bag = frozenset().union(*(side_a.bags[i] for i in a_ids))
     b_bag = frozenset().union(*(side_b.bags[j] for j in b_ids))
-    return float(_combine(fuzz.ratio(a_text, b_text) / 100, dice(a_bag, b_bag)))
+    content = dice(a_bag, b_bag)
+    if _combine(1.0, content) < score_cutoff:
+        return 0.0  # not even identical strings would reach it: skip the string part
+    a_text = " ".join(sorted(" ".join(side_a.sorted_words[i] for i in a_ids).split()))
+    b_text = " ".join(sorted(" ".join(side_b.sorted_words[j] for j in b_ids).split()))
+    value = float(_combine(fuzz.ratio(a_text, b_text) / 100, content))
+    return value if value >= score_cutoff else 0.0
 
 
 def align(
@@ -161,25 +168,17 @@ def align(
     # Plain lists: the loop reads single cells, where numpy scalars cost ten times a float.
     score = sim.tolist()
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    step: dict[tuple[int, int], tuple[int, int, float]] = {}
-    for j in range(1, m + 1):
-        best[0][j] = best[0][j - 1]
-        step[(0, j)] = (0, 1, 0.0)
+    # Only cells a match or merge won are recorded; every other cell was reached by a skip,
+    # which the walk back reads off ``best`` as the loop chose it.
+    paired: dict[tuple[int, int], tuple[int, int, float]] = {}
     for i in range(1, n + 1):
         row, above = best[i], best[i - 1]
-        row[0] = above[0]
-        step[(i, 0)] = (1, 0, 0.0)
         sim_row = score[i - 1]
         for j in range(1, m + 1):
             s = sim_row[j - 1]
             if s < min_similarity:
                 # Only the two skips: ties go to skipping A's sentence, the first option below.
-                if above[j] >= row[j - 1]:
-                    row[j] = above[j]
-                    step[(i, j)] = (1, 0, 0.0)
-                else:
-                    row[j] = row[j - 1]
-                    step[(i, j)] = (0, 1, 0.0)
+                row[j] = above[j] if above[j] >= row[j - 1] else row[j - 1]
                 continue
             options: list[tuple[float, int, int, float]] = [
                 (above[j], 1, 0, 0.0),
@@ -187,24 +186,29 @@ def align(
                 (above[j - 1] + s, 1, 1, s),
             ]
             if i > 1:
-                s2 = _merged(side_a, side_b, (i - 2, i - 1), (j - 1,))
-                if s2 >= max(score[i - 2][j - 1], s) + MERGE_MARGIN:
+                cutoff = max(score[i - 2][j - 1], s) + MERGE_MARGIN
+                if s2 := _merged(side_a, side_b, (i - 2, i - 1), (j - 1,), score_cutoff=cutoff):
                     options.append((best[i - 2][j - 1] + 1.5 * s2 - MERGE_PENALTY, 2, 1, s2))
             if j > 1:
-                s2 = _merged(side_a, side_b, (i - 1,), (j - 2, j - 1))
-                if s2 >= max(sim_row[j - 2], s) + MERGE_MARGIN:
+                cutoff = max(sim_row[j - 2], s) + MERGE_MARGIN
+                if s2 := _merged(side_a, side_b, (i - 1,), (j - 2, j - 1), score_cutoff=cutoff):
                     options.append((above[j - 2] + 1.5 * s2 - MERGE_PENALTY, 1, 2, s2))
             # Ties go to the first option listed: skips before matches keeps it stable.
             value, di, dj, s = max(options, key=lambda o: o[0])
             row[j] = value
-            step[(i, j)] = (di, dj, s)
+            if di and dj:
+                paired[(i, j)] = (di, dj, s)
     groups: list[Alignment] = []
     i, j = n, m
     while i > 0 or j > 0:
-        di, dj, s = step[(i, j)]
-        if di and dj:
+        if (i, j) in paired:
+            di, dj, s = paired[(i, j)]
             groups.append(Alignment(tuple(range(i - di, i)), tuple(range(j - dj, j)), round(s, 4)))
-        i, j = i - di, j - dj
+            i, j = i - di, j - dj
+        elif j == 0 or (i > 0 and best[i - 1][j] >= best[i][j - 1]):
+            i -= 1
+        else:
+            j -= 1
     groups.reverse()
     return tuple(sorted(groups + _moved(sim, groups, moved_similarity), key=lambda g: (g.a, g.b)))
 
