@@ -23,7 +23,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -232,6 +233,8 @@ def _has_month_letters(text: str) -> bool:
     """Whether a month name can be in the text; casefold meets what the date patterns' IGNORECASE meets ("ſ")."""
     folded = text.casefold()
     return any(letters in folded for letters in _MONTH_LETTERS)
+
+
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
 
@@ -507,12 +510,14 @@ def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], 
     """The pairs ``(i, j)`` whose ``_word_similarity`` reaches SIMILAR_WORD, with it.
 
     rapidfuzz's cdist gives the ratio of every pair in one call; the OSA
-    similarity is asked only of the few pairs whose ratio can go with an OSA
-    similarity at the threshold: an OSA edit costs at most two insertions or
-    deletions and the longer word is at most both together, so OSA >= t brings
-    a ratio >= 2t - 1 (cdist's cutoff sits a point under that).
+    similarity is asked only of the few pairs whose ratio leaves it a chance.
+    OSA similarity t means d <= (1 - t) * M edits (M, m: the longer and shorter
+    length), so m >= t * M; each edit costs the ratio's Indel distance at most
+    two, so the ratio is at least 1 - 2d / (M + m) >= 1 - 2(1 - t) / (1 + t):
+    71.4 for t = 0.75.  cdist's cutoff sits a point under that.
     """
-    osa_floor = 2 * SIMILAR_WORD - 100 - 1
+    t = SIMILAR_WORD / 100
+    osa_floor = 100 * (1 - 2 * (1 - t) / (1 + t)) - 1
     ratios = process.cdist(xs, ys, scorer=fuzz.ratio, dtype=np.float64, score_cutoff=osa_floor)
     close = {}
     rows, columns = ratios.nonzero()
@@ -528,22 +533,49 @@ def _corrects(x: str, y: str) -> bool:
     return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
 
 
-def _divergence(kind: str, a: Sequence[_Word], b: Sequence[_Word], **extra: object) -> Divergence:
+class _Finding(NamedTuple):
+    """What a stage found: a kind and the words of each side.
+
+    ``diverge`` makes the ``Divergence`` from it once, verdict and sentences and
+    all, rather than building one and copying it (``replace``) to add them.
+    """
+
+    kind: str
+    a: Sequence[_Word]
+    b: Sequence[_Word]
+
+
+class _Verdict(NamedTuple):
+    """Which side the evidence favours (``None``: neither), how sure, and why."""
+
+    favours: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[str, ...] = ()
+
+
+def _divergence(found: _Finding, group: Alignment, ctx: Context) -> Divergence:
+    """The divergence a stage found, in the group it was found in, judged."""
+    kind, a, b = found
     in_quote = any(w.quoted for w in (*a, *b))
     severity = SEVERITY[kind]
     if in_quote and severity == "low":
         severity = "medium"
+    a_text, b_text = " ".join(w.text for w in a), " ".join(w.text for w in b)
+    favours, confidence, evidence = _judge(kind, a_text, b_text, ctx)
     return Divergence(
         kind=kind,
         severity=severity,
-        a=" ".join(w.text for w in a),
-        b=" ".join(w.text for w in b),
-        a_sentence=a[0].sentence if a else None,
-        b_sentence=b[0].sentence if b else None,
+        a=a_text,
+        b=b_text,
+        # A word only one side has still belongs to the group's sentences.
+        a_sentence=a[0].sentence if a else group.a[0],
+        b_sentence=b[0].sentence if b else group.b[0],
         in_quote=in_quote,
         a_span=(a[0].start, a[-1].end) if a else None,
         b_span=(b[0].start, b[-1].end) if b else None,
-        **extra,  # type: ignore[arg-type]
+        favours=favours,
+        confidence=confidence,
+        evidence=evidence,
     )
 
 
@@ -568,24 +600,24 @@ def _is_name_pair(a: _Word, b: _Word) -> bool:
     return zipf(rare) < NAME_ZIPF and not is_misspelling(rare)
 
 
-def _word_pair(a: _Word, b: _Word) -> Divergence | None:
+def _word_pair(a: _Word, b: _Word) -> _Finding | None:
     """Classify two words a small edit apart; the verdict comes later, from ``_judge``."""
     x, y = a.norm, b.norm
     if x == y:
         return None
     if _is_respelling(x, y):
-        return _divergence("spelling-variant", [a], [b])
+        return _Finding("spelling-variant", [a], [b])
     if _capitalised(a) and _capitalised(b) and _is_name_form(x, y):
         return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
     if _is_name_pair(a, b):
         # Names take plurals and demonyms only: "Ridder" is no form of "Rider".
-        return _divergence("name", [a], [b])
+        return _Finding("name", [a], [b])
     x_bad, y_bad = is_misspelling(x), is_misspelling(y)
     # A non-word is no form of a word: "confirmedd" is a slip, not a tense of "confirmed".
     if not (x_bad or y_bad) and _is_inflection(x, y):
         return None
     if x_bad != y_bad:
-        return _divergence("typo", [a], [b])
+        return _Finding("typo", [a], [b])
     if x_bad and y_bad:
         return None
     stop = stopwords()
@@ -594,7 +626,7 @@ def _word_pair(a: _Word, b: _Word) -> Divergence | None:
     if _capitalised(a) and _capitalised(b) and not (a.initial or b.initial):
         return None  # title words ("Ministry"/"Minister") are common words, not names
     if is_known_word(x) and is_known_word(y):
-        return _divergence("real-word", [a], [b])
+        return _Finding("real-word", [a], [b])
     return None
 
 
@@ -685,7 +717,7 @@ def _may_be_date(w: _Word) -> bool:
     return w.in_date or w.norm in _DATE_WORDS
 
 
-def _dates(group: _Group, ctx: Context) -> list[Divergence]:
+def _dates(group: _Group, ctx: Context) -> list[_Finding]:
     if not (any(map(_may_be_date, group.changed("a"))) and any(map(_may_be_date, group.changed("b")))):
         return []  # no changed date on one side: the answer below, without reading every word
     pa, pb = ctx.a_published, ctx.b_published
@@ -703,7 +735,7 @@ def _dates(group: _Group, ctx: Context) -> list[Divergence]:
     lone_b = [e for e in moved_b if not any(_dates_agree(e.value, f.value) for f in moved_a)]
     if not (lone_a and lone_b):
         return []
-    return [_divergence("date", [w for e in lone_a for w in e.words], [w for e in lone_b for w in e.words])]
+    return [_Finding("date", [w for e in lone_a for w in e.words], [w for e in lone_b for w in e.words])]
 
 
 # --- quantities ---------------------------------------------------------------
@@ -851,7 +883,7 @@ def _may_move(words: Sequence[_Word], changed: Sequence[_Word]) -> bool:
     return any(map(_may_be_quantity, changed)) and any(map(_is_figure, words))
 
 
-def _numbers(group: _Group) -> list[Divergence]:
+def _numbers(group: _Group) -> list[_Finding]:
     changed_a_words, changed_b_words = group.changed("a"), group.changed("b")
     if not (_may_move(group.a, changed_a_words) or _may_move(group.b, changed_b_words)):
         return []  # no changed word can belong to a figure: nothing to compare or explain
@@ -871,7 +903,7 @@ def _numbers(group: _Group) -> list[Divergence]:
             moved_a.remove(x)
             moved_b.remove(twins[0])
             if not x.agrees(twins[0]):
-                found.append(_divergence("number", _changed(x, changed_a), _changed(twins[0], changed_b)))
+                found.append(_Finding("number", _changed(x, changed_a), _changed(twins[0], changed_b)))
     # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
     lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
     lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
@@ -889,7 +921,7 @@ def _numbers(group: _Group) -> list[Divergence]:
             continue
         used_a.add(i)
         used_b.add(j)
-        found.append(_divergence("number", _changed(lone_a[i], changed_a), _changed(lone_b[j], changed_b)))
+        found.append(_Finding("number", _changed(lone_a[i], changed_a), _changed(lone_b[j], changed_b)))
     return found
 
 
@@ -916,7 +948,7 @@ def _negated_auxiliaries(words: Sequence[_Word]) -> set[str]:
     }
 
 
-def _negations(group: _Group) -> list[Divergence]:
+def _negations(group: _Group) -> list[_Finding]:
     """A negation one side adds: after an auxiliary the other side has un-negated, or in a small change."""
     found = []
     for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
@@ -954,25 +986,23 @@ def _negations(group: _Group) -> list[Divergence]:
             small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart and bool(flips)
             if anchored or small:
                 chosen = anchored or negs
-                found.append(
-                    _divergence("negation", chosen, []) if side == "a" else _divergence("negation", [], chosen)
-                )
+                found.append(_Finding("negation", chosen, []) if side == "a" else _Finding("negation", [], chosen))
     return found
 
 
 # --- words a small edit apart, names, wording ------------------------------------
 
 
-def _whole_hunk_respellings(group: _Group) -> list[Divergence]:
+def _whole_hunk_respellings(group: _Group) -> list[_Finding]:
     found = []
     for h in group.hunks:
         if h.a and h.b and _is_respelling("".join(w.norm for w in h.a), "".join(w.norm for w in h.b)):
             group.explain([*h.a, *h.b])
-            found.append(_divergence("spelling-variant", h.a, h.b))
+            found.append(_Finding("spelling-variant", h.a, h.b))
     return found
 
 
-def _slips(group: _Group) -> list[Divergence]:
+def _slips(group: _Group) -> list[_Finding]:
     """Words a small edit apart anywhere in the group, most similar first.
 
     Pairing across hunks matters: a diff may put "cleansing" and "cleaning" in
@@ -998,7 +1028,7 @@ def _slips(group: _Group) -> list[Divergence]:
         )
         for i, j in close.keys() | corrected
     )
-    found: list[Divergence] = []
+    found: list[_Finding] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
     for negative, apart, i, j in scored:
@@ -1023,7 +1053,7 @@ def _is_name_word(w: _Word) -> bool:
     return _capitalised(w) and not w.initial and zipf(joined(w.norm)) < NAME_ZIPF
 
 
-def _names(group: _Group) -> list[Divergence]:
+def _names(group: _Group) -> list[_Finding]:
     """One name put for another in the same changed stretch: "Aliyev" where the other says "Pashinyan".
 
     Only names the other side never writes count, and only in a short stretch:
@@ -1044,11 +1074,11 @@ def _names(group: _Group) -> list[Divergence]:
         names_b = [w for w in rest_b if _is_name_word(w) and w.norm not in a_norms]
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
-            found.append(_divergence("name", names_a, names_b))
+            found.append(_Finding("name", names_a, names_b))
     return found
 
 
-def _wording(group: _Group) -> list[Divergence]:
+def _wording(group: _Group) -> list[_Finding]:
     """What no finding explains: drift, when it holds content words.
 
     A word one side drops next to a word the other side adds, with only shared
@@ -1074,7 +1104,7 @@ def _wording(group: _Group) -> list[Divergence]:
     for rest_a, rest_b in merged:
         one_sided_long = not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED
         if any(w.norm not in stop for w in (*rest_a, *rest_b)) and not one_sided_long:
-            found.append(_divergence("wording", rest_a, rest_b))
+            found.append(_Finding("wording", rest_a, rest_b))
     return found
 
 
@@ -1123,7 +1153,7 @@ def _changed_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, in
     return stretches
 
 
-def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[Divergence]:
+def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[_Finding]:
     stretches = _changed_stretches([w.norm for w in a_words], [w.norm for w in b_words])
     hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for i1, i2, j1, j2 in stretches]
     group = _Group(a_words, b_words, hunks)
@@ -1168,57 +1198,57 @@ _WHY_NO_VERDICT = {
 }
 
 
-def _judge(d: Divergence, ctx: Context) -> Divergence:
+def _judge(kind: str, a: str, b: str, ctx: Context) -> _Verdict:
     """Which side the evidence favours, why, and how sure: cluster majority, own usage, dictionary."""
-    if d.kind == "wording":
-        return replace(d, confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
-    if d.kind == "spelling-variant":
-        return replace(
-            d, confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",)
+    if kind == "wording":
+        return _Verdict(confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
+    if kind == "spelling-variant":
+        return _Verdict(
+            confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",)
         )
     evidence: list[str] = []
     votes = {"a": 0, "b": 0}
-    if ctx.others and d.a and d.b:
+    if ctx.others and a and b:
         for other in ctx.others:
-            has_a, has_b = _mentions(other, d.a), _mentions(other, d.b)
+            has_a, has_b = _mentions(other, a), _mentions(other, b)
             if has_a != has_b:
                 votes["a" if has_a else "b"] += 1
         if votes["a"] != votes["b"]:
             winner = "a" if votes["a"] > votes["b"] else "b"
             evidence.append(
-                f"{votes[winner]} of {len(ctx.others)} other sources write {(d.a if winner == 'a' else d.b)!r}"
+                f"{votes[winner]} of {len(ctx.others)} other sources write {(a if winner == 'a' else b)!r}"
                 + (f", {votes['b' if winner == 'a' else 'a']} the other" if votes["a"] and votes["b"] else "")
             )
-    if d.kind == "typo":
-        wrong_side = "a" if is_misspelling(fold(d.a)) else "b"
-        wrong = d.a if wrong_side == "a" else d.b
+    if kind == "typo":
+        wrong_side = "a" if is_misspelling(fold(a)) else "b"
+        wrong = a if wrong_side == "a" else b
         why = (
             "codespell lists it as a misspelling" if fold(wrong) in misspellings() else "not a word in wordfreq's lists"
         )
         right = "b" if wrong_side == "a" else "a"
-        return replace(d, favours=right, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
+        return _Verdict(favours=right, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
     own: str | None = None
-    if d.kind in {"real-word", "name"} and d.a and d.b:
+    if kind in {"real-word", "name"} and a and b:
         # The slipping side often writes the right word elsewhere in its own text.
-        a_writes_b = _mentions(ctx.a_doc, d.b)
-        b_writes_a = _mentions(ctx.b_doc, d.a)
+        a_writes_b = _mentions(ctx.a_doc, b)
+        b_writes_a = _mentions(ctx.b_doc, a)
         if b_writes_a and not a_writes_b:
             own = "a"
-            evidence.append(f"{ctx.b_doc.id} itself writes {d.a!r} elsewhere")
+            evidence.append(f"{ctx.b_doc.id} itself writes {a!r} elsewhere")
         elif a_writes_b and not b_writes_a:
             own = "b"
-            evidence.append(f"{ctx.a_doc.id} itself writes {d.b!r} elsewhere")
+            evidence.append(f"{ctx.a_doc.id} itself writes {b!r} elsewhere")
     majority = None if votes["a"] == votes["b"] else ("a" if votes["a"] > votes["b"] else "b")
     if majority and own and majority != own:
-        return replace(d, favours=None, confidence=0.3, evidence=(*evidence, "the evidence conflicts"))
+        return _Verdict(favours=None, confidence=0.3, evidence=(*evidence, "the evidence conflicts"))
     favours: str | None = majority or own
     if favours is None:
-        return replace(
-            d, confidence=0.5 if d.kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(d.kind, "no evidence"),)
+        return _Verdict(
+            confidence=0.5 if kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(kind, "no evidence"),)
         )
     margin = abs(votes["a"] - votes["b"])
     confidence = min(0.95, 0.6 + 0.1 * margin + (0.2 if own else 0.0))
-    return replace(d, favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
+    return _Verdict(favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
 
 
 @functools.lru_cache(maxsize=256)
@@ -1241,15 +1271,7 @@ def diverge(
     compared = [(group, _words(a_doc, group.a, quotes_a), _words(b_doc, group.b, quotes_b)) for group in groups]
     compared += _same_speaker_quotes(a_doc, b_doc, groups, quotes_a, quotes_b)
     for group, a_words, b_words in compared:
-        for d in _group_divergences(a_words, b_words, ctx):
-            if d.a_sentence is None or d.b_sentence is None:
-                # A word only one side has still belongs to the group's sentences.
-                d = replace(
-                    d,
-                    a_sentence=group.a[0] if d.a_sentence is None else d.a_sentence,
-                    b_sentence=group.b[0] if d.b_sentence is None else d.b_sentence,
-                )
-            found.append(_judge(d, ctx))
+        found += [_divergence(f, group, ctx) for f in _group_divergences(a_words, b_words, ctx)]
     return tuple(sort_divergences(found))
 
 
