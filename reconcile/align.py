@@ -52,7 +52,10 @@ SENTENCE_CACHE = 16384
 def content_bag(text: str) -> frozenset[str]:
     """Content words (the most frequent English words left out, plurals folded), names and numbers."""
     stop = stopwords()
-    return frozenset(stem(w) for _, _, _, w in token_spans(text) if w not in stop and len(w) > 1)
+    # ``stem`` changes only a word with an apostrophe or a final "s": the others skip the call.
+    return frozenset(
+        [stem(w) if "'" in w or w[-1] == "s" else w for _, _, _, w in token_spans(text) if len(w) > 1 and w not in stop]
+    )
 
 
 def dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -139,6 +142,12 @@ def _matrix(side_a: _Side, side_b: _Side, min_similarity: float = 0.0) -> np.nda
     return np.asarray(_combine(string, _content_matrix(side_a, side_b)))
 
 
+def _joined_length(lengths: Sequence[int]) -> int:
+    """Length of the sorted words of sentences taken together, from theirs: one space between each."""
+    present = [n for n in lengths if n]
+    return sum(present) + len(present) - 1 if present else 0
+
+
 def _merged(
     side_a: _Side, side_b: _Side, a_ids: tuple[int, ...], b_ids: tuple[int, ...], *, score_cutoff: float = 0.0
 ) -> float:
@@ -146,8 +155,13 @@ def _merged(
     a_bag = frozenset().union(*(side_a.bags[i] for i in a_ids))
     b_bag = frozenset().union(*(side_b.bags[j] for j in b_ids))
     content = dice(a_bag, b_bag)
-    if _combine(1.0, content) < score_cutoff:
-        return 0.0  # not even identical strings would reach it: skip the string part
+    a_length = _joined_length([len(side_a.sorted_words[i]) for i in a_ids])
+    b_length = _joined_length([len(side_b.sorted_words[j]) for j in b_ids])
+    # The ratio's Indel distance is at least the difference in length; the margin keeps
+    # the bound above rapidfuzz's own rounding of the same quotient.
+    string_bound = 2 * min(a_length, b_length) / (a_length + b_length) + 1e-9 if a_length + b_length else 1.0
+    if _combine(string_bound, content) < score_cutoff:
+        return 0.0  # the strings cannot make up what the content words lack: skip them
     a_text = " ".join(sorted(" ".join(side_a.sorted_words[i] for i in a_ids).split()))
     b_text = " ".join(sorted(" ".join(side_b.sorted_words[j] for j in b_ids).split()))
     value = float(_combine(fuzz.ratio(a_text, b_text) / 100, content))

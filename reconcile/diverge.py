@@ -325,6 +325,9 @@ _GB_US = (
 
 _GB_PARTS = ("is", "ys", "our", "tre", "ogue")
 """A substring each of the patterns above matches."""
+MAX_AMERICANISED_SHRINK = 2
+"""``_americanised`` shortens a word by at most this: "-ogue" to "-og"; the other patterns
+keep the length or take one letter ("-our"), and only one ending pattern can apply."""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -344,6 +347,8 @@ def _is_respelling(a: str, b: str) -> bool:
         return True
     if _corrects(a, b):
         return False  # "compromize" is codespell's misspelling, not an American spelling
+    if abs(len(a) - len(b)) > MAX_AMERICANISED_SHRINK:
+        return False  # no American spelling can bring them together: skip the patterns
     return _americanised(a) == _americanised(b)
 
 

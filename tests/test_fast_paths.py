@@ -14,7 +14,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.align import _content_matrix, _merged, _side, _sorted_words, align, content_bag, dice
+from reconcile.align import _content_matrix, _joined_length, _merged, _side, _sorted_words, align, content_bag, dice
 from reconcile.dates import find_dates
 from reconcile.diverge import (
     _ISO_HINT,
@@ -24,6 +24,7 @@ from reconcile.diverge import (
     _close_words,
     _folded,
     _has_month_letters,
+    _is_respelling,
     _number,
     _word_similarity,
 )
@@ -212,3 +213,42 @@ def test_merged_cutoff_gives_the_value_or_nothing(words: list[str]) -> None:
     value = _merged(side, side, (0, 1), (2,))
     for cutoff in (0.0, 0.3, 0.5, value, value + 1e-9, 0.9):
         assert _merged(side, side, (0, 1), (2,), score_cutoff=cutoff) == (value if value >= cutoff else 0.0)
+
+
+GB_WORD = st.tuples(
+    st.text(alphabet="abcdeilnorstuy-", min_size=1, max_size=8),
+    st.sampled_from(["", "ise", "ised", "ize", "yse", "our", "ours", "or", "tre", "ter", "ogue", "og", "isation"]),
+).map("".join)
+
+
+@given(GB_WORD, GB_WORD)
+@settings(max_examples=400, deadline=None)
+def test_respelling_length_check_drops_no_respelling(a: str, b: str) -> None:
+    for x, y in ((a, b), (a, a + "ue"), (a + "ogue", a + "og"), (a + "our", a + "or")):
+        assert _is_respelling(x, y) == _is_respelling_slowly(x, y)
+
+
+def _is_respelling_slowly(a: str, b: str) -> bool:
+    from reconcile.diverge import _corrects, _strip_accents
+    from reconcile.lexicon import british_american
+
+    a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
+    if a == b or (a, b) in british_american():
+        return True
+    return not _corrects(a, b) and _americanised_slowly(a) == _americanised_slowly(b)
+
+
+@given(st.text(alphabet="abcs'\u2019 -", max_size=30))
+@settings(deadline=None)
+def test_content_bag_stems_as_before(text: str) -> None:
+    from reconcile.lexicon import stopwords
+
+    expected = frozenset(stem(w) for _, _, _, w in token_spans(text) if w not in stopwords() and len(w) > 1)
+    assert content_bag.__wrapped__(text) == expected
+
+
+@given(st.lists(st.text(alphabet="ab ", max_size=6), min_size=1, max_size=3))
+def test_joined_length_is_the_length_of_the_words_taken_together(texts: list[str]) -> None:
+    sorted_words = [" ".join(sorted(t.split())) for t in texts]
+    together = " ".join(sorted(" ".join(sorted_words).split()))
+    assert _joined_length([len(w) for w in sorted_words]) == len(together)
