@@ -277,12 +277,14 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
     i = sentence.i
     base = sentence.start
     tokens = token_spans(sentence.text)
-    # Calendar dates need a month name or an ISO date, and a digit: skip the regexes when either is missing.
-    has_date = any(norm in MONTHS for _, _, _, norm in tokens) or "-" in sentence.text
-    has_date = has_date and _DIGIT.search(sentence.text) is not None
-    # Neither can match without a month's first three letters (any case) or a digit-hyphen-digit;
-    # hyphenated words ("pro-Russian") make most sentences pass the test above.
-    has_date = has_date and (_ISO_HINT.search(sentence.text) is not None or _has_month_letters(sentence.text))
+    # Calendar dates need a digit, and a month name or an ISO date: the date patterns are read only
+    # where a digit, a month's first three letters (any case) or a digit-hyphen-digit, and a month
+    # word or a hyphen are all found.  The cheap tests go first: most sentences fail one.
+    has_date = (
+        _DIGIT.search(sentence.text) is not None
+        and (_ISO_HINT.search(sentence.text) is not None or _has_month_letters(sentence.text))
+        and ("-" in sentence.text or any(norm in MONTHS for _, _, _, norm in tokens))
+    )
     date_spans = [(s, e) for s, e, _ in find_dates(sentence.text, 2000)] if has_date else []
     previous_end = 0
     capitals = [text[:1].isupper() for _, _, text, _ in tokens]
