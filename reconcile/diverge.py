@@ -1061,10 +1061,12 @@ def _is_name_word(w: _Word) -> bool:
 
 
 def _names(group: _Group) -> list[_Finding]:
-    """One name put for another in the same changed stretch: "Aliyev" where the other says "Pashinyan".
+    """One name put for another: "Aliyev" where the other says "Pashinyan".
 
     Only names the other side never writes count, and only in a short stretch:
-    in a rewritten clause two names are two people, not one person renamed.
+    in a rewritten clause two names are two people, not one person renamed;
+    unless each side has just one such name in the whole group and the two
+    stand between the same words ("in Ashkelon on" / "in Sderot on").
     """
     found = []
     stop = stopwords()
@@ -1082,7 +1084,26 @@ def _names(group: _Group) -> list[_Finding]:
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
             found.append(_Finding("name", names_a, names_b))
+    # Across the group: each side has one name the other never writes, and the two stand between
+    # the same words, so one was put for the other (the diff may have cut the clause around them).
+    lone_a = [w for w in group.changed("a") if _is_name_word(w) and w.norm not in b_norms]
+    lone_b = [w for w in group.changed("b") if _is_name_word(w) and w.norm not in a_norms]
+    if len(lone_a) == 1 and len(lone_b) == 1 and _same_neighbour(group, lone_a[0], lone_b[0]):
+        x, y = lone_a[0].norm, lone_b[0].norm
+        # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
+        if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
+            group.explain([*lone_a, *lone_b])
+            found.append(_Finding("name", lone_a, lone_b))
     return found
+
+
+def _same_neighbour(group: _Group, x: _Word, y: _Word) -> bool:
+    """Whether the word before, or the word after, is the same on both sides."""
+    n = next(k for k, w in enumerate(group.a) if w is x)
+    m = next(k for k, w in enumerate(group.b) if w is y)
+    before = n > 0 and m > 0 and group.a[n - 1].norm == group.b[m - 1].norm
+    after = n + 1 < len(group.a) and m + 1 < len(group.b) and group.a[n + 1].norm == group.b[m + 1].norm
+    return before or after
 
 
 def _wording(group: _Group) -> list[_Finding]:
