@@ -49,13 +49,21 @@ _PUNCT_FOLD = str.maketrans(
 )
 
 # A word: letters/digits (Unicode-aware), joined by inner hyphens, apostrophes or
-# dots/commas between digits ("de-escalate", "Azerbaijan's", "1,200", "2.5").
+# dots/commas between digits ("de-escalate", "Azerbaijan's", "1,200", "2.5"), or an
+# abbreviation ("U.S.").  Branches that can only start with a letter share that
+# letter, and the leading lookahead lets every other position fail at once: the
+# same matches as the plain alternation, in half the time (tests/test_fast_paths.py).
+_LETTER = r"[^\W\d_]"
 TOKEN_RE = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"
-    r"|\d+(?:[.,:]\d+)*(?:%|st|nd|rd|th)?"
-    r"|[^\W\d_](?:[\w]|[-\u2010\u2011'\u2019](?=\w))*",
+    r"(?=[^\W_])(?:"
+    rf"{_LETTER}(?:\.(?:{_LETTER}\.)+(?!{_LETTER})"  # U.S.
+    r"|\w*(?:[-\u2010\u2011'\u2019]\w+)*)"  # de-escalate, Azerbaijan's
+    r"|\d+(?:[.,:]\d+)*(?:%|st|nd|rd|th)?"  # 1,200, 2.5, 3rd, 40%
+    r")",
     re.UNICODE,
 )
+_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
+"""``TOKEN_RE`` for ASCII text: the same matches, faster."""
 
 _WS_RE = re.compile(r"\s+")
 
@@ -113,7 +121,17 @@ def token_spans(text: str) -> tuple[tuple[int, int, str, str], ...]:
 
     Cached: align and diverge both read every sentence, and a scan reads each many times.
     """
-    return tuple([(m.start(), m.end(), (word := m.group()), _token_norm(word)) for m in TOKEN_RE.finditer(text)])
+    if not text.isascii():
+        return tuple([(m.start(), m.end(), (word := m.group()), _token_norm(word)) for m in TOKEN_RE.finditer(text)])
+    # ASCII folds by lower-casing, which keeps every offset: each norm is a slice of the
+    # lowered text, and only an abbreviation ("U.S.") needs more.
+    lowered = text.lower()
+    return tuple(
+        [
+            (start, end, text[start:end], _token_norm(norm) if "." in (norm := lowered[start:end]) else norm)
+            for start, end in map(re.Match.span, _ASCII_TOKEN_RE.finditer(text))
+        ]
+    )
 
 
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+")
