@@ -22,21 +22,22 @@ replays what it decided and continues: same output, same map.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
-import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
+from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
-from reconcile.index import Canonical, Index, Params, Recorded, open_index
+from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
 from reconcile.normalize import TOKEN_RE, fold
 from reconcile.pair import Thresholds, copy_relation
 
@@ -79,12 +80,14 @@ class Decision:
     replaces: str = ""
     reason: str = ""
 
-    def to_json(self) -> str:
-        return json.dumps({c: getattr(self, c) for c in MAP_COLUMNS}, ensure_ascii=False)
+    def row(self) -> list[object]:
+        """The map fields in ``MAP_COLUMNS`` order (what the journal stores)."""
+        return [self.input, self.line, self.id, self.decision, self.cluster, self.canonical, self.relation,
+                self.score, self.containment, self.replaces, self.reason]
 
     @staticmethod
-    def from_json(text: str) -> Decision:
-        return Decision(**json.loads(text))
+    def from_row(fields: Sequence[object]) -> Decision:
+        return Decision(*fields)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -136,128 +139,117 @@ class Counts:
 
 # --- sketching ---------------------------------------------------------------
 
-_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
-"""``normalize.TOKEN_RE`` for ASCII text: the same matches, faster."""
-
-
-def _odd_constants(seed: int, n: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 1 << 63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass(frozen=True)
-class Sketcher:
-    """Seeded, vectorised MinHash over 32-bit shingle hashes: the same text, the same keys, on any machine.
+class Sketches:
+    """A batch of texts sketched.
 
-    Permutation i is multiply-shift hashing ``(a_i * x + b_i) mod 2^64 >> 32``
-    with odd ``a_i``; a shingle hash combines its words' CRC32s with odd
-    multipliers, so it is order-sensitive and deterministic.
+    ``keyed`` holds every text's distinct 32-bit shingle hashes as ``row << 32 | hash``,
+    sorted, so text ``row``'s set is ``keyed[bounds[row]:bounds[row + 1]]`` and one
+    ``searchsorted`` scores many (text, other set) pairs at once; ``signatures`` is
+    (texts, num_perm) uint32, ``keys`` (texts, bands) uint64 LSH band keys.
     """
 
-    params: Params = DEFAULT_PARAMS
-    a: np.ndarray = field(init=False, repr=False, compare=False)
-    b: np.ndarray = field(init=False, repr=False, compare=False)
-    shingle_mult: np.ndarray = field(init=False, repr=False, compare=False)
-    band_mult: np.ndarray = field(init=False, repr=False, compare=False)
-    vocabulary: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    keyed: np.ndarray
+    bounds: np.ndarray
+    signatures: np.ndarray
+    keys: np.ndarray
 
-    def __post_init__(self) -> None:
-        p = self.params
-        object.__setattr__(self, "a", _odd_constants(p.seed, p.num_perm))
-        object.__setattr__(self, "b", _odd_constants(p.seed + 1, p.num_perm))
-        object.__setattr__(self, "shingle_mult", _odd_constants(p.seed + 2, p.shingle_size))
-        object.__setattr__(self, "band_mult", _odd_constants(p.seed + 3, p.rows + 1))
+    def shingles(self, row: int) -> np.ndarray:
+        """Text ``row``'s distinct shingle hashes, sorted, uint32."""
+        return (self.keyed[self.bounds[row] : self.bounds[row + 1]] & _LOW32).astype(np.uint32)
 
-    def tokens(self, text: str) -> list[str]:
-        """Folded words, as ``normalize.words`` gives them ("u.s." → "us").
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.bounds)
 
-        ASCII text skips NFKC and punctuation folding, which change nothing there.
-        """
-        found = _ASCII_TOKEN_RE.findall(text.lower()) if text.isascii() else TOKEN_RE.findall(fold(text))
-        if "." not in "".join(found):
-            return found
-        return [t.replace(".", "") if t[-1:] == "." else t for t in found]
 
-    def _word_hashes(self, tokens: list[str]) -> list[int]:
-        vocab = self.vocabulary
-        if len(vocab) > 2_000_000:
-            vocab.clear()
-        for token in set(tokens).difference(vocab):
-            vocab[token] = zlib.crc32(token.encode("utf-8"))
-        return list(map(vocab.__getitem__, tokens))
+def _regex_shingles(texts: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Owner and 32-bit hash of every word ``size``-gram (one shingle for a shorter text), by
+    ``normalize.TOKEN_RE`` and CRC32: the path for a shingle size other than ``pair.batch_sets``'s."""
+    token_lists = [TOKEN_RE.findall(t.lower()) for t in texts]
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
+    vocab: dict[str, int] = {}
+    for token in {w for tokens in token_lists for w in tokens}:
+        vocab[token] = zlib.crc32(token.encode("utf-8"))
+    words = np.zeros(total + size, dtype=np.uint64)
+    words[:total] = [vocab[w] for tokens in token_lists for w in tokens]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
+    span = np.repeat(np.minimum(lengths, size), lengths)
+    mult = np.random.default_rng(size).integers(0, 1 << 63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    with np.errstate(over="ignore"):
+        acc = np.zeros(total, dtype=np.uint64)
+        for j in range(size):
+            # a short text's one shingle holds only its own words
+            acc += np.where(j < span, words[j : j + total], np.uint64(0)) * mult[j]
+    valid = offset <= np.repeat(lengths - np.minimum(lengths, size), lengths)
+    return owner[valid], (acc[valid] >> np.uint64(32)).astype(np.uint32)
 
-    def shingle_batch(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Sorted unique uint32 hashes of each text's word ``shingle_size``-grams (one shingle for a shorter text).
 
-        Vectorised over the whole batch: one hash pass, one sort.
-        """
-        token_lists = [self.tokens(t) for t in texts]
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-        total = int(lengths.sum())
-        if total == 0:
-            return [np.empty(0, dtype=np.uint32) for _ in texts]
-        flat: list[str] = [w for tokens in token_lists for w in tokens]
-        k = self.params.shingle_size
-        words = np.zeros(total + k, dtype=np.uint64)
-        words[:total] = self._word_hashes(flat)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)
-        offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
-        span = np.repeat(np.minimum(lengths, k), lengths)
-        with np.errstate(over="ignore"):
-            acc = np.zeros(total, dtype=np.uint64)
-            for j in range(k):
-                # a short text's one shingle holds only its own words
-                acc += np.where(j < span, words[j : j + total], np.uint64(0)) * self.shingle_mult[j]
-        valid = offset <= np.repeat(lengths - np.minimum(lengths, k), lengths)
-        keyed = (owner[valid] << np.uint64(32)) | (acc[valid] >> np.uint64(32))
-        keyed.sort()
-        keyed = keyed[np.concatenate(([True], keyed[1:] != keyed[:-1]))]
-        bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(texts) + 1, dtype=np.uint64))
-        hashes = (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Owner and 32-bit hash of every word ``size``-gram of many texts, repeats included.
 
-    def shingles(self, text: str) -> np.ndarray:
-        """One text's shingle hashes (see ``shingle_batch``)."""
-        return self.shingle_batch([text])[0]
+    Text is folded as ``normalize.fold`` does (ASCII text needs only what
+    ``pair.batch_sets`` does itself: lower case, punctuation to spaces).  Size 5 goes
+    through ``pair.batch_sets`` (numpy, no Python per token); a text of fewer words is
+    repeated until it has a shingle, so it still has a set.
+    """
+    prepared = [t if t.isascii() else fold(t) for t in texts]
+    if size != pair.SHINGLE_SIZE:
+        return _regex_shingles(prepared, size)
+    sets = pair.batch_sets(prepared)
+    owner, hashes = sets.shingle_doc, sets.shingles
+    short = np.flatnonzero(np.bincount(owner, minlength=len(texts)) == 0)
+    if len(short):
+        again = pair.batch_sets([" ".join([prepared[i]] * size) for i in short.tolist()])
+        owner = np.concatenate([owner, short[again.shingle_doc]])
+        hashes = np.concatenate([hashes, again.shingles])
+    return owner, (hashes >> np.uint64(32)).astype(np.uint32)
 
-    def signatures(self, shingle_sets: Sequence[np.ndarray], perm_chunk: int = 8) -> np.ndarray:
-        """MinHash signatures, shape (items, num_perm), uint32; all-ones rows for empty sets."""
-        out = np.full((len(shingle_sets), self.params.num_perm), 0xFFFFFFFF, dtype=np.uint32)
-        lengths = np.array([len(s) for s in shingle_sets], dtype=np.int64)
-        nonempty = np.flatnonzero(lengths)
-        if not len(nonempty):
-            return out
-        values = np.concatenate([shingle_sets[i] for i in nonempty.tolist()]).astype(np.uint64)
-        offsets = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-        hashed = np.empty((perm_chunk, len(values)), dtype=np.uint64)
-        for first in range(0, self.params.num_perm, perm_chunk):
-            a, b = self.a[first : first + perm_chunk], self.b[first : first + perm_chunk]
-            buf = hashed[: len(a)]
-            with np.errstate(over="ignore"):
-                np.multiply(a[:, None], values[None, :], out=buf)
-                buf += b[:, None]
-            buf >>= np.uint64(32)
-            out[nonempty, first : first + len(a)] = np.minimum.reduceat(buf, offsets, axis=1).T
-        return out
 
-    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
-        """One 64-bit key per band, shape (items, bands): the band's rows mixed with its number (splitmix64)."""
-        p = self.params
-        keys = np.empty((len(signatures), p.bands), dtype=np.uint64)
-        sig = signatures.astype(np.uint64)
-        with np.errstate(over="ignore"):
-            for band in range(p.bands):
-                rows = sig[:, band * p.rows : (band + 1) * p.rows]
-                x = (rows * self.band_mult[: p.rows]).sum(axis=1, dtype=np.uint64)
-                x += np.uint64(band) * self.band_mult[-1]
-                x ^= x >> np.uint64(30)
-                x *= np.uint64(0xBF58476D1CE4E5B9)
-                x ^= x >> np.uint64(27)
-                x *= np.uint64(0x94D049BB133111EB)
-                x ^= x >> np.uint64(31)
-                keys[:, band] = x
-        return keys
+def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
+    """Shingle sets, one-permutation MinHash signatures (``minhash.flat_signatures``) and band keys
+    of a batch of texts, all in numpy.  A text without words has an empty set (and meaningless keys)."""
+    owner, hashes = shingle_hashes(texts, params.shingle_size)
+    keyed = minhash.sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
+    rows = (keyed >> np.uint64(32)).astype(np.int64)
+    bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+    with np.errstate(over="ignore"):
+        mixed = minhash.splitmix64((keyed & _LOW32) + np.uint64(params.seed) * _GOLDEN)
+    signatures = minhash.flat_signatures(rows, mixed, len(texts), params.num_perm)
+    return Sketches(keyed, bounds, signatures, minhash.band_keys(signatures, params.bands, params.rows))
+
+
+def shared_counts(sketches: Sketches, rows: Sequence[int], others: Sequence[np.ndarray]) -> list[int]:
+    """For each k, how many of ``others[k]`` (distinct uint32) are in text ``rows[k]``'s set: one
+    ``searchsorted`` for every pair of a batch, instead of a set intersection each."""
+    if not others:
+        return []
+    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
+    if not lengths.sum() or not len(sketches.keyed):
+        return [0] * len(others)
+    owners = np.repeat(np.asarray(rows, dtype=np.uint64), lengths) << np.uint64(32)
+    queries = owners | np.concatenate(others).astype(np.uint64)
+    at = np.searchsorted(sketches.keyed, queries)
+    at[at == len(sketches.keyed)] = 0
+    totals = np.concatenate(([0], np.cumsum(sketches.keyed[at] == queries)))
+    ends = np.cumsum(lengths)
+    return (totals[ends] - totals[ends - lengths]).tolist()
+
+
+def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]:
+    """How many of ``shingles`` (sorted, unique) each of ``others`` (unique) holds."""
+    if not others or not len(shingles):
+        return [0] * len(others)
+    alone = Sketches(shingles.astype(np.uint64), np.array([0, len(shingles)]), np.empty(0), np.empty(0))
+    return shared_counts(alone, [0] * len(others), others)
 
 
 def cluster_id(item: FeedItem, salt: str = "") -> str:
@@ -265,6 +257,7 @@ def cluster_id(item: FeedItem, salt: str = "") -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)
 def iso_date(value: str) -> str:
     published = parse_published(value) if value else None
     return published.isoformat() if published else ""
@@ -275,76 +268,130 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
-def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]:
-    """How many of ``shingles`` (sorted, unique) each of ``others`` (unique) holds: exact, in one numpy pass.
+def _prescore(
+    rows: Sequence[int], sketches: Sketches, view: View
+) -> dict[tuple[int, str | int], int]:
+    """Shared shingle counts, in one numpy pass, of each item against the stored canonicals its
+    buckets name (tag: the cluster) and against the earlier items of the batch it shares a band
+    key with (tag: their row), keyed ``(row, tag)``."""
+    keys = sketches.keys.tolist()
+    pair_rows: list[int] = []
+    tags: list[str | int] = []
+    others: list[np.ndarray] = []
+    buckets, canonicals = view.buckets, view.canonicals
+    for row in rows:
+        found: set[str] = set()
+        for key in keys[row]:
+            members = buckets.get(key)
+            if members:
+                found.update(members)
+        for cluster in found:
+            stored = canonicals.get(cluster)
+            if stored is not None:
+                pair_rows.append(row)
+                tags.append(cluster)
+                others.append(stored.shingles)
+    if len(rows) > 1:
+        for earlier, later in minhash.candidate_pairs(sketches.keys[list(rows)]).tolist():
+            pair_rows.append(rows[later])
+            tags.append(rows[earlier])
+            others.append(sketches.shingles(rows[earlier]))
+    counts = shared_counts(sketches, pair_rows, others)
+    return dict(zip(zip(pair_rows, tags, strict=True), counts, strict=True))
 
-    An item meets several false LSH candidates; scoring them all at once costs
-    one search instead of two set intersections each.
+
+def decide_batch(
+    items: Sequence[FeedItem],
+    rows: Sequence[int],
+    origins: Sequence[str],
+    sketches: Sketches,
+    view: View,
+    policy: Policy = DEFAULT_POLICY,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> tuple[list[Decision], list[Change]]:
+    """Decide a batch's items in input order against ``view`` and the batch's own earlier items.
+
+    Item k's sketch is row ``rows[k]``.  Pure: the index is written by the caller,
+    with the returned changes, if the view still holds.
     """
-    if not others or not len(shingles):
-        return [0] * len(others)
-    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
-    pooled = np.concatenate(others)
-    if not len(pooled):
-        return [0] * len(others)
-    at = np.searchsorted(shingles, pooled)
-    at[at == len(shingles)] = 0
-    hits = (shingles[at] == pooled).astype(np.int64)
-    totals = np.concatenate(([0], np.cumsum(hits)))
-    ends = np.cumsum(lengths)
-    return (totals[ends] - totals[ends - lengths]).tolist()
+    prescored = _prescore(rows, sketches, view)
+    keys = sketches.keys.tolist()
+    sizes = sketches.sizes().tolist()
+    stored = view.buckets
+    added: dict[int, list[str]] = {}
+    current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in view.canonicals.items()}
+    changes: dict[str, Change] = {}
+    taken = set(view.existing)
+    decisions: list[Decision] = []
 
+    def enter(cluster: str, item_keys: list[int]) -> None:
+        for key in item_keys:
+            members = added.setdefault(key, [])
+            if cluster not in members and cluster not in stored.get(key, ()):
+                members.append(cluster)
 
-def _decide(
-    item: FeedItem,
-    origin: str,
-    shingles: np.ndarray,
-    keys: Sequence[int],
-    index: Index,
-    policy: Policy,
-    thresholds: Thresholds,
-) -> Decision:
-    words = len(shingles)
-    date = iso_date(item.date)
-    salt = ""
-    for _ in range(MAX_ATTEMPTS):
-        found = index.buckets(keys)
-        clusters = sorted({c for members in found.values() for c in members})
-        best: tuple[float, float, str, Canonical] | None = None
-        if clusters:
-            candidates = sorted(index.canonicals(clusters).items())
-            for cluster, canonical in candidates:
-                if canonical.origin == origin:
-                    # our own claim from a run killed before its journal was written
-                    return Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0)
-            shared_counts = shared_with(shingles, [c.shingles for _, c in candidates])
-            for (_, canonical), shared in zip(candidates, shared_counts, strict=True):
-                theirs = len(canonical.shingles)
-                union, shorter = words + theirs - shared, min(words, theirs)
-                jac, cont = (shared / union if union else 0.0), (shared / shorter if shorter else 0.0)
-                relation = copy_relation(jac, cont, shorter, thresholds)
-                if relation and (best is None or (jac, cont) > best[:2]):
-                    best = (jac, cont, relation, canonical)
+    for item, row, origin in zip(items, rows, origins, strict=True):
+        item_keys = keys[row]
+        found: set[str] = set()
+        for key in item_keys:
+            for source in (stored, added):
+                members = source.get(key)
+                if members:
+                    found.update(members)
+        candidates = [c for c in sorted(found) if c in current]
+        own = next((c for c in candidates if current[c][0].origin == origin), None)
+        if own is not None:
+            # our own claim from a run killed before its journal was written
+            decisions.append(Decision(item.input, item.line, item.id, "kept", own, item.id, "canonical", 1.0, 1.0))
+            continue
+        words = sizes[row]
+        best: tuple[float, float, str, str] | None = None
+        for cluster in candidates:
+            canonical, tag = current[cluster]
+            shared = prescored.get((row, tag))
+            if shared is None:
+                shared = shared_with(sketches.shingles(row), [canonical.shingles])[0]
+            theirs = len(canonical.shingles)
+            union, shorter = words + theirs - shared, min(words, theirs)
+            jac, cont = (shared / union if union else 0.0), (shared / shorter if shorter else 0.0)
+            relation = copy_relation(jac, cont, shorter, thresholds)
+            if relation and (best is None or (jac, cont) > best[:2]):
+                best = (jac, cont, relation, cluster)
+        date = iso_date(item.date)
         if best is not None:
-            jac, cont, relation, canonical = best
+            jac, cont, relation, cluster = best
+            canonical = current[cluster][0]
             if policy.better(date, words, item.source, canonical):
-                successor = Canonical(canonical.cluster, item.id, shingles, words, date, item.source, origin)
-                if index.replace(canonical, successor, keys):
-                    return Decision(
-                        item.input, item.line, item.id, "kept", canonical.cluster, item.id, "canonical",
-                        round(jac, 4), round(cont, 4), replaces=canonical.id,
-                    )
-                continue
-            return Decision(
-                item.input, item.line, item.id, "removed", canonical.cluster, canonical.id, relation,
-                round(jac, 4), round(cont, 4),
-            )
-        new = Canonical(cluster_id(item, salt), item.id, shingles, words, date, item.source, origin)
-        if index.claim(new, keys, {k: len(v) for k, v in found.items()}):
-            return Decision(item.input, item.line, item.id, "kept", new.cluster, item.id, "canonical", 1.0, 1.0)
-        if index.canonicals([new.cluster]):
-            salt = origin
-    raise RuntimeError(f"{item.input}:{item.line}: no stable decision after {MAX_ATTEMPTS} attempts")
+                successor = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
+                current[cluster] = (successor, row)
+                earlier = changes.get(cluster)
+                if earlier is None:
+                    changes[cluster] = Change(successor, tuple(item_keys), canonical.origin)
+                else:
+                    changes[cluster] = Change(successor, earlier.keys + tuple(item_keys), earlier.expected)
+                enter(cluster, item_keys)
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "kept", cluster, item.id, "canonical",
+                    round(jac, 4), round(cont, 4), replaces=canonical.id,
+                ))
+            else:
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "removed", cluster, canonical.id, relation,
+                    round(jac, 4), round(cont, 4),
+                ))
+            continue
+        cluster = cluster_id(item)
+        if cluster in taken or cluster in current:
+            cluster = cluster_id(item, origin)
+            if cluster in taken or cluster in current:
+                raise RuntimeError(f"{item.input}:{item.line}: cluster id {cluster} is taken")
+        new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
+        current[cluster] = (new, row)
+        taken.add(cluster)
+        changes[cluster] = Change(new, tuple(item_keys))
+        enter(cluster, item_keys)
+        decisions.append(Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0))
+    return decisions, list(changes.values())
 
 
 def decide_stream(
@@ -360,44 +407,63 @@ def decide_stream(
     ``run`` names this run in the journal: the same run started again replays
     the decisions already made for its positions.
     """
-    sketcher = Sketcher(index.params)
     stream = iter(reads)
     position = 0
-    while True:
-        batch = list(islice(stream, batch_size))
-        if not batch:
-            return
+    while batch := list(islice(stream, batch_size)):
         start = position
         position += len(batch)
-        # sketch outside the transaction, so other writers wait only for lookups and writes
-        texts = {n: r.text for n, r in enumerate(batch) if isinstance(r, FeedItem)}
-        shingle_sets = dict(zip(texts, sketcher.shingle_batch(list(texts.values())), strict=True))
-        order = [n for n, shingles in shingle_sets.items() if len(shingles)]
-        signatures = sketcher.signatures([shingle_sets[n] for n in order])
-        keys = sketcher.band_keys(signatures)
-        rows = {n: i for i, n in enumerate(order)}
-        index.begin(np.unique(keys).tolist())
         done = index.recorded(run, start, position)
-        decided: list[Decision] = []
-        journal: list[Recorded] = []
+        decided: list[Decision | None] = [None] * len(batch)
+        fresh: list[tuple[int, FeedItem]] = []
         for n, read in enumerate(batch):
             if isinstance(read, Rejected):
-                decided.append(Decision(read.input, read.line, "", "rejected", reason=read.reason))
+                decided[n] = Decision(read.input, read.line, "", "rejected", reason=read.reason)
             elif start + n in done:
-                decided.append(Decision.from_json(done[start + n]))
-            elif n not in rows:
-                decided.append(Decision(read.input, read.line, read.id, "rejected", reason="no words in text"))
+                decided[n] = Decision.from_row(done[start + n])
             else:
-                i = rows[n]
-                decision = _decide(
-                    read, f"{run}:{start + n}", shingle_sets[n], [int(k) for k in keys[i]], index, policy,
-                    thresholds,
-                )
-                decided.append(decision)
-                journal.append(Recorded(start + n, decision.to_json(), signatures[i].astype("<u4").tobytes()))
-        index.record(run, journal)
+                fresh.append((n, read))
+        # sketch before taking the index, so other writers wait only for lookups and writes
+        sketches = sketch([item.text for _, item in fresh], index.params)
+        sizes = sketches.sizes()
+        live = [(n, row, item) for row, (n, item) in enumerate(fresh) if sizes[row]]
+        for row, (n, item) in enumerate(fresh):
+            if not sizes[row]:
+                decided[n] = Decision(item.input, item.line, item.id, "rejected", reason="no words in text")
+        if live:
+            _decide_live(live, start, run, sketches, index, policy, thresholds, decided)
         index.commit()
-        yield from zip(batch, decided, strict=True)
+        for read, decision in zip(batch, decided, strict=True):
+            assert decision is not None
+            yield read, decision
+
+
+def _decide_live(
+    live: Sequence[tuple[int, int, FeedItem]],
+    start: int,
+    run: str,
+    sketches: Sketches,
+    index: Index,
+    policy: Policy,
+    thresholds: Thresholds,
+    decided: list[Decision | None],
+) -> None:
+    items = [item for _, _, item in live]
+    rows = [row for _, row, _ in live]
+    origins = [f"{run}:{start + n}" for n, _, _ in live]
+    keys = np.unique(sketches.keys[rows]).tolist()
+    clusters = [cluster_id(item) for item in items] + [cluster_id(i, o) for i, o in zip(items, origins, strict=True)]
+    signatures = sketches.signatures[rows].astype("<u4").tobytes()
+    for _ in range(MAX_ATTEMPTS):
+        view = index.view(keys, clusters)
+        decisions, changes = decide_batch(items, rows, origins, sketches, view, policy, thresholds)
+        journal = [[start + n, *d.row()] for (n, _, _), d in zip(live, decisions, strict=True)]
+        entry = Entry(run, start + live[0][0], start + live[-1][0], json.dumps(journal, ensure_ascii=False), signatures)
+        if index.apply(changes, entry, view):
+            break
+    else:
+        raise RuntimeError(f"{items[0].input}:{items[0].line}: no stable decision after {MAX_ATTEMPTS} attempts")
+    for (n, _, _), decision in zip(live, decisions, strict=True):
+        decided[n] = decision
 
 
 def run_key(paths: Sequence[Path], *parts: object) -> str:
