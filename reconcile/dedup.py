@@ -150,7 +150,7 @@ class Sketches:
     ``keyed`` holds every text's distinct 32-bit shingle hashes as ``row << 32 | hash``,
     sorted, so text ``row``'s set is ``keyed[bounds[row]:bounds[row + 1]]`` and one
     ``searchsorted`` scores many (text, other set) pairs at once; ``signatures`` is
-    (texts, num_perm) uint32, ``keys`` (texts, bands) uint64 LSH band keys.
+    (texts, num_perm) uint32, ``keys`` (texts, bands) LSH band keys as int64 (SQLite's integers).
     """
 
     keyed: np.ndarray
@@ -224,7 +224,8 @@ def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
     with np.errstate(over="ignore"):
         mixed = minhash.splitmix64((keyed & _LOW32) + np.uint64(params.seed) * _GOLDEN)
     signatures = minhash.flat_signatures(rows, mixed, len(texts), params.num_perm)
-    return Sketches(keyed, bounds, signatures, minhash.band_keys(signatures, params.bands, params.rows))
+    keys = minhash.band_keys(signatures, params.bands, params.rows).view(np.int64)
+    return Sketches(keyed, bounds, signatures, keys)
 
 
 def shared_counts(sketches: Sketches, rows: Sequence[int], others: Sequence[np.ndarray]) -> list[int]:
@@ -252,9 +253,15 @@ def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]
     return shared_counts(alone, [0] * len(others), others)
 
 
-def cluster_id(item: FeedItem, salt: str = "") -> str:
-    digest = hashlib.blake2b(f"{item.id}\x00{item.text}\x00{salt}".encode(), digest_size=8)
-    return digest.hexdigest()
+def cluster_id(item: FeedItem) -> str:
+    """A cluster's id: a hash of the item that founds it."""
+    return hashlib.blake2b(f"{item.id}\x00{item.text}".encode(), digest_size=8).hexdigest()
+
+
+def salted_id(cluster: str, salt: str) -> str:
+    """The id to use when ``cluster`` is taken (the same item founded a cluster before, which has
+    since taken another text): salted with the item's ``run:position``."""
+    return hashlib.blake2b(f"{cluster}\x00{salt}".encode(), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -270,40 +277,47 @@ MAX_ATTEMPTS = 50
 
 def _prescore(
     rows: Sequence[int], sketches: Sketches, view: View
-) -> dict[tuple[int, str | int], int]:
-    """Shared shingle counts, in one numpy pass, of each item against the stored canonicals its
-    buckets name (tag: the cluster) and against the earlier items of the batch it shares a band
-    key with (tag: their row), keyed ``(row, tag)``."""
-    keys = sketches.keys.tolist()
+) -> tuple[dict[tuple[int, str | int], int], list[list[str]], dict[int, list[int]]]:
+    """What the sequential pass needs, computed for the whole batch at once.
+
+    * shared shingle counts, in one numpy pass, of each item against the stored
+      canonicals its buckets name (keyed ``(row, cluster)``) and against the earlier
+      items of the batch it shares a band key with (keyed ``(row, their row)``);
+    * for each item (by position k), the stored clusters its buckets name;
+    * for each item, the earlier items of the batch that share a band key with it.
+    """
+    batch_keys = sketches.keys[list(rows)]
+    stored: list[list[str]] = [[] for _ in rows]
     pair_rows: list[int] = []
     tags: list[str | int] = []
     others: list[np.ndarray] = []
-    buckets, canonicals = view.buckets, view.canonicals
-    for row in rows:
-        found: set[str] = set()
-        for key in keys[row]:
-            members = buckets.get(key)
-            if members:
-                found.update(members)
-        for cluster in found:
-            stored = canonicals.get(cluster)
-            if stored is not None:
-                pair_rows.append(row)
+    if view.buckets:
+        hit = np.isin(batch_keys, np.fromiter(view.buckets, dtype=np.int64, count=len(view.buckets)))
+        for k in np.flatnonzero(hit.any(axis=1)).tolist():
+            found: set[str] = set()
+            for key in batch_keys[k][hit[k]].tolist():
+                found.update(view.buckets[key])
+            stored[k] = sorted(c for c in found if c in view.canonicals)
+            for cluster in stored[k]:
+                pair_rows.append(rows[k])
                 tags.append(cluster)
-                others.append(stored.shingles)
+                others.append(view.canonicals[cluster].shingles)
+    earlier: dict[int, list[int]] = {}
     if len(rows) > 1:
-        for earlier, later in minhash.candidate_pairs(sketches.keys[list(rows)]).tolist():
+        for first, later in minhash.candidate_pairs(batch_keys, max_bucket=len(rows)).tolist():
+            earlier.setdefault(later, []).append(first)
             pair_rows.append(rows[later])
-            tags.append(rows[earlier])
-            others.append(sketches.shingles(rows[earlier]))
+            tags.append(rows[first])
+            others.append(sketches.shingles(rows[first]))
     counts = shared_counts(sketches, pair_rows, others)
-    return dict(zip(zip(pair_rows, tags, strict=True), counts, strict=True))
+    return dict(zip(zip(pair_rows, tags, strict=True), counts, strict=True)), stored, earlier
 
 
 def decide_batch(
     items: Sequence[FeedItem],
     rows: Sequence[int],
     origins: Sequence[str],
+    ids: Sequence[str],
     sketches: Sketches,
     view: View,
     policy: Policy = DEFAULT_POLICY,
@@ -311,34 +325,26 @@ def decide_batch(
 ) -> tuple[list[Decision], list[Change]]:
     """Decide a batch's items in input order against ``view`` and the batch's own earlier items.
 
-    Item k's sketch is row ``rows[k]``.  Pure: the index is written by the caller,
-    with the returned changes, if the view still holds.
+    Item k's sketch is row ``rows[k]``, its would-be cluster id ``ids[k]``.  An item's candidates are the clusters in
+    its buckets: those the view shows, and those an earlier item of the batch
+    founded or took over with a band key they share.  Pure: the caller writes the
+    returned changes to the index if the view still holds.
     """
-    prescored = _prescore(rows, sketches, view)
-    keys = sketches.keys.tolist()
+    prescored, stored, earlier = _prescore(rows, sketches, view)
+    keys = sketches.keys
     sizes = sketches.sizes().tolist()
-    stored = view.buckets
-    added: dict[int, list[str]] = {}
     current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in view.canonicals.items()}
     changes: dict[str, Change] = {}
+    made: dict[int, str] = {}
+    """The cluster each item of the batch founded or took over, by position."""
     taken = set(view.existing)
     decisions: list[Decision] = []
-
-    def enter(cluster: str, item_keys: list[int]) -> None:
-        for key in item_keys:
-            members = added.setdefault(key, [])
-            if cluster not in members and cluster not in stored.get(key, ()):
-                members.append(cluster)
-
-    for item, row, origin in zip(items, rows, origins, strict=True):
-        item_keys = keys[row]
-        found: set[str] = set()
-        for key in item_keys:
-            for source in (stored, added):
-                members = source.get(key)
-                if members:
-                    found.update(members)
-        candidates = [c for c in sorted(found) if c in current]
+    for k, (item, row, origin, cluster_if_new) in enumerate(zip(items, rows, origins, ids, strict=True)):
+        candidates = stored[k]
+        if k in earlier:
+            found = set(candidates)
+            found.update(made[j] for j in earlier[k] if j in made)
+            candidates = sorted(found)
         own = next((c for c in candidates if current[c][0].origin == origin), None)
         if own is not None:
             # our own claim from a run killed before its journal was written
@@ -364,12 +370,13 @@ def decide_batch(
             if policy.better(date, words, item.source, canonical):
                 successor = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
                 current[cluster] = (successor, row)
-                earlier = changes.get(cluster)
-                if earlier is None:
-                    changes[cluster] = Change(successor, tuple(item_keys), canonical.origin)
+                made[k] = cluster
+                earlier_change = changes.get(cluster)
+                if earlier_change is None:
+                    changes[cluster] = Change(successor, keys[row], canonical.origin)
                 else:
-                    changes[cluster] = Change(successor, earlier.keys + tuple(item_keys), earlier.expected)
-                enter(cluster, item_keys)
+                    both = np.concatenate([earlier_change.keys, keys[row]])
+                    changes[cluster] = Change(successor, both, earlier_change.expected)
                 decisions.append(Decision(
                     item.input, item.line, item.id, "kept", cluster, item.id, "canonical",
                     round(jac, 4), round(cont, 4), replaces=canonical.id,
@@ -380,16 +387,16 @@ def decide_batch(
                     round(jac, 4), round(cont, 4),
                 ))
             continue
-        cluster = cluster_id(item)
+        cluster = cluster_if_new
         if cluster in taken or cluster in current:
-            cluster = cluster_id(item, origin)
+            cluster = salted_id(cluster, origin)
             if cluster in taken or cluster in current:
                 raise RuntimeError(f"{item.input}:{item.line}: cluster id {cluster} is taken")
         new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
         current[cluster] = (new, row)
+        made[k] = cluster
         taken.add(cluster)
-        changes[cluster] = Change(new, tuple(item_keys))
-        enter(cluster, item_keys)
+        changes[cluster] = Change(new, keys[row])
         decisions.append(Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0))
     return decisions, list(changes.values())
 
@@ -451,11 +458,12 @@ def _decide_live(
     rows = [row for _, row, _ in live]
     origins = [f"{run}:{start + n}" for n, _, _ in live]
     keys = np.unique(sketches.keys[rows]).tolist()
-    clusters = [cluster_id(item) for item in items] + [cluster_id(i, o) for i, o in zip(items, origins, strict=True)]
+    ids = [cluster_id(item) for item in items]
+    clusters = ids + [salted_id(c, o) for c, o in zip(ids, origins, strict=True)]
     signatures = sketches.signatures[rows].astype("<u4").tobytes()
     for _ in range(MAX_ATTEMPTS):
         view = index.view(keys, clusters)
-        decisions, changes = decide_batch(items, rows, origins, sketches, view, policy, thresholds)
+        decisions, changes = decide_batch(items, rows, origins, ids, sketches, view, policy, thresholds)
         journal = [[start + n, *d.row()] for (n, _, _), d in zip(live, decisions, strict=True)]
         entry = Entry(run, start + live[0][0], start + live[-1][0], json.dumps(journal, ensure_ascii=False), signatures)
         if index.apply(changes, entry, view):

@@ -117,12 +117,12 @@ class Change:
     """A cluster a batch founds (``expected`` empty) or whose canonical it replaces.
 
     ``expected`` is the replaced canonical's origin as the view showed it: the
-    write holds only if the store still has it.  ``keys`` are the band keys whose
-    buckets gain the cluster.
+    write holds only if the store still has it.  ``keys`` (int64) are the band
+    keys whose buckets gain the cluster.
     """
 
     canonical: Canonical
-    keys: tuple[int, ...]
+    keys: np.ndarray = field(compare=False, repr=False)
     expected: str = ""
 
 
@@ -217,7 +217,7 @@ class MemoryIndex:
         for change in changes:
             cluster = change.canonical.cluster
             self._canonicals[cluster] = change.canonical
-            for key in change.keys:
+            for key in change.keys.tolist():
                 members = self._buckets.setdefault(key, [])
                 if cluster not in members:
                     members.append(cluster)
@@ -314,8 +314,8 @@ class SQLiteIndex:
         buckets: dict[int, list[str]] = {}
         if len(keys):
             query = "SELECT key, cluster FROM buckets WHERE key IN (SELECT value FROM json_each(?))"
-            for key, cluster in self.db.execute(query, (json.dumps(sorted(_signed(k) for k in keys)),)):
-                buckets.setdefault(key & _MASK64, []).append(_cluster_hex(cluster))
+            for key, cluster in self.db.execute(query, (json.dumps(list(keys)),)):
+                buckets.setdefault(key, []).append(_cluster_hex(cluster))
         named = sorted({c for members in buckets.values() for c in members})
         existing: frozenset[str] = frozenset()
         if clusters:
@@ -339,19 +339,30 @@ class SQLiteIndex:
         return found
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
-        """The write lock has been held since ``view``, so the view still holds."""
+        """The write lock has been held since ``view``, so its buckets still hold; the changes are
+        checked against the stored canonicals all the same (one query), so a wrong one writes nothing."""
         if changes:
+            ids = [_cluster_int(c.canonical.cluster) for c in changes]
+            query = "SELECT cluster, origin FROM canonicals WHERE cluster IN (SELECT value FROM json_each(?))"
+            stored = dict(self.db.execute(query, (json.dumps(ids),)).fetchall())
+            if any(stored.get(i, "") != c.expected for i, c in zip(ids, changes, strict=True)):
+                return False
             self.db.executemany(
                 "INSERT OR REPLACE INTO canonicals VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (_cluster_int(c.canonical.cluster), c.canonical.id, c.canonical.shingles.astype("<u4").tobytes(),
+                    (i, c.canonical.id, c.canonical.shingles.astype("<u4").tobytes(),
                      c.canonical.words, c.canonical.date, c.canonical.source, c.canonical.origin)
-                    for c in changes
+                    for i, c in zip(ids, changes, strict=True)
                 ],
             )
-            rows = sorted({(_signed(k), _cluster_int(c.canonical.cluster)) for c in changes for k in c.keys})
-            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", rows)
-            self._rows += len(rows)
+            keys = np.concatenate([c.keys for c in changes])
+            clusters = np.repeat(np.array(ids, dtype=np.int64), [len(c.keys) for c in changes])
+            # in key order, so each page of the bucket tree is visited once
+            order = np.lexsort((clusters, keys))
+            pairs = np.stack([keys[order], clusters[order]], axis=1)
+            pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
+            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", pairs.tolist())
+            self._rows += len(pairs)
         if entry is not None:
             self.db.execute(
                 "INSERT OR REPLACE INTO journal VALUES (?, ?, ?, ?, ?)",
@@ -475,7 +486,7 @@ class RedisIndex:
         self._apply = self.client.register_script(_APPLY)
 
     def _bucket(self, key: int) -> str:
-        return f"{self.prefix}b:{key:016x}"
+        return f"{self.prefix}b:{key:x}"
 
     def _canonical(self, cluster: str) -> str:
         return f"{self.prefix}c:{cluster}"
@@ -514,8 +525,9 @@ class RedisIndex:
             args += [self._canonical(change.canonical.cluster), change.expected]
             for name, value in change.canonical.encode().items():
                 args += [name, value]
-            args.append(len(change.keys))
-            args += [self._bucket(k) for k in change.keys]
+            keys = change.keys.tolist()
+            args.append(len(keys))
+            args += [self._bucket(k) for k in keys]
         if entry is None:
             args.append("")
         else:
