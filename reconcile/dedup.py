@@ -21,15 +21,19 @@ replays what it decided and continues: same output, same map.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
 import io
+import itertools
 import json
+import multiprocessing
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -401,8 +405,80 @@ def decide_batch(
     return decisions, list(changes.values())
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A batch of reads with what deciding needs that no index is asked for: the sketches of its
+    items (row k: the batch's k-th ``FeedItem``) and each item's would-be cluster id."""
+
+    reads: list[Read]
+    sketches: Sketches
+    ids: list[str]
+
+
+def prepare(batch: list[Read], params: Params) -> Prepared:
+    items = [read for read in batch if isinstance(read, FeedItem)]
+    return Prepared(batch, sketch([item.text for item in items], params), [cluster_id(item) for item in items])
+
+
+def prepared_batches(reads: Iterable[Read], params: Params, batch_size: int = BATCH_SIZE) -> Iterator[Prepared]:
+    stream = iter(reads)
+    while batch := list(islice(stream, batch_size)):
+        yield prepare(batch, params)
+
+
+def _reader(paths: Sequence[Path], fields: Fields, params: Params, batch_size: int, conn: Connection) -> None:
+    """The reader process: parse and sketch batches and send them down ``conn``.
+
+    A pipe holds less than a batch, so the reader stays at most one batch ahead
+    (memory stays flat), and a parent that dies breaks the pipe and ends it.
+    """
+    try:
+        for prepared in prepared_batches(read_inputs(paths, fields), params, batch_size):
+            conn.send(prepared)
+        conn.send(None)
+    except BrokenPipeError:
+        pass
+    except BaseException as err:  # any failure is reported to the parent, which raises it
+        with contextlib.suppress(BrokenPipeError):
+            conn.send(RuntimeError(f"reader process: {err.__class__.__name__}: {err}"))
+    finally:
+        conn.close()
+
+
+READER_PROCESS_BYTES = 32 << 20
+
+
+def read_in_process(paths: Sequence[Path], fields: Fields, params: Params, batch_size: int) -> Iterator[Prepared]:
+    """``prepared_batches`` of ``read_inputs`` in a second process: parsing and sketching (about
+    half an item's CPU) run beside the index work of this one."""
+    # fork: no re-import of the caller's main module (a script without a main guard works), and the
+    # child starts at once; nothing in this process holds threads or locks the child needs
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_reader, args=(list(paths), fields, params, batch_size, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise RuntimeError("the reader process ended without finishing") from None
+            if message is None:
+                return
+            if isinstance(message, BaseException):
+                raise message
+            yield message
+    finally:
+        receive.close()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
 def decide_stream(
-    reads: Iterable[Read],
+    reads: Iterable[Read] | Iterable[Prepared],
     index: Index,
     run: str,
     policy: Policy = DEFAULT_POLICY,
@@ -411,33 +487,41 @@ def decide_stream(
 ) -> Iterator[tuple[Read, Decision]]:
     """Each input read with its decision, in input order, a batch at a time.
 
+    ``reads`` are reads, or batches ``prepare``d already (by ``read_in_process``).
     ``run`` names this run in the journal: the same run started again replays
     the decisions already made for its positions.
     """
     stream = iter(reads)
+    first = next(stream, None)
+    if first is None:
+        return
+    stream = itertools.chain([first], stream)
+    batches: Iterator[Prepared] = (
+        stream if isinstance(first, Prepared) else prepared_batches(stream, index.params, batch_size)  # type: ignore[assignment,arg-type]
+    )
     position = 0
-    while batch := list(islice(stream, batch_size)):
+    for prepared in batches:
+        batch = prepared.reads
         start = position
         position += len(batch)
         done = index.recorded(run, start, position)
         decided: list[Decision | None] = [None] * len(batch)
-        fresh: list[tuple[int, FeedItem]] = []
+        sizes = prepared.sketches.sizes().tolist()
+        live: list[tuple[int, int, FeedItem]] = []
+        row = 0
         for n, read in enumerate(batch):
             if isinstance(read, Rejected):
                 decided[n] = Decision(read.input, read.line, "", "rejected", reason=read.reason)
-            elif start + n in done:
+                continue
+            if start + n in done:
                 decided[n] = Decision.from_row(done[start + n])
+            elif not sizes[row]:
+                decided[n] = Decision(read.input, read.line, read.id, "rejected", reason="no words in text")
             else:
-                fresh.append((n, read))
-        # sketch before taking the index, so other writers wait only for lookups and writes
-        sketches = sketch([item.text for _, item in fresh], index.params)
-        sizes = sketches.sizes()
-        live = [(n, row, item) for row, (n, item) in enumerate(fresh) if sizes[row]]
-        for row, (n, item) in enumerate(fresh):
-            if not sizes[row]:
-                decided[n] = Decision(item.input, item.line, item.id, "rejected", reason="no words in text")
+                live.append((n, row, read))
+            row += 1
         if live:
-            _decide_live(live, start, run, sketches, index, policy, thresholds, decided)
+            _decide_live(live, start, run, prepared, index, policy, thresholds, decided)
         index.commit()
         for read, decision in zip(batch, decided, strict=True):
             assert decision is not None
@@ -448,7 +532,7 @@ def _decide_live(
     live: Sequence[tuple[int, int, FeedItem]],
     start: int,
     run: str,
-    sketches: Sketches,
+    prepared: Prepared,
     index: Index,
     policy: Policy,
     thresholds: Thresholds,
@@ -457,8 +541,9 @@ def _decide_live(
     items = [item for _, _, item in live]
     rows = [row for _, row, _ in live]
     origins = [f"{run}:{start + n}" for n, _, _ in live]
+    sketches = prepared.sketches
     keys = np.unique(sketches.keys[rows]).tolist()
-    ids = [cluster_id(item) for item in items]
+    ids = [prepared.ids[row] for row in rows]
     clusters = ids + [salted_id(c, o) for c, o in zip(ids, origins, strict=True)]
     signatures = sketches.signatures[rows].astype("<u4").tobytes()
     for _ in range(MAX_ATTEMPTS):
@@ -539,11 +624,15 @@ def dedup_files(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     on_decision: Callable[[Read, Decision], None] | None = None,
+    reader_process: bool | None = None,
 ) -> Counts:
     """Dedup feed files into ``out`` (kept items, input format), ``map_path`` and ``rejects_path``.
 
     Outputs appear whole at the end or not at all.  ``dry_run`` writes nothing
     and leaves the index untouched; ``on_decision`` sees every item.
+    ``reader_process``: parse and sketch in a second process (``read_in_process``);
+    by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
+    starting one costs about a second.
     """
     from reconcile.index import DryRunIndex
 
@@ -563,7 +652,10 @@ def dedup_files(
     batch_end = batch_size
     closed = False
     try:
-        decisions = decide_stream(read_inputs(paths, fields), index, run, policy, thresholds, batch_size)
+        if reader_process is None:
+            reader_process = sum(p.stat().st_size for p in paths if p.is_file()) > READER_PROCESS_BYTES
+        reads = read_in_process(paths, fields, params, batch_size) if reader_process else read_inputs(paths, fields)
+        decisions = decide_stream(reads, index, run, policy, thresholds, batch_size)
         for read_item, decision in decisions:
             read += 1
             if decision.decision == "kept":

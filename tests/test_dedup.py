@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -274,3 +275,25 @@ def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None
             assert current[d.cluster] == d.canonical
     # seven distinct stories, each edited copy still a near copy: one cluster per story used
     assert len(current) == len({k for k, _, _ in plan})
+
+
+def test_reader_process_decides_as_one_process_does(tmp_path: Path) -> None:
+    from reconcile.dedup import dedup_files, map_rows
+
+    rng = random.Random(9)
+    stories = [story(rng, 80) for _ in range(40)]
+    feed = tmp_path / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for n in range(300):
+            text = stories[n % 40] if n % 3 else story(rng, 80)
+            out.write(json.dumps({"id": f"i{n}", "text": text, "published": f"2022-03-{1 + n % 28:02d}"}) + "\n")
+        out.write("{broken\n")
+    outputs = {}
+    for reader_process in (False, True):
+        target = tmp_path / f"{reader_process}"
+        counts = dedup_files([feed], target / "kept.jsonl", str(target / "index.sqlite"), target / "map.csv",
+                             batch_size=64, reader_process=reader_process)
+        assert counts.read == 301 and counts.rejected == 1 and counts.removed > 100
+        outputs[reader_process] = ((target / "kept.jsonl").read_bytes(), (target / "map.csv").read_text())
+    assert outputs[True] == outputs[False]
+    assert len(map_rows(outputs[True][1])) == 301
