@@ -279,17 +279,31 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
-def _prescore(
-    rows: Sequence[int], sketches: Sketches, view: View
-) -> tuple[dict[tuple[int, str | int], int], list[list[str]], dict[int, list[int]]]:
-    """What the sequential pass needs, computed for the whole batch at once.
+def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[int, str | int], int]]:
+    """For each row, the earlier rows of the batch sharing a band key with it, and the shared
+    shingle counts of those pairs (keyed ``(row, earlier row)``): all from the batch alone, so
+    the reader process computes them."""
+    earlier: dict[int, list[int]] = {}
+    rows: list[int] = []
+    tags: list[str | int] = []
+    others: list[np.ndarray] = []
+    count = len(sketches.keys)
+    if count > 1:
+        usable = sketches.sizes() > 0
+        for first, later in minhash.candidate_pairs(sketches.keys, usable, max_bucket=count).tolist():
+            earlier.setdefault(later, []).append(first)
+            rows.append(later)
+            tags.append(first)
+            others.append(sketches.shingles(first))
+    counts = shared_counts(sketches, rows, others)
+    return earlier, dict(zip(zip(rows, tags, strict=True), counts, strict=True))
 
-    * shared shingle counts, in one numpy pass, of each item against the stored
-      canonicals its buckets name (keyed ``(row, cluster)``) and against the earlier
-      items of the batch it shares a band key with (keyed ``(row, their row)``);
-    * for each item (by position k), the stored clusters its buckets name;
-    * for each item, the earlier items of the batch that share a band key with it.
-    """
+
+def _stored_candidates(
+    rows: Sequence[int], sketches: Sketches, view: View, prescored: dict[tuple[int, str | int], int]
+) -> list[list[str]]:
+    """For each row, the stored clusters its buckets name (sorted); their shared shingle counts
+    are added to ``prescored`` (keyed ``(row, cluster)``) in one numpy pass."""
     batch_keys = sketches.keys[list(rows)]
     stored: list[list[str]] = [[] for _ in rows]
     pair_rows: list[int] = []
@@ -306,48 +320,42 @@ def _prescore(
                 pair_rows.append(rows[k])
                 tags.append(cluster)
                 others.append(view.canonicals[cluster].shingles)
-    earlier: dict[int, list[int]] = {}
-    if len(rows) > 1:
-        for first, later in minhash.candidate_pairs(batch_keys, max_bucket=len(rows)).tolist():
-            earlier.setdefault(later, []).append(first)
-            pair_rows.append(rows[later])
-            tags.append(rows[first])
-            others.append(sketches.shingles(rows[first]))
-    counts = shared_counts(sketches, pair_rows, others)
-    return dict(zip(zip(pair_rows, tags, strict=True), counts, strict=True)), stored, earlier
+    prescored.update(zip(zip(pair_rows, tags, strict=True), shared_counts(sketches, pair_rows, others), strict=True))
+    return stored
 
 
 def decide_batch(
     items: Sequence[FeedItem],
     rows: Sequence[int],
     origins: Sequence[str],
-    ids: Sequence[str],
-    sketches: Sketches,
+    prepared: Prepared,
     view: View,
     policy: Policy = DEFAULT_POLICY,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[list[Decision], list[Change]]:
     """Decide a batch's items in input order against ``view`` and the batch's own earlier items.
 
-    Item k's sketch is row ``rows[k]``, its would-be cluster id ``ids[k]``.  An item's candidates are the clusters in
-    its buckets: those the view shows, and those an earlier item of the batch
-    founded or took over with a band key they share.  Pure: the caller writes the
+    Item k is row ``rows[k]`` of the prepared batch.  An item's candidates are the
+    clusters in its buckets: those the view shows, and those an earlier item of the
+    batch founded or took over with a band key they share.  Pure: the caller writes the
     returned changes to the index if the view still holds.
     """
-    prescored, stored, earlier = _prescore(rows, sketches, view)
+    sketches, earlier = prepared.sketches, prepared.earlier
+    prescored = dict(prepared.shared)
+    stored = _stored_candidates(rows, sketches, view, prescored)
     keys = sketches.keys
     sizes = sketches.sizes().tolist()
     current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in view.canonicals.items()}
     changes: dict[str, Change] = {}
     made: dict[int, str] = {}
-    """The cluster each item of the batch founded or took over, by position."""
+    """The cluster each item of the batch founded or took over, by row."""
     taken = set(view.existing)
     decisions: list[Decision] = []
-    for k, (item, row, origin, cluster_if_new) in enumerate(zip(items, rows, origins, ids, strict=True)):
+    for k, (item, row, origin) in enumerate(zip(items, rows, origins, strict=True)):
         candidates = stored[k]
-        if k in earlier:
+        if row in earlier:
             found = set(candidates)
-            found.update(made[j] for j in earlier[k] if j in made)
+            found.update(made[j] for j in earlier[row] if j in made)
             candidates = sorted(found)
         own = next((c for c in candidates if current[c][0].origin == origin), None)
         if own is not None:
@@ -374,7 +382,7 @@ def decide_batch(
             if policy.better(date, words, item.source, canonical):
                 successor = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
                 current[cluster] = (successor, row)
-                made[k] = cluster
+                made[row] = cluster
                 earlier_change = changes.get(cluster)
                 if earlier_change is None:
                     changes[cluster] = Change(successor, keys[row], canonical.origin)
@@ -391,14 +399,14 @@ def decide_batch(
                     round(jac, 4), round(cont, 4),
                 ))
             continue
-        cluster = cluster_if_new
+        cluster = prepared.ids[row]
         if cluster in taken or cluster in current:
-            cluster = salted_id(cluster, origin)
+            cluster = prepared.salted[row]
             if cluster in taken or cluster in current:
                 raise RuntimeError(f"{item.input}:{item.line}: cluster id {cluster} is taken")
         new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
         current[cluster] = (new, row)
-        made[k] = cluster
+        made[row] = cluster
         taken.add(cluster)
         changes[cluster] = Change(new, keys[row])
         decisions.append(Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0))
@@ -407,33 +415,52 @@ def decide_batch(
 
 @dataclass(frozen=True)
 class Prepared:
-    """A batch of reads with what deciding needs that no index is asked for: the sketches of its
-    items (row k: the batch's k-th ``FeedItem``) and each item's would-be cluster id."""
+    """A batch of reads with all that deciding needs from the batch alone, so a reader process
+    can compute it: the sketches of its items (row k: the batch's k-th ``FeedItem``), each
+    item's would-be cluster id and the salted one, the band keys to look up, and the
+    within-batch candidates (``within_batch``)."""
 
     reads: list[Read]
     sketches: Sketches
     ids: list[str]
+    salted: list[str]
+    keys: list[int]
+    earlier: dict[int, list[int]]
+    shared: dict[tuple[int, str | int], int]
 
 
-def prepare(batch: list[Read], params: Params) -> Prepared:
-    items = [read for read in batch if isinstance(read, FeedItem)]
-    return Prepared(batch, sketch([item.text for item in items], params), [cluster_id(item) for item in items])
+def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
+    """``batch`` holds the reads at positions ``start``, ``start + 1``... of ``run``."""
+    items = [(start + n, read) for n, read in enumerate(batch) if isinstance(read, FeedItem)]
+    sketches = sketch([item.text for _, item in items], params)
+    ids = [cluster_id(item) for _, item in items]
+    salted = [salted_id(c, f"{run}:{position}") for c, (position, _) in zip(ids, items, strict=True)]
+    usable = sketches.sizes() > 0
+    keys = np.unique(sketches.keys[usable]).tolist()
+    earlier, shared = within_batch(sketches)
+    return Prepared(batch, sketches, ids, salted, keys, earlier, shared)
 
 
-def prepared_batches(reads: Iterable[Read], params: Params, batch_size: int = BATCH_SIZE) -> Iterator[Prepared]:
+def prepared_batches(
+    reads: Iterable[Read], params: Params, run: str, batch_size: int = BATCH_SIZE
+) -> Iterator[Prepared]:
     stream = iter(reads)
+    start = 0
     while batch := list(islice(stream, batch_size)):
-        yield prepare(batch, params)
+        yield prepare(batch, params, run, start)
+        start += len(batch)
 
 
-def _reader(paths: Sequence[Path], fields: Fields, params: Params, batch_size: int, conn: Connection) -> None:
+def _reader(
+    paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int, conn: Connection
+) -> None:
     """The reader process: parse and sketch batches and send them down ``conn``.
 
     A pipe holds less than a batch, so the reader stays at most one batch ahead
     (memory stays flat), and a parent that dies breaks the pipe and ends it.
     """
     try:
-        for prepared in prepared_batches(read_inputs(paths, fields), params, batch_size):
+        for prepared in prepared_batches(read_inputs(paths, fields), params, run, batch_size):
             conn.send(prepared)
         conn.send(None)
     except BrokenPipeError:
@@ -448,14 +475,16 @@ def _reader(paths: Sequence[Path], fields: Fields, params: Params, batch_size: i
 READER_PROCESS_BYTES = 32 << 20
 
 
-def read_in_process(paths: Sequence[Path], fields: Fields, params: Params, batch_size: int) -> Iterator[Prepared]:
+def read_in_process(
+    paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int = BATCH_SIZE
+) -> Iterator[Prepared]:
     """``prepared_batches`` of ``read_inputs`` in a second process: parsing and sketching (about
     half an item's CPU) run beside the index work of this one."""
     # fork: no re-import of the caller's main module (a script without a main guard works), and the
     # child starts at once; nothing in this process holds threads or locks the child needs
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_reader, args=(list(paths), fields, params, batch_size, send), daemon=True)
+    process = context.Process(target=_reader, args=(list(paths), fields, params, run, batch_size, send), daemon=True)
     process.start()
     send.close()
     try:
@@ -497,7 +526,7 @@ def decide_stream(
         return
     stream = itertools.chain([first], stream)
     batches: Iterator[Prepared] = (
-        stream if isinstance(first, Prepared) else prepared_batches(stream, index.params, batch_size)  # type: ignore[assignment,arg-type]
+        stream if isinstance(first, Prepared) else prepared_batches(stream, index.params, run, batch_size)  # type: ignore[assignment,arg-type]
     )
     position = 0
     for prepared in batches:
@@ -542,13 +571,11 @@ def _decide_live(
     rows = [row for _, row, _ in live]
     origins = [f"{run}:{start + n}" for n, _, _ in live]
     sketches = prepared.sketches
-    keys = np.unique(sketches.keys[rows]).tolist()
-    ids = [prepared.ids[row] for row in rows]
-    clusters = ids + [salted_id(c, o) for c, o in zip(ids, origins, strict=True)]
+    clusters = [prepared.ids[row] for row in rows] + [prepared.salted[row] for row in rows]
     signatures = sketches.signatures[rows].astype("<u4").tobytes()
     for _ in range(MAX_ATTEMPTS):
-        view = index.view(keys, clusters)
-        decisions, changes = decide_batch(items, rows, origins, ids, sketches, view, policy, thresholds)
+        view = index.view(prepared.keys, clusters)
+        decisions, changes = decide_batch(items, rows, origins, prepared, view, policy, thresholds)
         journal = [[start + n, *d.row()] for (n, _, _), d in zip(live, decisions, strict=True)]
         entry = Entry(run, start + live[0][0], start + live[-1][0], json.dumps(journal, ensure_ascii=False), signatures)
         if index.apply(changes, entry, view):
@@ -654,7 +681,9 @@ def dedup_files(
     try:
         if reader_process is None:
             reader_process = sum(p.stat().st_size for p in paths if p.is_file()) > READER_PROCESS_BYTES
-        reads = read_in_process(paths, fields, params, batch_size) if reader_process else read_inputs(paths, fields)
+        reads = (
+            read_in_process(paths, fields, params, run, batch_size) if reader_process else read_inputs(paths, fields)
+        )
         decisions = decide_stream(reads, index, run, policy, thresholds, batch_size)
         for read_item, decision in decisions:
             read += 1
