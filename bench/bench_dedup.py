@@ -152,6 +152,8 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
         if seen in checkpoints:
             memory.append(f"{seen:,} items: {current_mib():.0f} MiB")
 
+    for stale in (Path(index), Path(f"{index}-wal"), Path(f"{index}-shm"), out):
+        stale.unlink(missing_ok=True)  # a rerun in the same --workdir would replay the journal
     print(f"[{label}] start: {load()}")
     start, cpu_start, child_start = time.perf_counter(), cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN)
     counts = dedup_files([feed], out, index, on_decision=on_decision, batch_size=batch_size)
