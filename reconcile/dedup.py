@@ -700,7 +700,7 @@ def dedup_files(
                     record = {"input": decision.input, "line": decision.line, "reason": decision.reason, "raw": raw}
                     rejects_file.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             if map_writer:
-                map_writer.writerow([getattr(decision, c) for c in MAP_COLUMNS])
+                map_writer.writerow(decision.row())
             if on_decision:
                 on_decision(read_item, decision)
             if read == batch_end:

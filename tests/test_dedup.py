@@ -297,3 +297,19 @@ def test_reader_process_decides_as_one_process_does(tmp_path: Path) -> None:
         outputs[reader_process] = ((target / "kept.jsonl").read_bytes(), (target / "map.csv").read_text())
     assert outputs[True] == outputs[False]
     assert len(map_rows(outputs[True][1])) == 301
+
+
+def test_a_rerun_with_another_batch_size_replays_what_was_journaled(tmp_path: Path) -> None:
+    rng = random.Random(10)
+    texts = [story(rng, 60) for _ in range(6)]
+    items = [item(f"i{n}", texts[n % 6] if n % 4 else story(rng, 60), line=n + 1) for n in range(23)]
+    clean = decide(items, SQLiteIndex(tmp_path / "clean.sqlite", Params()), run="r", batch_size=5)
+    # a run that got through 10 items in batches of 5, then one finishing in batches of 4 and of 7
+    path = tmp_path / "index.sqlite"
+    first = decide(items[:10], SQLiteIndex(path, Params()), run="r", batch_size=5)
+    assert first == clean[:10]
+    index = SQLiteIndex(path, Params())
+    assert sorted(index.recorded("r", 3, 9)) == [3, 4, 5, 6, 7, 8]
+    index.close()
+    assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=4) == clean
+    assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=7) == clean
