@@ -279,10 +279,29 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
+SCREEN_JACCARD = 0.2
+"""A candidate whose sketch (the low byte of each MinHash bin) estimates a shingle Jaccard below
+this is dropped before exact scoring, and a stored one before its shingles are fetched.  With 64
+bins the estimate's standard error is at most 0.0625, so a pair at the near-duplicate line (0.45)
+passes but for a 4-sigma miss; the false candidates LSH proposes sit near 0.05-0.1.  A pair
+near-duplicate only by containment, with Jaccard under 0.2, is dropped: LSH proposes such a pair
+with probability under 16 x 0.2^3 = 0.13 anyway."""
+
+
+def _screened(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Which pairs of sketch rows (uint8, one row per pair) pass ``SCREEN_JACCARD``."""
+    return (mine == theirs).sum(axis=1) >= SCREEN_JACCARD * mine.shape[1]
+
+
+def low_bytes(sketches: Sketches, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The sketches of ``rows``: the low byte of each MinHash bin (b-bit minwise hashing, b = 8)."""
+    return sketches.signatures[rows].astype(np.uint8)
+
+
 def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[int, str | int], int]]:
-    """For each row, the earlier rows of the batch sharing a band key with it, and the shared
-    shingle counts of those pairs (keyed ``(row, earlier row)``): all from the batch alone, so
-    the reader process computes them."""
+    """For each row, the earlier rows of the batch sharing a band key with it and passing the
+    screen, and the shared shingle counts of those pairs (keyed ``(row, earlier row)``): all from
+    the batch alone, so the reader process computes them."""
     earlier: dict[int, list[int]] = {}
     rows: list[int] = []
     tags: list[str | int] = []
@@ -290,7 +309,9 @@ def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[i
     count = len(sketches.keys)
     if count > 1:
         usable = sketches.sizes() > 0
-        for first, later in minhash.candidate_pairs(sketches.keys, usable, max_bucket=count).tolist():
+        pairs = minhash.candidate_pairs(sketches.keys, usable, max_bucket=count)
+        pairs = pairs[_screened(low_bytes(sketches, pairs[:, 0]), low_bytes(sketches, pairs[:, 1]))]
+        for first, later in pairs.tolist():
             earlier.setdefault(later, []).append(first)
             rows.append(later)
             tags.append(first)
@@ -299,29 +320,48 @@ def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[i
     return earlier, dict(zip(zip(rows, tags, strict=True), counts, strict=True))
 
 
-def _stored_candidates(
-    rows: Sequence[int], sketches: Sketches, view: View, prescored: dict[tuple[int, str | int], int]
-) -> list[list[str]]:
-    """For each row, the stored clusters its buckets name (sorted); their shared shingle counts
-    are added to ``prescored`` (keyed ``(row, cluster)``) in one numpy pass."""
+def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> list[list[str]]:
+    """For each row, the stored clusters its buckets name whose sketches pass the screen, sorted."""
     batch_keys = sketches.keys[list(rows)]
-    stored: list[list[str]] = [[] for _ in rows]
-    pair_rows: list[int] = []
-    tags: list[str | int] = []
-    others: list[np.ndarray] = []
+    found: list[set[str]] = [set() for _ in rows]
     if view.buckets:
         hit = np.isin(batch_keys, np.fromiter(view.buckets, dtype=np.int64, count=len(view.buckets)))
         for k in np.flatnonzero(hit.any(axis=1)).tolist():
-            found: set[str] = set()
             for key in batch_keys[k][hit[k]].tolist():
-                found.update(view.buckets[key])
-            stored[k] = sorted(c for c in found if c in view.canonicals)
-            for cluster in stored[k]:
-                pair_rows.append(rows[k])
+                found[k].update(c for c in view.buckets[key] if c in view.sketches)
+    pairs = [(k, cluster) for k, clusters in enumerate(found) for cluster in clusters]
+    if not pairs:
+        return [[] for _ in rows]
+    width = sketches.signatures.shape[1]
+    theirs = [view.sketches[c] for _, c in pairs]
+    sized = np.fromiter((len(t) == width for t in theirs), dtype=bool, count=len(theirs))
+    passing = ~sized  # a sketch of another width (none is written so) is never screened out
+    if sized.any():
+        stacked = np.frombuffer(b"".join(t for t, ok in zip(theirs, sized, strict=True) if ok), dtype=np.uint8)
+        mine = low_bytes(sketches, [rows[k] for (k, _), ok in zip(pairs, sized, strict=True) if ok])
+        passing[sized] = _screened(mine, stacked.reshape(-1, width))
+    kept: list[list[str]] = [[] for _ in rows]
+    for (k, cluster), ok in zip(pairs, passing.tolist(), strict=True):
+        if ok:
+            kept[k].append(cluster)
+    return [sorted(clusters) for clusters in kept]
+
+
+def _score_stored(
+    rows: Sequence[int], sketches: Sketches, candidates: list[list[str]], canonicals: dict[str, Canonical],
+    prescored: dict[tuple[int, str | int], int],
+) -> None:
+    """Shared shingle counts of each row with its stored candidates, in one numpy pass, into ``prescored``."""
+    pair_rows: list[int] = []
+    tags: list[str | int] = []
+    others: list[np.ndarray] = []
+    for row, clusters in zip(rows, candidates, strict=True):
+        for cluster in clusters:
+            if cluster in canonicals:
+                pair_rows.append(row)
                 tags.append(cluster)
-                others.append(view.canonicals[cluster].shingles)
+                others.append(canonicals[cluster].shingles)
     prescored.update(zip(zip(pair_rows, tags, strict=True), shared_counts(sketches, pair_rows, others), strict=True))
-    return stored
 
 
 def decide_batch(
@@ -330,27 +370,32 @@ def decide_batch(
     origins: Sequence[str],
     prepared: Prepared,
     view: View,
+    screened: list[list[str]],
+    canonicals: dict[str, Canonical],
     policy: Policy = DEFAULT_POLICY,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[list[Decision], list[Change]]:
     """Decide a batch's items in input order against ``view`` and the batch's own earlier items.
 
     Item k is row ``rows[k]`` of the prepared batch.  An item's candidates are the
-    clusters in its buckets: those the view shows, and those an earlier item of the
-    batch founded or took over with a band key they share.  Pure: the caller writes the
+    clusters in its buckets that pass the sketch screen: ``screened[k]`` from the
+    view (whose ``canonicals`` were fetched), and those an earlier item of the batch
+    founded or took over with a band key they share.  Pure: the caller writes the
     returned changes to the index if the view still holds.
     """
     sketches, earlier = prepared.sketches, prepared.earlier
     prescored = dict(prepared.shared)
-    stored = _stored_candidates(rows, sketches, view, prescored)
+    stored = [[c for c in clusters if c in canonicals] for clusters in screened]
+    _score_stored(rows, sketches, stored, canonicals, prescored)
     keys = sketches.keys
     sizes = sketches.sizes().tolist()
-    current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in view.canonicals.items()}
+    current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in canonicals.items()}
     changes: dict[str, Change] = {}
     made: dict[int, str] = {}
     """The cluster each item of the batch founded or took over, by row."""
     taken = set(view.existing)
     decisions: list[Decision] = []
+    sketch_of = dict(zip(rows, map(bytes, low_bytes(sketches, list(rows))), strict=True))
     for k, (item, row, origin) in enumerate(zip(items, rows, origins, strict=True)):
         candidates = stored[k]
         if row in earlier:
@@ -380,7 +425,9 @@ def decide_batch(
             jac, cont, relation, cluster = best
             canonical = current[cluster][0]
             if policy.better(date, words, item.source, canonical):
-                successor = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
+                successor = Canonical(
+                    cluster, item.id, sketches.shingles(row), words, date, item.source, origin, sketch_of[row]
+                )
                 current[cluster] = (successor, row)
                 made[row] = cluster
                 earlier_change = changes.get(cluster)
@@ -404,7 +451,7 @@ def decide_batch(
             cluster = prepared.salted[row]
             if cluster in taken or cluster in current:
                 raise RuntimeError(f"{item.input}:{item.line}: cluster id {cluster} is taken")
-        new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin)
+        new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin, sketch_of[row])
         current[cluster] = (new, row)
         made[row] = cluster
         taken.add(cluster)
@@ -575,7 +622,11 @@ def _decide_live(
     signatures = sketches.signatures[rows].astype("<u4").tobytes()
     for _ in range(MAX_ATTEMPTS):
         view = index.view(prepared.keys, clusters)
-        decisions, changes = decide_batch(items, rows, origins, prepared, view, policy, thresholds)
+        candidates = stored_candidates(rows, sketches, view)
+        canonicals = index.canonicals(sorted({c for found in candidates for c in found}))
+        decisions, changes = decide_batch(
+            items, rows, origins, prepared, view, candidates, canonicals, policy, thresholds
+        )
         journal = [[start + n, *d.row()] for (n, _, _), d in zip(live, decisions, strict=True)]
         entry = Entry(run, start + live[0][0], start + live[-1][0], json.dumps(journal, ensure_ascii=False), signatures)
         if index.apply(changes, entry, view):

@@ -83,6 +83,8 @@ class Canonical:
     source: str
     origin: str
     """``run:position`` of the item, so a rerun recognises its own earlier claim."""
+    sketch: bytes = field(default=b"", compare=False, repr=False)
+    """The low byte of each MinHash bin: screens candidates before their shingles are fetched."""
 
     def encode(self) -> dict[str, bytes | str | int]:
         return {
@@ -93,6 +95,7 @@ class Canonical:
             "date": self.date,
             "source": self.source,
             "origin": self.origin,
+            "sketch": self.sketch,
         }
 
 
@@ -101,13 +104,14 @@ class View:
     """What one batch sees of the index.
 
     ``buckets``: the clusters in each looked-up band key's bucket (absent: empty);
-    ``canonicals``: the canonical of every cluster those buckets name;
+    ``sketches``: the canonical's ``sketch`` of every cluster those buckets name (the
+    canonicals themselves, large, are fetched by ``Index.canonicals`` for those that pass it);
     ``existing``: which of the cluster ids the batch asked about already exist;
     ``keys``: the keys looked up (a compare-and-set store checks their buckets are unchanged).
     """
 
     buckets: dict[int, list[str]]
-    canonicals: dict[str, Canonical]
+    sketches: dict[str, bytes]
     existing: frozenset[str] = frozenset()
     keys: tuple[int, ...] = ()
 
@@ -144,7 +148,11 @@ class Index(Protocol):
     params: Params
 
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
-        """The buckets of ``keys`` and their canonicals, and which of ``clusters`` exist."""
+        """The buckets of ``keys`` and their canonicals' sketches, and which of ``clusters`` exist."""
+        ...
+
+    def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+        """The current canonicals of ``clusters`` (absent ones left out)."""
         ...
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
@@ -204,10 +212,13 @@ class MemoryIndex:
         named = {c for members in buckets.values() for c in members}
         return View(
             buckets,
-            {c: self._canonicals[c] for c in named},
+            {c: self._canonicals[c].sketch for c in named},
             frozenset(c for c in clusters if c in self._canonicals),
             tuple(keys),
         )
+
+    def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+        return {c: self._canonicals[c] for c in clusters if c in self._canonicals}
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         for change in changes:
@@ -293,7 +304,9 @@ class SQLiteIndex:
         for table in (
             """CREATE TABLE IF NOT EXISTS canonicals (
                 cluster INTEGER PRIMARY KEY, id TEXT NOT NULL, shingles BLOB NOT NULL, words INTEGER NOT NULL,
-                date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL)""",
+                date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL, sketch BLOB NOT NULL)""",
+            # covering, so a view reads sketches from a small tree that stays in the page cache
+            "CREATE INDEX IF NOT EXISTS canonical_sketches ON canonicals (cluster, sketch)",
             """CREATE TABLE IF NOT EXISTS buckets (key INTEGER NOT NULL, cluster INTEGER NOT NULL,
                 PRIMARY KEY (key, cluster)) WITHOUT ROWID""",
             """CREATE TABLE IF NOT EXISTS journal (run TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
@@ -322,11 +335,21 @@ class SQLiteIndex:
             query = "SELECT cluster FROM canonicals WHERE cluster IN (SELECT value FROM json_each(?))"
             wanted = json.dumps(sorted(_cluster_int(c) for c in clusters))
             existing = frozenset(_cluster_hex(c) for (c,) in self.db.execute(query, (wanted,)))
-        return View(buckets, self._select(named) if named else {}, existing, tuple(keys))
+        sketches: dict[str, bytes] = {}
+        if named:
+            query = (
+                "SELECT cluster, sketch FROM canonicals INDEXED BY canonical_sketches "
+                "WHERE cluster IN (SELECT value FROM json_each(?))"
+            )
+            wanted = json.dumps(sorted(_cluster_int(c) for c in named))
+            sketches = {_cluster_hex(c): sketch for c, sketch in self.db.execute(query, (wanted,))}
+        return View(buckets, sketches, existing, tuple(keys))
 
-    def _select(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+    def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+        if not clusters:
+            return {}
         cursor = self.db.execute(
-            "SELECT cluster, id, shingles, words, date, source, origin FROM canonicals "
+            "SELECT cluster, id, shingles, words, date, source, origin, sketch FROM canonicals "
             "WHERE cluster IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(_cluster_int(c) for c in clusters)),),
         )
@@ -334,7 +357,7 @@ class SQLiteIndex:
         for row in cursor:
             cluster = _cluster_hex(row[0])
             found[cluster] = Canonical(
-                cluster, row[1], np.frombuffer(row[2], dtype="<u4"), row[3], row[4], row[5], row[6]
+                cluster, row[1], np.frombuffer(row[2], dtype="<u4"), row[3], row[4], row[5], row[6], row[7]
             )
         return found
 
@@ -348,10 +371,10 @@ class SQLiteIndex:
             if any(stored.get(i, "") != c.expected for i, c in zip(ids, changes, strict=True)):
                 return False
             self.db.executemany(
-                "INSERT OR REPLACE INTO canonicals VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO canonicals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (i, c.canonical.id, c.canonical.shingles.astype("<u4").tobytes(),
-                     c.canonical.words, c.canonical.date, c.canonical.source, c.canonical.origin)
+                     c.canonical.words, c.canonical.date, c.canonical.source, c.canonical.origin, c.canonical.sketch)
                     for i, c in zip(ids, changes, strict=True)
                 ],
             )
@@ -403,20 +426,20 @@ for i, key in ipairs(KEYS) do out[i] = redis.call('SMEMBERS', key) end
 return out
 """
 
+# KEYS: canonical hashes; ARGV: the fields to read, then (after the field count) keys to test for existence
 _READ_CANONICALS = """
+local fields = tonumber(ARGV[1])
 local out = {}
-for i, key in ipairs(KEYS) do
-  out[i] = redis.call('HMGET', key, 'cluster', 'id', 'shingles', 'words', 'date', 'source', 'origin')
-end
-local n = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV, 2, fields + 1)) end
 local exists = {}
-for i = 1, n do exists[i] = redis.call('EXISTS', ARGV[i + 1]) end
+for i = fields + 2, #ARGV do exists[#exists + 1] = redis.call('EXISTS', ARGV[i]) end
 out[#KEYS + 1] = exists
 return out
 """
+_FIELDS = ("cluster", "id", "shingles", "words", "date", "source", "origin", "sketch")
 
 # ARGV: the number of looked-up buckets, then (bucket, count seen) pairs; the number of changes, then per
-# change: canonical key, expected origin ('' = must not exist), the 14 field/value strings, the number of
+# change: canonical key, expected origin ('' = must not exist), the 16 field/value strings, the number of
 # bucket keys and the bucket keys, then the journal: its three keys, first, member and rows/signatures.
 _APPLY = """
 local a = 1
@@ -434,15 +457,15 @@ for i = 1, changes do
   elseif redis.call('HGET', key, 'origin') ~= expected then
     return 0
   end
-  a = a + 16
+  a = a + 18
   a = a + 1 + tonumber(ARGV[a])
 end
 a = start
 for i = 1, changes do
   local key = ARGV[a]
-  redis.call('HSET', key, unpack(ARGV, a + 2, a + 15))
+  redis.call('HSET', key, unpack(ARGV, a + 2, a + 17))
   local cluster = ARGV[a + 3]
-  a = a + 16
+  a = a + 18
   local buckets = tonumber(ARGV[a])
   for b = 1, buckets do redis.call('SADD', ARGV[a + b], cluster) end
   a = a + 1 + buckets
@@ -501,17 +524,24 @@ class RedisIndex:
                     buckets[key] = sorted(m.decode() for m in found)
         named = sorted({c for found in buckets.values() for c in found})
         reply = self._read_canonicals(
-            keys=[self._canonical(c) for c in named], args=[len(clusters), *(self._canonical(c) for c in clusters)]
+            keys=[self._canonical(c) for c in named], args=[1, "sketch", *(self._canonical(c) for c in clusters)]
         )
-        canonicals = {}
-        for cluster, values in zip(named, reply[:-1], strict=True):
-            if values[0] is not None:
-                canonicals[cluster] = Canonical(
-                    cluster, values[1].decode(), np.frombuffer(values[2], dtype="<u4"), int(values[3]),
-                    values[4].decode(), values[5].decode(), values[6].decode(),
-                )
+        sketches = {c: values[0] for c, values in zip(named, reply[:-1], strict=True) if values[0] is not None}
         existing = frozenset(c for c, flag in zip(clusters, reply[-1], strict=True) if flag)
-        return View(buckets, canonicals, existing, tuple(keys))
+        return View(buckets, sketches, existing, tuple(keys))
+
+    def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+        if not clusters:
+            return {}
+        reply = self._read_canonicals(keys=[self._canonical(c) for c in clusters], args=[len(_FIELDS), *_FIELDS])
+        found = {}
+        for cluster, values in zip(clusters, reply[:-1], strict=True):
+            if values[0] is not None:
+                found[cluster] = Canonical(
+                    cluster, values[1].decode(), np.frombuffer(values[2], dtype="<u4"), int(values[3]),
+                    values[4].decode(), values[5].decode(), values[6].decode(), values[7] or b"",
+                )
+        return found
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         """One script: every looked-up bucket still has the size the view saw (buckets only grow,
@@ -575,17 +605,22 @@ class DryRunIndex:
             buckets[key] = sorted(set(buckets.get(key, [])) | set(members))
         named = {c for members in buckets.values() for c in members}
         top = self.top._canonicals
-        canonicals = {
-            c: top[c] if c in top else below.canonicals[c] for c in named if c in top or c in below.canonicals
+        sketches = {
+            c: top[c].sketch if c in top else below.sketches[c] for c in named if c in top or c in below.sketches
         }
-        return View(buckets, canonicals, below.existing | above.existing, tuple(keys))
+        return View(buckets, sketches, below.existing | above.existing, tuple(keys))
+
+    def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
+        found = self.base.canonicals([c for c in clusters if c not in self.top._canonicals])
+        found.update(self.top.canonicals(clusters))
+        return found
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         for change in changes:
             cluster = change.canonical.cluster
             if change.expected and cluster not in self.top._canonicals:
                 # the replaced canonical lives in the store: copy it up, so the top's check sees it
-                self.top._canonicals[cluster] = view.canonicals[cluster]
+                self.top._canonicals.update(self.base.canonicals([cluster]))
         return self.top.apply(changes, entry, view)
 
     def commit(self) -> None:

@@ -313,3 +313,18 @@ def test_a_rerun_with_another_batch_size_replays_what_was_journaled(tmp_path: Pa
     index.close()
     assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=4) == clean
     assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=7) == clean
+
+
+def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
+    from reconcile.dedup import low_bytes, stored_candidates
+    from reconcile.index import View
+
+    rng = random.Random(11)
+    text = story(rng, 120)
+    words = text.split()
+    near = " ".join([*words[:60], "changed", *words[61:]])
+    sketches = sketch([text, near, story(rng, 120)])
+    alike, unlike = bytes(low_bytes(sketches, [1])[0]), bytes(low_bytes(sketches, [2])[0])
+    key = int(sketches.keys[0][0])
+    view = View({key: ["near", "other", "gone"]}, {"near": alike, "other": unlike})
+    assert stored_candidates([0], sketches, view) == [["near"]]

@@ -27,7 +27,8 @@ C1, C2, CA, CB = "00000000000000c1", "00000000000000c2", "f0000000000000ca", "f0
 
 
 def canonical(cluster: str, origin: str, item_id: str = "a", date: str = "2022-03-25") -> Canonical:
-    return Canonical(cluster, item_id, np.array([1, 5, 9], dtype=np.uint32), 3, date, "Wire", origin)
+    sketch = bytes(range(64)) if item_id == "a" else bytes(64)
+    return Canonical(cluster, item_id, np.array([1, 5, 9], dtype=np.uint32), 3, date, "Wire", origin, sketch)
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -65,8 +66,10 @@ def test_claim_then_lookup_then_second_claim_fails(index) -> None:
     index.commit()
     view = index.view([11, 12, 13, -5], [C1, C2])
     assert view.buckets == {11: [C1], 12: [C1]}
-    assert set(view.canonicals) == {C1} and view.existing == {C1}
-    assert view.canonicals[C1].id == "a" and list(view.canonicals[C1].shingles) == [1, 5, 9]
+    assert view.sketches == {C1: bytes(range(64))} and view.existing == {C1}
+    stored = index.canonicals([C1, C2])
+    assert set(stored) == {C1} and stored[C1].id == "a" and list(stored[C1].shingles) == [1, 5, 9]
+    assert stored[C1].sketch == bytes(range(64)) and stored[C1].origin == "run:0"
     # founding c1 again fails, and writes nothing (not even the other change of the batch)
     assert not index.apply([Change(canonical(C2, "run:1"), keys(-5)), Change(canonical(C1, "run:2"), keys(13))],
                            None, view)
@@ -84,7 +87,7 @@ def test_replace_is_compare_and_set_on_the_canonical(index) -> None:
     stale = index.view([31])
     assert not index.apply([Change(canonical(C1, "run:6", item_id="c"), keys(31), expected="run:0")], None, stale)
     now = index.view([11, 21, 31])
-    assert now.canonicals[C1].id == "b"
+    assert index.canonicals([C1])[C1].id == "b" and now.sketches == {C1: bytes(64)}
     assert now.buckets == {11: [C1], 21: [C1]}
     index.commit()
 
@@ -161,8 +164,9 @@ def test_dry_run_index_leaves_the_store_untouched(tmp_path: Path) -> None:
     assert dry.apply([Change(canonical(C2, "run:1"), keys(2))], None, view)
     assert dry.apply([Change(canonical(C1, "run:2", item_id="b"), keys(3), expected="run:0")], None, view)
     after = dry.view([1, 2, 3])
-    assert after.buckets == {1: [C1], 2: [C2], 3: [C1]} and after.canonicals[C1].id == "b"
+    assert after.buckets == {1: [C1], 2: [C2], 3: [C1]} and dry.canonicals([C1, C2])[C1].id == "b"
+    assert set(after.sketches) == {C1, C2}
     dry.commit()
     below = store.view([1, 2, 3], [C2])
-    assert below.buckets == {1: [C1]} and below.canonicals[C1].id == "a" and not below.existing
+    assert below.buckets == {1: [C1]} and store.canonicals([C1])[C1].id == "a" and not below.existing
     store.close()
