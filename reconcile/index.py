@@ -266,28 +266,21 @@ def _cluster_hex(value: int) -> str:
     return format(value & _MASK64, "016x")
 
 
-COMMIT_ROWS = 2_000_000
-COMMIT_SECONDS = 120.0
-"""A group commit's size: bucket keys are random, so a commit of 300,000 rows already dirties most
-leaf pages of a million items' bucket tree, and each is written twice (WAL, then checkpoint);
-fewer, larger commits write each page once for more rows.  A killed run redoes at most one group."""
-
-
 class SQLiteIndex:
     """One file.  Writers queue on ``BEGIN IMMEDIATE``.
 
     Cluster ids (16 hex digits) are stored as integers, buckets as a
     ``(key, cluster)`` WITHOUT ROWID tree, so a bucket row is two integers.
     Batches are grouped into one transaction until ``commit_rows`` bucket rows or
-    ``commit_seconds`` have gone by (see ``COMMIT_ROWS``).  A killed run loses the open group whole, journal
+    ``commit_seconds`` have gone by: bucket keys are random, so each commit
+    rewrites pages all over the bucket tree, and a bigger commit rewrites each
+    page for more rows.  A killed run loses the open group whole, journal
     included, so nothing is half-recorded.  WAL with ``synchronous=NORMAL``: a
     commit survives the process being killed (the WAL is in the OS's hands);
     only a power cut can lose the last commits, never corrupt the file.
     """
 
-    def __init__(
-        self, path: Path, params: Params, commit_rows: int = COMMIT_ROWS, commit_seconds: float = COMMIT_SECONDS
-    ) -> None:
+    def __init__(self, path: Path, params: Params, commit_rows: int = 300_000, commit_seconds: float = 30.0) -> None:
         self.params = params
         self.path = path
         self.commit_rows, self.commit_seconds = commit_rows, commit_seconds
@@ -662,7 +655,7 @@ def open_index(url: str | None, params: Params = Params()) -> Index:
         return SQLiteIndex(
             Path(path),
             params,
-            commit_rows=int(options.get("commit_rows", COMMIT_ROWS)),
-            commit_seconds=float(options.get("commit_seconds", COMMIT_SECONDS)),
+            commit_rows=int(options.get("commit_rows", 300_000)),
+            commit_seconds=float(options.get("commit_seconds", 30.0)),
         )
     return SQLiteIndex(Path(url), params)
