@@ -1,8 +1,10 @@
 """Streaming feed deduplication against everything an index has seen.
 
-Items arrive in batches.  Each is sketched (hashed word 5-gram shingles, a
-seeded MinHash, LSH band keys), looked up in the index, verified against the
-candidate canonicals with exact shingle Jaccard and containment, and decided:
+Items arrive in batches.  A batch is sketched at once (hashed word 5-gram
+shingles by ``pair.batch_sets``, one-permutation MinHash, LSH band keys), its
+band keys are looked up in the index at once, candidates are screened by their
+MinHash sketches and verified against the cluster's canonical with exact shingle
+Jaccard and containment, and each item, in input order, is decided:
 
 * ``kept`` -- no earlier copy: it founds a cluster and is its canonical; or it
   is a copy that the canonical policy prefers, so it takes the cluster over
@@ -14,8 +16,11 @@ candidate canonicals with exact shingle Jaccard and containment, and decided:
 Relations use ``pair.Thresholds``.  Only canonicals enter LSH buckets: an item
 is removed for being close to something kept, which is what a reader sees.
 
-Every decision is journaled in the index under (run, position) in the same
-transaction as its index writes, so a run killed midway and started again
+An item meets the clusters in its buckets: those of the index, and those the
+earlier items of its own batch founded or took over, so a batch decides as the
+items would one at a time.  A batch's decisions are journaled in the index
+(one entry per batch, every item under its position in the run) with the
+batch's index writes, all or nothing, so a run killed midway and started again
 replays what it decided and continues: same output, same map.
 """
 
