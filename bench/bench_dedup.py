@@ -16,7 +16,10 @@ near copy), so precision and recall of the removed items are counted exactly.
     python bench/bench_dedup.py --redis-items 0    # no Redis run
 
 Figures depend on the machine; this one is shared with other jobs, so items/s
-is a floor, not a ceiling.  Peak memory is the process's maximum RSS.
+is a floor, not a ceiling: the load average is printed at the start and end of
+each run, and CPU time per item beside the wall figure.  Peak memory is the
+process's maximum RSS (the reader process's is printed apart: ``ru_maxrss`` of
+the children).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import shutil
@@ -110,9 +114,13 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def current_mib() -> float:
@@ -144,15 +152,24 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
         if seen in checkpoints:
             memory.append(f"{seen:,} items: {current_mib():.0f} MiB")
 
-    start, cpu_start = time.perf_counter(), cpu_seconds()
+    for stale in (Path(index), Path(f"{index}-wal"), Path(f"{index}-shm"), out):
+        stale.unlink(missing_ok=True)  # a rerun in the same --workdir would replay the journal
+    print(f"[{label}] start: {load()}")
+    start, cpu_start, child_start = time.perf_counter(), cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN)
     counts = dedup_files([feed], out, index, on_decision=on_decision, batch_size=batch_size)
     elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    reader_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - child_start
     precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
     print(f"[{label}] {counts.line()}  (balanced: {counts.balanced()})")
+    print(f"[{label}] end: {load()}")
     print(f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
-          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU)")
-    print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB; resident along the run: {'; '.join(memory)}")
+          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU, "
+          f"{cpu / counts.read * 1e6:.0f} µs an item); reader process {reader_cpu:.1f} s CPU "
+          f"({reader_cpu / counts.read * 1e6:.0f} µs an item)")
+    print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB, reader process "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB; "
+          f"resident along the run: {'; '.join(memory)}")
     print(f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
           f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
 

@@ -292,7 +292,8 @@ def scan(
 @record_field_options
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None),
               help="Items read, checked and written together.")
-@click.option("--num-perm", default=48, show_default=True, type=click.IntRange(1, None), help="MinHash permutations.")
+@click.option("--num-perm", default=64, show_default=True, type=click.IntRange(1, None),
+              help="MinHash bins (a power of two).")
 @click.option("--bands", default=16, show_default=True, type=click.IntRange(1, None), help="LSH bands.")
 @click.option("--rows", default=3, show_default=True, type=click.IntRange(1, None), help="Rows per LSH band.")
 @click.option("--shingle-size", default=5, show_default=True, type=click.IntRange(1, None), help="Words per shingle.")

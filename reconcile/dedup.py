@@ -1,8 +1,10 @@
 """Streaming feed deduplication against everything an index has seen.
 
-Items arrive in batches.  Each is sketched (hashed word 5-gram shingles, a
-seeded MinHash, LSH band keys), looked up in the index, verified against the
-candidate canonicals with exact shingle Jaccard and containment, and decided:
+Items arrive in batches.  A batch is sketched at once (hashed word 5-gram
+shingles by ``pair.batch_sets``, one-permutation MinHash, LSH band keys), its
+band keys are looked up in the index at once, candidates are screened by their
+MinHash sketches and verified against the cluster's canonical with exact shingle
+Jaccard and containment, and each item, in input order, is decided:
 
 * ``kept`` -- no earlier copy: it founds a cluster and is its canonical; or it
   is a copy that the canonical policy prefers, so it takes the cluster over
@@ -14,29 +16,37 @@ candidate canonicals with exact shingle Jaccard and containment, and decided:
 Relations use ``pair.Thresholds``.  Only canonicals enter LSH buckets: an item
 is removed for being close to something kept, which is what a reader sees.
 
-Every decision is journaled in the index under (run, position) in the same
-transaction as its index writes, so a run killed midway and started again
+An item meets the clusters in its buckets: those of the index, and those the
+earlier items of its own batch founded or took over, so a batch decides as the
+items would one at a time.  A batch's decisions are journaled in the index
+(one entry per batch, every item under its position in the run) with the
+batch's index writes, all or nothing, so a run killed midway and started again
 replays what it decided and continues: same output, same map.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import hashlib
 import io
+import itertools
 import json
-import re
+import multiprocessing
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 
+from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
-from reconcile.index import Canonical, Index, Params, Recorded, open_index
+from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
 from reconcile.normalize import TOKEN_RE, fold
 from reconcile.pair import Thresholds, copy_relation
 
@@ -79,12 +89,14 @@ class Decision:
     replaces: str = ""
     reason: str = ""
 
-    def to_json(self) -> str:
-        return json.dumps({c: getattr(self, c) for c in MAP_COLUMNS}, ensure_ascii=False)
+    def row(self) -> list[object]:
+        """The map fields in ``MAP_COLUMNS`` order (what the journal stores)."""
+        return [self.input, self.line, self.id, self.decision, self.cluster, self.canonical, self.relation,
+                self.score, self.containment, self.replaces, self.reason]
 
     @staticmethod
-    def from_json(text: str) -> Decision:
-        return Decision(**json.loads(text))
+    def from_row(fields: Sequence[object]) -> Decision:
+        return Decision(*fields)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -136,135 +148,132 @@ class Counts:
 
 # --- sketching ---------------------------------------------------------------
 
-_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
-"""``normalize.TOKEN_RE`` for ASCII text: the same matches, faster."""
-
-
-def _odd_constants(seed: int, n: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 1 << 63, size=n, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass(frozen=True)
-class Sketcher:
-    """Seeded, vectorised MinHash over 32-bit shingle hashes: the same text, the same keys, on any machine.
+class Sketches:
+    """A batch of texts sketched.
 
-    Permutation i is multiply-shift hashing ``(a_i * x + b_i) mod 2^64 >> 32``
-    with odd ``a_i``; a shingle hash combines its words' CRC32s with odd
-    multipliers, so it is order-sensitive and deterministic.
+    ``keyed`` holds every text's distinct 32-bit shingle hashes as ``row << 32 | hash``,
+    sorted, so text ``row``'s set is ``keyed[bounds[row]:bounds[row + 1]]`` and one
+    ``searchsorted`` scores many (text, other set) pairs at once; ``signatures`` is
+    (texts, num_perm) uint32, ``keys`` (texts, bands) LSH band keys as int64 (SQLite's integers).
     """
 
-    params: Params = DEFAULT_PARAMS
-    a: np.ndarray = field(init=False, repr=False, compare=False)
-    b: np.ndarray = field(init=False, repr=False, compare=False)
-    shingle_mult: np.ndarray = field(init=False, repr=False, compare=False)
-    band_mult: np.ndarray = field(init=False, repr=False, compare=False)
-    vocabulary: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    keyed: np.ndarray
+    bounds: np.ndarray
+    signatures: np.ndarray
+    keys: np.ndarray
 
-    def __post_init__(self) -> None:
-        p = self.params
-        object.__setattr__(self, "a", _odd_constants(p.seed, p.num_perm))
-        object.__setattr__(self, "b", _odd_constants(p.seed + 1, p.num_perm))
-        object.__setattr__(self, "shingle_mult", _odd_constants(p.seed + 2, p.shingle_size))
-        object.__setattr__(self, "band_mult", _odd_constants(p.seed + 3, p.rows + 1))
+    def shingles(self, row: int) -> np.ndarray:
+        """Text ``row``'s distinct shingle hashes, sorted, uint32."""
+        return (self.keyed[self.bounds[row] : self.bounds[row + 1]] & _LOW32).astype(np.uint32)
 
-    def tokens(self, text: str) -> list[str]:
-        """Folded words, as ``normalize.words`` gives them ("u.s." → "us").
-
-        ASCII text skips NFKC and punctuation folding, which change nothing there.
-        """
-        found = _ASCII_TOKEN_RE.findall(text.lower()) if text.isascii() else TOKEN_RE.findall(fold(text))
-        if "." not in "".join(found):
-            return found
-        return [t.replace(".", "") if t[-1:] == "." else t for t in found]
-
-    def _word_hashes(self, tokens: list[str]) -> list[int]:
-        vocab = self.vocabulary
-        if len(vocab) > 2_000_000:
-            vocab.clear()
-        for token in set(tokens).difference(vocab):
-            vocab[token] = zlib.crc32(token.encode("utf-8"))
-        return list(map(vocab.__getitem__, tokens))
-
-    def shingle_batch(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Sorted unique uint32 hashes of each text's word ``shingle_size``-grams (one shingle for a shorter text).
-
-        Vectorised over the whole batch: one hash pass, one sort.
-        """
-        token_lists = [self.tokens(t) for t in texts]
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-        total = int(lengths.sum())
-        if total == 0:
-            return [np.empty(0, dtype=np.uint32) for _ in texts]
-        flat: list[str] = [w for tokens in token_lists for w in tokens]
-        k = self.params.shingle_size
-        words = np.zeros(total + k, dtype=np.uint64)
-        words[:total] = self._word_hashes(flat)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)
-        offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
-        span = np.repeat(np.minimum(lengths, k), lengths)
-        with np.errstate(over="ignore"):
-            acc = np.zeros(total, dtype=np.uint64)
-            for j in range(k):
-                # a short text's one shingle holds only its own words
-                acc += np.where(j < span, words[j : j + total], np.uint64(0)) * self.shingle_mult[j]
-        valid = offset <= np.repeat(lengths - np.minimum(lengths, k), lengths)
-        keyed = (owner[valid] << np.uint64(32)) | (acc[valid] >> np.uint64(32))
-        keyed.sort()
-        keyed = keyed[np.concatenate(([True], keyed[1:] != keyed[:-1]))]
-        bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(texts) + 1, dtype=np.uint64))
-        hashes = (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
-
-    def shingles(self, text: str) -> np.ndarray:
-        """One text's shingle hashes (see ``shingle_batch``)."""
-        return self.shingle_batch([text])[0]
-
-    def signatures(self, shingle_sets: Sequence[np.ndarray], perm_chunk: int = 8) -> np.ndarray:
-        """MinHash signatures, shape (items, num_perm), uint32; all-ones rows for empty sets."""
-        out = np.full((len(shingle_sets), self.params.num_perm), 0xFFFFFFFF, dtype=np.uint32)
-        lengths = np.array([len(s) for s in shingle_sets], dtype=np.int64)
-        nonempty = np.flatnonzero(lengths)
-        if not len(nonempty):
-            return out
-        values = np.concatenate([shingle_sets[i] for i in nonempty.tolist()]).astype(np.uint64)
-        offsets = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-        hashed = np.empty((perm_chunk, len(values)), dtype=np.uint64)
-        for first in range(0, self.params.num_perm, perm_chunk):
-            a, b = self.a[first : first + perm_chunk], self.b[first : first + perm_chunk]
-            buf = hashed[: len(a)]
-            with np.errstate(over="ignore"):
-                np.multiply(a[:, None], values[None, :], out=buf)
-                buf += b[:, None]
-            buf >>= np.uint64(32)
-            out[nonempty, first : first + len(a)] = np.minimum.reduceat(buf, offsets, axis=1).T
-        return out
-
-    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
-        """One 64-bit key per band, shape (items, bands): the band's rows mixed with its number (splitmix64)."""
-        p = self.params
-        keys = np.empty((len(signatures), p.bands), dtype=np.uint64)
-        sig = signatures.astype(np.uint64)
-        with np.errstate(over="ignore"):
-            for band in range(p.bands):
-                rows = sig[:, band * p.rows : (band + 1) * p.rows]
-                x = (rows * self.band_mult[: p.rows]).sum(axis=1, dtype=np.uint64)
-                x += np.uint64(band) * self.band_mult[-1]
-                x ^= x >> np.uint64(30)
-                x *= np.uint64(0xBF58476D1CE4E5B9)
-                x ^= x >> np.uint64(27)
-                x *= np.uint64(0x94D049BB133111EB)
-                x ^= x >> np.uint64(31)
-                keys[:, band] = x
-        return keys
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.bounds)
 
 
-def cluster_id(item: FeedItem, salt: str = "") -> str:
-    digest = hashlib.blake2b(f"{item.id}\x00{item.text}\x00{salt}".encode(), digest_size=8)
-    return digest.hexdigest()
+def _regex_shingles(texts: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Owner and 32-bit hash of every word ``size``-gram (one shingle for a shorter text), by
+    ``normalize.TOKEN_RE`` and CRC32: the path for a shingle size other than ``pair.batch_sets``'s."""
+    token_lists = [TOKEN_RE.findall(t.lower()) for t in texts]
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
+    vocab: dict[str, int] = {}
+    for token in {w for tokens in token_lists for w in tokens}:
+        vocab[token] = zlib.crc32(token.encode("utf-8"))
+    words = np.zeros(total + size, dtype=np.uint64)
+    words[:total] = [vocab[w] for tokens in token_lists for w in tokens]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
+    span = np.repeat(np.minimum(lengths, size), lengths)
+    mult = np.random.default_rng(size).integers(0, 1 << 63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    with np.errstate(over="ignore"):
+        acc = np.zeros(total, dtype=np.uint64)
+        for j in range(size):
+            # a short text's one shingle holds only its own words
+            acc += np.where(j < span, words[j : j + total], np.uint64(0)) * mult[j]
+    valid = offset <= np.repeat(lengths - np.minimum(lengths, size), lengths)
+    return owner[valid], (acc[valid] >> np.uint64(32)).astype(np.uint32)
 
 
+def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Owner and 32-bit hash of every word ``size``-gram of many texts, repeats included.
+
+    Text is folded as ``normalize.fold`` does (ASCII text needs only what
+    ``pair.batch_sets`` does itself: lower case, punctuation to spaces).  Size 5 goes
+    through ``pair.batch_sets`` (numpy, no Python per token); a text of fewer words is
+    repeated until it has a shingle, so it still has a set.
+    """
+    prepared = [t if t.isascii() else fold(t) for t in texts]
+    if size != pair.SHINGLE_SIZE:
+        return _regex_shingles(prepared, size)
+    sets = pair.batch_sets(prepared)
+    owner, hashes = sets.shingle_doc, sets.shingles
+    short = np.flatnonzero(np.bincount(owner, minlength=len(texts)) == 0)
+    if len(short):
+        again = pair.batch_sets([" ".join([prepared[i]] * size) for i in short.tolist()])
+        owner = np.concatenate([owner, short[again.shingle_doc]])
+        hashes = np.concatenate([hashes, again.shingles])
+    return owner, (hashes >> np.uint64(32)).astype(np.uint32)
+
+
+def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
+    """Shingle sets, one-permutation MinHash signatures (``minhash.flat_signatures``) and band keys
+    of a batch of texts, all in numpy.  A text without words has an empty set (and meaningless keys)."""
+    owner, hashes = shingle_hashes(texts, params.shingle_size)
+    keyed = minhash.sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
+    rows = (keyed >> np.uint64(32)).astype(np.int64)
+    bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+    with np.errstate(over="ignore"):
+        mixed = minhash.splitmix64((keyed & _LOW32) + np.uint64(params.seed) * _GOLDEN)
+    signatures = minhash.flat_signatures(rows, mixed, len(texts), params.num_perm)
+    keys = minhash.band_keys(signatures, params.bands, params.rows).view(np.int64)
+    return Sketches(keyed, bounds, signatures, keys)
+
+
+def shared_counts(sketches: Sketches, rows: Sequence[int], others: Sequence[np.ndarray]) -> list[int]:
+    """For each k, how many of ``others[k]`` (distinct uint32) are in text ``rows[k]``'s set: one
+    ``searchsorted`` for every pair of a batch, instead of a set intersection each."""
+    if not others:
+        return []
+    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
+    if not lengths.sum() or not len(sketches.keyed):
+        return [0] * len(others)
+    owners = np.repeat(np.asarray(rows, dtype=np.uint64), lengths) << np.uint64(32)
+    queries = owners | np.concatenate(others).astype(np.uint64)
+    at = np.searchsorted(sketches.keyed, queries)
+    at[at == len(sketches.keyed)] = 0
+    totals = np.concatenate(([0], np.cumsum(sketches.keyed[at] == queries)))
+    ends = np.cumsum(lengths)
+    return (totals[ends] - totals[ends - lengths]).tolist()
+
+
+def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]:
+    """How many of ``shingles`` (sorted, unique) each of ``others`` (unique) holds."""
+    if not others or not len(shingles):
+        return [0] * len(others)
+    alone = Sketches(shingles.astype(np.uint64), np.array([0, len(shingles)]), np.empty(0), np.empty(0))
+    return shared_counts(alone, [0] * len(others), others)
+
+
+def cluster_id(item: FeedItem) -> str:
+    """A cluster's id: a hash of the item that founds it."""
+    return hashlib.blake2b(f"{item.id}\x00{item.text}".encode(), digest_size=8).hexdigest()
+
+
+def salted_id(cluster: str, salt: str) -> str:
+    """The id to use when ``cluster`` is taken (the same item founded a cluster before, which has
+    since taken another text): salted with the item's ``run:position``."""
+    return hashlib.blake2b(f"{cluster}\x00{salt}".encode(), digest_size=8).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
 def iso_date(value: str) -> str:
     published = parse_published(value) if value else None
     return published.isoformat() if published else ""
@@ -275,80 +284,282 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
-def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]:
-    """How many of ``shingles`` (sorted, unique) each of ``others`` (unique) holds: exact, in one numpy pass.
+SCREEN_JACCARD = 0.2
+"""A candidate whose sketch (the low byte of each MinHash bin) estimates a shingle Jaccard below
+this is dropped before exact scoring, and a stored one before its shingles are fetched.  With 64
+bins the estimate's standard error is at most 0.0625, so a pair at the near-duplicate line (0.45)
+passes but for a 4-sigma miss; the false candidates LSH proposes sit near 0.05-0.1.  A pair
+near-duplicate only by containment, with Jaccard under 0.2, is dropped: LSH proposes such a pair
+with probability under 16 x 0.2^3 = 0.13 anyway."""
 
-    An item meets several false LSH candidates; scoring them all at once costs
-    one search instead of two set intersections each.
+
+def _screened(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Which pairs of sketch rows (uint8, one row per pair) pass ``SCREEN_JACCARD``."""
+    return (mine == theirs).sum(axis=1) >= SCREEN_JACCARD * mine.shape[1]
+
+
+def low_bytes(sketches: Sketches, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The sketches of ``rows``: the low byte of each MinHash bin (b-bit minwise hashing, b = 8)."""
+    return sketches.signatures[rows].astype(np.uint8)
+
+
+def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[int, str | int], int]]:
+    """For each row, the earlier rows of the batch sharing a band key with it and passing the
+    screen, and the shared shingle counts of those pairs (keyed ``(row, earlier row)``): all from
+    the batch alone, so the reader process computes them."""
+    earlier: dict[int, list[int]] = {}
+    rows: list[int] = []
+    tags: list[str | int] = []
+    others: list[np.ndarray] = []
+    count = len(sketches.keys)
+    if count > 1:
+        usable = sketches.sizes() > 0
+        pairs = minhash.candidate_pairs(sketches.keys, usable, max_bucket=count)
+        pairs = pairs[_screened(low_bytes(sketches, pairs[:, 0]), low_bytes(sketches, pairs[:, 1]))]
+        for first, later in pairs.tolist():
+            earlier.setdefault(later, []).append(first)
+            rows.append(later)
+            tags.append(first)
+            others.append(sketches.shingles(first))
+    counts = shared_counts(sketches, rows, others)
+    return earlier, dict(zip(zip(rows, tags, strict=True), counts, strict=True))
+
+
+def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> list[list[str]]:
+    """For each row, the stored clusters its buckets name whose sketches pass the screen, sorted."""
+    batch_keys = sketches.keys[list(rows)]
+    found: list[set[str]] = [set() for _ in rows]
+    if view.buckets:
+        hit = np.isin(batch_keys, np.fromiter(view.buckets, dtype=np.int64, count=len(view.buckets)))
+        for k in np.flatnonzero(hit.any(axis=1)).tolist():
+            for key in batch_keys[k][hit[k]].tolist():
+                found[k].update(c for c in view.buckets[key] if c in view.sketches)
+    pairs = [(k, cluster) for k, clusters in enumerate(found) for cluster in clusters]
+    if not pairs:
+        return [[] for _ in rows]
+    width = sketches.signatures.shape[1]
+    theirs = [view.sketches[c] for _, c in pairs]
+    sized = np.fromiter((len(t) == width for t in theirs), dtype=bool, count=len(theirs))
+    passing = ~sized  # a sketch of another width (none is written so) is never screened out
+    if sized.any():
+        stacked = np.frombuffer(b"".join(t for t, ok in zip(theirs, sized, strict=True) if ok), dtype=np.uint8)
+        mine = low_bytes(sketches, [rows[k] for (k, _), ok in zip(pairs, sized, strict=True) if ok])
+        passing[sized] = _screened(mine, stacked.reshape(-1, width))
+    kept: list[list[str]] = [[] for _ in rows]
+    for (k, cluster), ok in zip(pairs, passing.tolist(), strict=True):
+        if ok:
+            kept[k].append(cluster)
+    return [sorted(clusters) for clusters in kept]
+
+
+def _score_stored(
+    rows: Sequence[int], sketches: Sketches, candidates: list[list[str]], canonicals: dict[str, Canonical],
+    prescored: dict[tuple[int, str | int], int],
+) -> None:
+    """Shared shingle counts of each row with its stored candidates, in one numpy pass, into ``prescored``."""
+    pair_rows: list[int] = []
+    tags: list[str | int] = []
+    others: list[np.ndarray] = []
+    for row, clusters in zip(rows, candidates, strict=True):
+        for cluster in clusters:
+            if cluster in canonicals:
+                pair_rows.append(row)
+                tags.append(cluster)
+                others.append(canonicals[cluster].shingles)
+    prescored.update(zip(zip(pair_rows, tags, strict=True), shared_counts(sketches, pair_rows, others), strict=True))
+
+
+def decide_batch(
+    items: Sequence[FeedItem],
+    rows: Sequence[int],
+    origins: Sequence[str],
+    prepared: Prepared,
+    view: View,
+    screened: list[list[str]],
+    canonicals: dict[str, Canonical],
+    policy: Policy = DEFAULT_POLICY,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> tuple[list[Decision], list[Change]]:
+    """Decide a batch's items in input order against ``view`` and the batch's own earlier items.
+
+    Item k is row ``rows[k]`` of the prepared batch.  An item's candidates are the
+    clusters in its buckets that pass the sketch screen: ``screened[k]`` from the
+    view (whose ``canonicals`` were fetched), and those an earlier item of the batch
+    founded or took over with a band key they share.  Pure: the caller writes the
+    returned changes to the index if the view still holds.
     """
-    if not others or not len(shingles):
-        return [0] * len(others)
-    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
-    pooled = np.concatenate(others)
-    if not len(pooled):
-        return [0] * len(others)
-    at = np.searchsorted(shingles, pooled)
-    at[at == len(shingles)] = 0
-    hits = (shingles[at] == pooled).astype(np.int64)
-    totals = np.concatenate(([0], np.cumsum(hits)))
-    ends = np.cumsum(lengths)
-    return (totals[ends] - totals[ends - lengths]).tolist()
-
-
-def _decide(
-    item: FeedItem,
-    origin: str,
-    shingles: np.ndarray,
-    keys: Sequence[int],
-    index: Index,
-    policy: Policy,
-    thresholds: Thresholds,
-) -> Decision:
-    words = len(shingles)
-    date = iso_date(item.date)
-    salt = ""
-    for _ in range(MAX_ATTEMPTS):
-        found = index.buckets(keys)
-        clusters = sorted({c for members in found.values() for c in members})
-        best: tuple[float, float, str, Canonical] | None = None
-        if clusters:
-            candidates = sorted(index.canonicals(clusters).items())
-            for cluster, canonical in candidates:
-                if canonical.origin == origin:
-                    # our own claim from a run killed before its journal was written
-                    return Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0)
-            shared_counts = shared_with(shingles, [c.shingles for _, c in candidates])
-            for (_, canonical), shared in zip(candidates, shared_counts, strict=True):
-                theirs = len(canonical.shingles)
-                union, shorter = words + theirs - shared, min(words, theirs)
-                jac, cont = (shared / union if union else 0.0), (shared / shorter if shorter else 0.0)
-                relation = copy_relation(jac, cont, shorter, thresholds)
-                if relation and (best is None or (jac, cont) > best[:2]):
-                    best = (jac, cont, relation, canonical)
+    sketches, earlier = prepared.sketches, prepared.earlier
+    prescored = dict(prepared.shared)
+    stored = [[c for c in clusters if c in canonicals] for clusters in screened]
+    _score_stored(rows, sketches, stored, canonicals, prescored)
+    keys = sketches.keys
+    sizes = sketches.sizes().tolist()
+    current: dict[str, tuple[Canonical, str | int]] = {c: (canon, c) for c, canon in canonicals.items()}
+    changes: dict[str, Change] = {}
+    made: dict[int, str] = {}
+    """The cluster each item of the batch founded or took over, by row."""
+    taken = set(view.existing)
+    decisions: list[Decision] = []
+    sketch_of = dict(zip(rows, map(bytes, low_bytes(sketches, list(rows))), strict=True))
+    for k, (item, row, origin) in enumerate(zip(items, rows, origins, strict=True)):
+        candidates = stored[k]
+        if row in earlier:
+            found = set(candidates)
+            found.update(made[j] for j in earlier[row] if j in made)
+            candidates = sorted(found)
+        own = next((c for c in candidates if current[c][0].origin == origin), None)
+        if own is not None:
+            # our own claim from a run killed before its journal was written
+            decisions.append(Decision(item.input, item.line, item.id, "kept", own, item.id, "canonical", 1.0, 1.0))
+            continue
+        words = sizes[row]
+        best: tuple[float, float, str, str] | None = None
+        for cluster in candidates:
+            canonical, tag = current[cluster]
+            shared = prescored.get((row, tag))
+            if shared is None:
+                shared = shared_with(sketches.shingles(row), [canonical.shingles])[0]
+            theirs = len(canonical.shingles)
+            union, shorter = words + theirs - shared, min(words, theirs)
+            jac, cont = (shared / union if union else 0.0), (shared / shorter if shorter else 0.0)
+            relation = copy_relation(jac, cont, shorter, thresholds)
+            if relation and (best is None or (jac, cont) > best[:2]):
+                best = (jac, cont, relation, cluster)
+        date = iso_date(item.date)
         if best is not None:
-            jac, cont, relation, canonical = best
+            jac, cont, relation, cluster = best
+            canonical = current[cluster][0]
             if policy.better(date, words, item.source, canonical):
-                successor = Canonical(canonical.cluster, item.id, shingles, words, date, item.source, origin)
-                if index.replace(canonical, successor, keys):
-                    return Decision(
-                        item.input, item.line, item.id, "kept", canonical.cluster, item.id, "canonical",
-                        round(jac, 4), round(cont, 4), replaces=canonical.id,
-                    )
-                continue
-            return Decision(
-                item.input, item.line, item.id, "removed", canonical.cluster, canonical.id, relation,
-                round(jac, 4), round(cont, 4),
-            )
-        new = Canonical(cluster_id(item, salt), item.id, shingles, words, date, item.source, origin)
-        if index.claim(new, keys, {k: len(v) for k, v in found.items()}):
-            return Decision(item.input, item.line, item.id, "kept", new.cluster, item.id, "canonical", 1.0, 1.0)
-        if index.canonicals([new.cluster]):
-            salt = origin
-    raise RuntimeError(f"{item.input}:{item.line}: no stable decision after {MAX_ATTEMPTS} attempts")
+                successor = Canonical(
+                    cluster, item.id, sketches.shingles(row), words, date, item.source, origin, sketch_of[row]
+                )
+                current[cluster] = (successor, row)
+                made[row] = cluster
+                earlier_change = changes.get(cluster)
+                if earlier_change is None:
+                    changes[cluster] = Change(successor, keys[row], canonical.origin)
+                else:
+                    both = np.concatenate([earlier_change.keys, keys[row]])
+                    changes[cluster] = Change(successor, both, earlier_change.expected)
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "kept", cluster, item.id, "canonical",
+                    round(jac, 4), round(cont, 4), replaces=canonical.id,
+                ))
+            else:
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "removed", cluster, canonical.id, relation,
+                    round(jac, 4), round(cont, 4),
+                ))
+            continue
+        cluster = prepared.ids[row]
+        if cluster in taken or cluster in current:
+            cluster = prepared.salted[row]
+            if cluster in taken or cluster in current:
+                raise RuntimeError(f"{item.input}:{item.line}: cluster id {cluster} is taken")
+        new = Canonical(cluster, item.id, sketches.shingles(row), words, date, item.source, origin, sketch_of[row])
+        current[cluster] = (new, row)
+        made[row] = cluster
+        taken.add(cluster)
+        changes[cluster] = Change(new, keys[row])
+        decisions.append(Decision(item.input, item.line, item.id, "kept", cluster, item.id, "canonical", 1.0, 1.0))
+    return decisions, list(changes.values())
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A batch of reads with all that deciding needs from the batch alone, so a reader process
+    can compute it: the sketches of its items (row k: the batch's k-th ``FeedItem``), each
+    item's would-be cluster id and the salted one, the band keys to look up, and the
+    within-batch candidates (``within_batch``)."""
+
+    reads: list[Read]
+    sketches: Sketches
+    ids: list[str]
+    salted: list[str]
+    keys: list[int]
+    earlier: dict[int, list[int]]
+    shared: dict[tuple[int, str | int], int]
+
+
+def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
+    """``batch`` holds the reads at positions ``start``, ``start + 1``... of ``run``."""
+    items = [(start + n, read) for n, read in enumerate(batch) if isinstance(read, FeedItem)]
+    sketches = sketch([item.text for _, item in items], params)
+    ids = [cluster_id(item) for _, item in items]
+    salted = [salted_id(c, f"{run}:{position}") for c, (position, _) in zip(ids, items, strict=True)]
+    usable = sketches.sizes() > 0
+    keys = np.unique(sketches.keys[usable]).tolist()
+    earlier, shared = within_batch(sketches)
+    return Prepared(batch, sketches, ids, salted, keys, earlier, shared)
+
+
+def prepared_batches(
+    reads: Iterable[Read], params: Params, run: str, batch_size: int = BATCH_SIZE
+) -> Iterator[Prepared]:
+    stream = iter(reads)
+    start = 0
+    while batch := list(islice(stream, batch_size)):
+        yield prepare(batch, params, run, start)
+        start += len(batch)
+
+
+def _reader(
+    paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int, conn: Connection
+) -> None:
+    """The reader process: parse and sketch batches and send them down ``conn``.
+
+    A pipe holds less than a batch, so the reader stays at most one batch ahead
+    (memory stays flat), and a parent that dies breaks the pipe and ends it.
+    """
+    try:
+        for prepared in prepared_batches(read_inputs(paths, fields), params, run, batch_size):
+            conn.send(prepared)
+        conn.send(None)
+    except BrokenPipeError:
+        pass
+    except BaseException as err:  # any failure is reported to the parent, which raises it
+        with contextlib.suppress(BrokenPipeError):
+            conn.send(RuntimeError(f"reader process: {err.__class__.__name__}: {err}"))
+    finally:
+        conn.close()
+
+
+READER_PROCESS_BYTES = 32 << 20
+
+
+def read_in_process(
+    paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int = BATCH_SIZE
+) -> Iterator[Prepared]:
+    """``prepared_batches`` of ``read_inputs`` in a second process: parsing and sketching (about
+    half an item's CPU) run beside the index work of this one."""
+    # fork: no re-import of the caller's main module (a script without a main guard works), and the
+    # child starts at once; nothing in this process holds threads or locks the child needs
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_reader, args=(list(paths), fields, params, run, batch_size, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise RuntimeError("the reader process ended without finishing") from None
+            if message is None:
+                return
+            if isinstance(message, BaseException):
+                raise message
+            yield message
+    finally:
+        receive.close()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
+            process.join()
 
 
 def decide_stream(
-    reads: Iterable[Read],
+    reads: Iterable[Read] | Iterable[Prepared],
     index: Index,
     run: str,
     policy: Policy = DEFAULT_POLICY,
@@ -357,47 +568,78 @@ def decide_stream(
 ) -> Iterator[tuple[Read, Decision]]:
     """Each input read with its decision, in input order, a batch at a time.
 
+    ``reads`` are reads, or batches ``prepare``d already (by ``read_in_process``).
     ``run`` names this run in the journal: the same run started again replays
     the decisions already made for its positions.
     """
-    sketcher = Sketcher(index.params)
     stream = iter(reads)
+    first = next(stream, None)
+    if first is None:
+        return
+    stream = itertools.chain([first], stream)
+    batches: Iterator[Prepared] = (
+        stream if isinstance(first, Prepared) else prepared_batches(stream, index.params, run, batch_size)  # type: ignore[assignment,arg-type]
+    )
     position = 0
-    while True:
-        batch = list(islice(stream, batch_size))
-        if not batch:
-            return
+    for prepared in batches:
+        batch = prepared.reads
         start = position
         position += len(batch)
-        # sketch outside the transaction, so other writers wait only for lookups and writes
-        texts = {n: r.text for n, r in enumerate(batch) if isinstance(r, FeedItem)}
-        shingle_sets = dict(zip(texts, sketcher.shingle_batch(list(texts.values())), strict=True))
-        order = [n for n, shingles in shingle_sets.items() if len(shingles)]
-        signatures = sketcher.signatures([shingle_sets[n] for n in order])
-        keys = sketcher.band_keys(signatures)
-        rows = {n: i for i, n in enumerate(order)}
-        index.begin(np.unique(keys).tolist())
         done = index.recorded(run, start, position)
-        decided: list[Decision] = []
-        journal: list[Recorded] = []
+        decided: list[Decision | None] = [None] * len(batch)
+        sizes = prepared.sketches.sizes().tolist()
+        live: list[tuple[int, int, FeedItem]] = []
+        row = 0
         for n, read in enumerate(batch):
             if isinstance(read, Rejected):
-                decided.append(Decision(read.input, read.line, "", "rejected", reason=read.reason))
-            elif start + n in done:
-                decided.append(Decision.from_json(done[start + n]))
-            elif n not in rows:
-                decided.append(Decision(read.input, read.line, read.id, "rejected", reason="no words in text"))
+                decided[n] = Decision(read.input, read.line, "", "rejected", reason=read.reason)
+                continue
+            if start + n in done:
+                decided[n] = Decision.from_row(done[start + n])
+            elif not sizes[row]:
+                decided[n] = Decision(read.input, read.line, read.id, "rejected", reason="no words in text")
             else:
-                i = rows[n]
-                decision = _decide(
-                    read, f"{run}:{start + n}", shingle_sets[n], [int(k) for k in keys[i]], index, policy,
-                    thresholds,
-                )
-                decided.append(decision)
-                journal.append(Recorded(start + n, decision.to_json(), signatures[i].astype("<u4").tobytes()))
-        index.record(run, journal)
+                live.append((n, row, read))
+            row += 1
+        if live:
+            _decide_live(live, start, run, prepared, index, policy, thresholds, decided)
         index.commit()
-        yield from zip(batch, decided, strict=True)
+        for read, decision in zip(batch, decided, strict=True):
+            assert decision is not None
+            yield read, decision
+
+
+def _decide_live(
+    live: Sequence[tuple[int, int, FeedItem]],
+    start: int,
+    run: str,
+    prepared: Prepared,
+    index: Index,
+    policy: Policy,
+    thresholds: Thresholds,
+    decided: list[Decision | None],
+) -> None:
+    items = [item for _, _, item in live]
+    rows = [row for _, row, _ in live]
+    origins = [f"{run}:{start + n}" for n, _, _ in live]
+    sketches = prepared.sketches
+    clusters = [prepared.ids[row] for row in rows] + [prepared.salted[row] for row in rows]
+    signatures = sketches.signatures[rows].astype("<u4").tobytes()
+    for _ in range(MAX_ATTEMPTS):
+        view = index.view(prepared.keys, clusters)
+        candidates = stored_candidates(rows, sketches, view)
+        canonicals = index.canonicals(sorted({c for found in candidates for c in found}))
+        decisions, changes = decide_batch(
+            items, rows, origins, prepared, view, candidates, canonicals, policy, thresholds
+        )
+        journal = [[start + n, *d.row()] for (n, _, _), d in zip(live, decisions, strict=True)]
+        entry = Entry(run, start + live[0][0], start + live[-1][0], json.dumps(journal, ensure_ascii=False), signatures)
+        if index.apply(changes, entry, view):
+            break
+    else:
+        raise RuntimeError(f"{items[0].input}:{items[0].line}: no stable decision after {MAX_ATTEMPTS} attempts")
+    for (n, _, _), decision in zip(live, decisions, strict=True):
+        decided[n] = decision
 
 
 def run_key(paths: Sequence[Path], *parts: object) -> str:
@@ -465,11 +707,15 @@ def dedup_files(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     on_decision: Callable[[Read, Decision], None] | None = None,
+    reader_process: bool | None = None,
 ) -> Counts:
     """Dedup feed files into ``out`` (kept items, input format), ``map_path`` and ``rejects_path``.
 
     Outputs appear whole at the end or not at all.  ``dry_run`` writes nothing
     and leaves the index untouched; ``on_decision`` sees every item.
+    ``reader_process``: parse and sketch in a second process (``read_in_process``);
+    by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
+    starting one costs about a second.
     """
     from reconcile.index import DryRunIndex
 
@@ -489,7 +735,12 @@ def dedup_files(
     batch_end = batch_size
     closed = False
     try:
-        decisions = decide_stream(read_inputs(paths, fields), index, run, policy, thresholds, batch_size)
+        if reader_process is None:
+            reader_process = sum(p.stat().st_size for p in paths if p.is_file()) > READER_PROCESS_BYTES
+        reads = (
+            read_in_process(paths, fields, params, run, batch_size) if reader_process else read_inputs(paths, fields)
+        )
+        decisions = decide_stream(reads, index, run, policy, thresholds, batch_size)
         for read_item, decision in decisions:
             read += 1
             if decision.decision == "kept":
@@ -505,7 +756,7 @@ def dedup_files(
                     record = {"input": decision.input, "line": decision.line, "reason": decision.reason, "raw": raw}
                     rejects_file.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             if map_writer:
-                map_writer.writerow([getattr(decision, c) for c in MAP_COLUMNS])
+                map_writer.writerow(decision.row())
             if on_decision:
                 on_decision(read_item, decision)
             if read == batch_end:

@@ -248,9 +248,10 @@ def _cli(*args: str) -> list[str]:
 
 
 def _journaled(index: Path) -> int:
+    """Items journaled so far (an entry per batch, its last position inclusive)."""
     try:
         with sqlite3.connect(index, timeout=1) as db:
-            return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
+            return int(db.execute("SELECT coalesce(sum(last - first + 1), 0) FROM journal").fetchone()[0])
     except sqlite3.Error:
         return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from hypothesis import strategies as st
 from reconcile.dedup import (
     Counts,
     Policy,
-    Sketcher,
     decide_stream,
+    shared_counts,
     shared_with,
+    sketch,
 )
 from reconcile.feeds import FeedItem, Rejected
 from reconcile.index import MemoryIndex, Params, SQLiteIndex
@@ -31,9 +33,9 @@ def item(item_id: str, text: str, date: str = "", source: str = "", line: int = 
     return FeedItem("feed.jsonl", line, item_id, text, date=date, source=source)
 
 
-def decide(items, index=None, policy: Policy | None = None, run: str = "r"):
+def decide(items, index=None, policy: Policy | None = None, run: str = "r", batch_size: int = 3):
     index = index or MemoryIndex(Params())
-    decisions = [d for _, d in decide_stream(items, index, run, policy or Policy(), batch_size=3)]
+    decisions = [d for _, d in decide_stream(items, index, run, policy or Policy(), batch_size=batch_size)]
     index.close()
     return decisions
 
@@ -80,30 +82,56 @@ def test_sketches_are_deterministic_and_estimate_jaccard(seed: int) -> None:
     a = story(rng, 200)
     words = a.split()
     b = " ".join(words[:150] + [rng.choice(RNG_WORDS) for _ in range(50)])
-    s1, s2 = Sketcher(), Sketcher()
-    sa, sb = s1.shingles(a), s2.shingles(b)
-    assert np.array_equal(sa, s2.shingles(a))
-    sigs = s1.signatures([sa, sb])
-    assert np.array_equal(sigs, s2.signatures([sa, sb]))
-    assert np.array_equal(s1.band_keys(sigs), s2.band_keys(sigs))
+    first, again = sketch([a, b]), sketch([a, b])
+    sa, sb = first.shingles(0), first.shingles(1)
+    assert np.array_equal(first.keyed, again.keyed)
+    assert np.array_equal(first.signatures, again.signatures) and np.array_equal(first.keys, again.keys)
+    # a batch sketches each text as it would alone
+    assert np.array_equal(sketch([b]).signatures[0], first.signatures[1])
+    assert np.array_equal(sketch([b]).shingles(0), sb)
     exact = jaccard(sa, sb)
-    estimate = float(np.mean(sigs[0] == sigs[1]))
-    # 48 permutations: standard error sqrt(J(1-J)/48) <= 0.073
+    estimate = float(np.mean(first.signatures[0] == first.signatures[1]))
+    # 64 bins: standard error sqrt(J(1-J)/64) <= 0.0625
     assert abs(estimate - exact) < 0.3
 
 
 def test_identical_text_shares_every_band_key_and_folding_applies() -> None:
-    sketcher = Sketcher()
-    a = sketcher.shingles("The \u201cFlood\u201d hit Orvenna on Friday night, officials said.")
-    b = sketcher.shingles('the "flood" hit ORVENNA on friday night officials said')
-    assert np.array_equal(a, b)
+    sketches = sketch(["The \u201cFlood\u201d hit Orvenna on Friday night, officials said.",
+                       'the "flood" hit ORVENNA on friday night officials said'])
+    assert len(sketches.shingles(0)) == 5
+    assert np.array_equal(sketches.shingles(0), sketches.shingles(1))
+    assert np.array_equal(sketches.keys[0], sketches.keys[1])
 
 
-def test_signature_chunking_does_not_change_signatures() -> None:
-    rng = random.Random(3)
-    sketcher = Sketcher()
-    sets = [sketcher.shingles(story(rng, rng.randrange(1, 80))) for _ in range(40)]
-    assert np.array_equal(sketcher.signatures(sets), sketcher.signatures(sets, perm_chunk=5))
+def test_short_texts_have_a_set_and_empty_ones_none() -> None:
+    sketches = sketch(["Flood.", "Flood warning", "Flood warning issued", "!!! ...", ""])
+    assert list(sketches.sizes()[:3] > 0) == [True, True, True]
+    assert list(sketches.sizes()[3:]) == [0, 0]
+    assert not np.array_equal(sketches.shingles(1), sketches.shingles(2))
+
+
+def test_other_shingle_sizes_use_the_regex_path() -> None:
+    from reconcile.index import Params
+
+    texts = ["one two three four five six seven", "one two three four five six eight", "one two"]
+    three = sketch(texts, Params(shingle_size=3))
+    assert list(three.sizes()) == [5, 5, 1]
+    assert jaccard(three.shingles(0), three.shingles(1)) == 4 / 6
+
+
+@given(
+    st.lists(st.sets(st.integers(0, 2**32 - 1), max_size=30), min_size=1, max_size=5),
+    st.lists(st.tuples(st.integers(0, 4), st.sets(st.integers(0, 2**32 - 1), max_size=30)), max_size=8),
+)
+def test_batch_shared_counts_match_set_intersections(sets: list[set[int]], pairs: list[tuple[int, set[int]]]) -> None:
+    from reconcile.dedup import Sketches
+
+    keyed = np.array(sorted((row << 32) | v for row, s in enumerate(sets) for v in s), dtype=np.uint64)
+    bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(sets) + 1, dtype=np.uint64))
+    batch = Sketches(keyed, bounds, np.empty(0), np.empty(0))
+    pairs = [(row % len(sets), other | set(sorted(sets[row % len(sets)])[:3])) for row, other in pairs]
+    got = shared_counts(batch, [r for r, _ in pairs], [np.array(sorted(o), dtype=np.uint32) for _, o in pairs])
+    assert got == [len(sets[r] & o) for r, o in pairs]
 
 
 def test_exact_and_near_copies_removed_others_kept() -> None:
@@ -231,6 +259,9 @@ def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None
         items.append(item(f"i{n}", " ".join(words), date=date, line=n + 1))
     decisions = decide(items, policy=Policy(kind))
     assert len(decisions) == len(items)
+    # a batch decides as the items would one at a time
+    assert decide(items, policy=Policy(kind), batch_size=1) == decisions
+    assert decide(items, policy=Policy(kind), batch_size=len(items)) == decisions
     current: dict[str, str] = {}
     for d in decisions:
         if d.decision == "kept":
@@ -244,3 +275,56 @@ def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None
             assert current[d.cluster] == d.canonical
     # seven distinct stories, each edited copy still a near copy: one cluster per story used
     assert len(current) == len({k for k, _, _ in plan})
+
+
+def test_reader_process_decides_as_one_process_does(tmp_path: Path) -> None:
+    from reconcile.dedup import dedup_files, map_rows
+
+    rng = random.Random(9)
+    stories = [story(rng, 80) for _ in range(40)]
+    feed = tmp_path / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for n in range(300):
+            text = stories[n % 40] if n % 3 else story(rng, 80)
+            out.write(json.dumps({"id": f"i{n}", "text": text, "published": f"2022-03-{1 + n % 28:02d}"}) + "\n")
+        out.write("{broken\n")
+    outputs = {}
+    for reader_process in (False, True):
+        target = tmp_path / f"{reader_process}"
+        counts = dedup_files([feed], target / "kept.jsonl", str(target / "index.sqlite"), target / "map.csv",
+                             batch_size=64, reader_process=reader_process)
+        assert counts.read == 301 and counts.rejected == 1 and counts.removed > 100
+        outputs[reader_process] = ((target / "kept.jsonl").read_bytes(), (target / "map.csv").read_text())
+    assert outputs[True] == outputs[False]
+    assert len(map_rows(outputs[True][1])) == 301
+
+
+def test_a_rerun_with_another_batch_size_replays_what_was_journaled(tmp_path: Path) -> None:
+    rng = random.Random(10)
+    texts = [story(rng, 60) for _ in range(6)]
+    items = [item(f"i{n}", texts[n % 6] if n % 4 else story(rng, 60), line=n + 1) for n in range(23)]
+    clean = decide(items, SQLiteIndex(tmp_path / "clean.sqlite", Params()), run="r", batch_size=5)
+    # a run that got through 10 items in batches of 5, then one finishing in batches of 4 and of 7
+    path = tmp_path / "index.sqlite"
+    first = decide(items[:10], SQLiteIndex(path, Params()), run="r", batch_size=5)
+    assert first == clean[:10]
+    index = SQLiteIndex(path, Params())
+    assert sorted(index.recorded("r", 3, 9)) == [3, 4, 5, 6, 7, 8]
+    index.close()
+    assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=4) == clean
+    assert decide(items, SQLiteIndex(path, Params()), run="r", batch_size=7) == clean
+
+
+def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
+    from reconcile.dedup import low_bytes, stored_candidates
+    from reconcile.index import View
+
+    rng = random.Random(11)
+    text = story(rng, 120)
+    words = text.split()
+    near = " ".join([*words[:60], "changed", *words[61:]])
+    sketches = sketch([text, near, story(rng, 120)])
+    alike, unlike = bytes(low_bytes(sketches, [1])[0]), bytes(low_bytes(sketches, [2])[0])
+    key = int(sketches.keys[0][0])
+    view = View({key: ["near", "other", "gone"]}, {"near": alike, "other": unlike})
+    assert stored_candidates([0], sketches, view) == [["near"]]

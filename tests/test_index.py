@@ -9,11 +9,12 @@ import pytest
 
 from reconcile.index import (
     Canonical,
+    Change,
     DryRunIndex,
+    Entry,
     IndexMismatch,
     MemoryIndex,
     Params,
-    Recorded,
     RedisIndex,
     SQLiteIndex,
     open_index,
@@ -21,10 +22,13 @@ from reconcile.index import (
 from tests.redis_server import redis_url  # noqa: F401 - fixture
 
 PARAMS = Params()
+# cluster ids are 16 hex digits (a 64-bit hash)
+C1, C2, CA, CB = "00000000000000c1", "00000000000000c2", "f0000000000000ca", "f0000000000000cb"
 
 
 def canonical(cluster: str, origin: str, item_id: str = "a", date: str = "2022-03-25") -> Canonical:
-    return Canonical(cluster, item_id, np.array([1, 5, 9], dtype=np.uint32), 3, date, "Wire", origin)
+    sketch = bytes(range(64)) if item_id == "a" else bytes(64)
+    return Canonical(cluster, item_id, np.array([1, 5, 9], dtype=np.uint32), 3, date, "Wire", origin, sketch)
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
@@ -50,37 +54,52 @@ def test_open_index_picks_the_backend_by_url(tmp_path: Path) -> None:
     url.close()
 
 
+def keys(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
 def test_claim_then_lookup_then_second_claim_fails(index) -> None:
-    index.begin()
-    first = canonical("c1", "run:0")
-    assert index.claim(first, [11, 12], {})
-    assert index.buckets([11, 12, 13]) == {11: ["c1"], 12: ["c1"]}
-    stored = index.canonicals(["c1", "missing"])
-    assert set(stored) == {"c1"}
-    assert stored["c1"].id == "a" and list(stored["c1"].shingles) == [1, 5, 9]
-    assert not index.claim(canonical("c1", "run:1"), [11], {11: 1})
+    view = index.view([11, 12], [C1])
+    assert view.buckets == {} and view.existing == frozenset()
+    first = canonical(C1, "run:0")
+    assert index.apply([Change(first, keys(11, 12))], None, view)
+    index.commit()
+    view = index.view([11, 12, 13, -5], [C1, C2])
+    assert view.buckets == {11: [C1], 12: [C1]}
+    assert view.sketches == {C1: bytes(range(64))} and view.existing == {C1}
+    stored = index.canonicals([C1, C2])
+    assert set(stored) == {C1} and stored[C1].id == "a" and list(stored[C1].shingles) == [1, 5, 9]
+    assert stored[C1].sketch == bytes(range(64)) and stored[C1].origin == "run:0"
+    # founding c1 again fails, and writes nothing (not even the other change of the batch)
+    assert not index.apply([Change(canonical(C2, "run:1"), keys(-5)), Change(canonical(C1, "run:2"), keys(13))],
+                           None, view)
+    assert index.view([13, -5]).buckets == {}
     index.commit()
 
 
 def test_replace_is_compare_and_set_on_the_canonical(index) -> None:
-    index.begin()
-    first = canonical("c1", "run:0")
-    index.claim(first, [11], {})
-    successor = canonical("c1", "run:5", item_id="b", date="2022-03-20")
-    assert index.replace(first, successor, [21])
-    assert index.canonicals(["c1"])["c1"].id == "b"
+    first = canonical(C1, "run:0")
+    index.apply([Change(first, keys(11))], None, index.view([11]))
+    view = index.view([21])
+    successor = canonical(C1, "run:5", item_id="b", date="2022-03-20")
+    assert index.apply([Change(successor, keys(21), expected="run:0")], None, view)
     # a worker still holding the old canonical loses
-    assert not index.replace(first, canonical("c1", "run:6", item_id="c"), [31])
-    assert index.canonicals(["c1"])["c1"].id == "b"
-    assert index.buckets([21]) == {21: ["c1"]}
+    stale = index.view([31])
+    assert not index.apply([Change(canonical(C1, "run:6", item_id="c"), keys(31), expected="run:0")], None, stale)
+    now = index.view([11, 21, 31])
+    assert index.canonicals([C1])[C1].id == "b" and now.sketches == {C1: bytes(64)}
+    assert now.buckets == {11: [C1], 21: [C1]}
     index.commit()
 
 
 def test_journal_round_trip(index) -> None:
-    index.begin()
-    index.record("r1", [Recorded(0, '{"x": 0}', b"\x00" * 4), Recorded(3, '{"x": 3}', b"\x01" * 4)])
+    view = index.view([])
+    rows = '[[0, "x", 0], [3, "x", 3]]'
+    assert index.apply([], Entry("r1", 0, 3, rows, b"\x00" * 8), view)
+    assert index.apply([], Entry("r1", 4, 5, '[[4, "y"], [5, "z"]]', b"\x00" * 8), index.view([]))
     index.commit()
-    assert index.recorded("r1", 0, 5) == {0: '{"x": 0}', 3: '{"x": 3}'}
+    assert index.recorded("r1", 0, 5) == {0: ["x", 0], 3: ["x", 3], 4: ["y"]}
+    assert index.recorded("r1", 5, 9) == {5: ["z"]}
     assert index.recorded("r2", 0, 5) == {}
 
 
@@ -101,31 +120,53 @@ def test_redis_refuses_other_parameters(redis_url: str) -> None:  # noqa: F811
         RedisIndex(redis_url, Params(shingle_size=4))
 
 
+def test_sqlite_refuses_an_index_of_the_older_format(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('params', ?)", ('{"bands": 16, "num_perm": 48, "rows": 3, "seed": 1, '
+                                                             '"shingle_size": 5}',))
+    with pytest.raises(IndexMismatch, match=r"format 1 by an older reconcile.*start a new index"):
+        SQLiteIndex(path, PARAMS)
+
+
+def test_params_need_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="power of two"):
+        Params(num_perm=48)
+
+
 def test_redis_claim_fails_when_a_bucket_changed_since_lookup(redis_url: str) -> None:  # noqa: F811
     worker_a, worker_b = RedisIndex(redis_url, PARAMS), RedisIndex(redis_url, PARAMS)
     # both look at bucket 7 and see it empty
-    seen_a, seen_b = worker_a.buckets([7]), worker_b.buckets([7])
-    assert seen_a == seen_b == {}
-    assert worker_a.claim(canonical("ca", "a:0"), [7], {})
-    # b's view is stale: its claim of another cluster for the same bucket must fail
-    assert not worker_b.claim(canonical("cb", "b:0"), [7], {k: len(v) for k, v in seen_b.items()})
-    fresh = worker_b.buckets([7])
-    assert fresh == {7: ["ca"]}
-    assert worker_b.claim(canonical("cb", "b:0"), [7, 8], {7: 1})
+    seen_a, seen_b = worker_a.view([7], [CA]), worker_b.view([7], [CB])
+    assert seen_a.buckets == seen_b.buckets == {}
+    assert worker_a.apply([Change(canonical(CA, "a:0"), keys(7))], Entry("a", 0, 0, "[]", b""), seen_a)
+    # b's view is stale: its claim of another cluster for the same bucket must fail, journal and all
+    assert not worker_b.apply([Change(canonical(CB, "b:0"), keys(7))], Entry("b", 0, 0, '[[0, "x"]]', b""), seen_b)
+    assert worker_b.recorded("b", 0, 1) == {}
+    fresh = worker_b.view([7, 8], [CB])
+    assert fresh.buckets == {7: [CA]}
+    assert worker_b.apply([Change(canonical(CB, "b:0"), keys(7, 8))], None, fresh)
+    assert worker_a.view([7]).buckets == {7: [CA, CB]}
     worker_a.close()
     worker_b.close()
 
 
 def test_dry_run_index_leaves_the_store_untouched(tmp_path: Path) -> None:
     store = SQLiteIndex(tmp_path / "i.sqlite", PARAMS)
-    store.begin()
-    store.claim(canonical("c1", "run:0"), [1], {})
+    store.apply([Change(canonical(C1, "run:0"), keys(1))], None, store.view([1]))
     store.commit()
     dry = DryRunIndex(store)
-    assert dry.buckets([1]) == {1: ["c1"]}
-    assert not dry.claim(canonical("c1", "run:9"), [1], {})
-    assert dry.claim(canonical("c2", "run:1"), [2], {})
-    assert dry.buckets([2]) == {2: ["c2"]}
-    assert store.buckets([2]) == {}
-    assert store.canonicals(["c2"]) == {}
+    view = dry.view([1, 2], [C1, C2])
+    assert view.buckets == {1: [C1]} and view.existing == {C1}
+    assert dry.apply([Change(canonical(C2, "run:1"), keys(2))], None, view)
+    assert dry.apply([Change(canonical(C1, "run:2", item_id="b"), keys(3), expected="run:0")], None, view)
+    after = dry.view([1, 2, 3])
+    assert after.buckets == {1: [C1], 2: [C2], 3: [C1]} and dry.canonicals([C1, C2])[C1].id == "b"
+    assert set(after.sketches) == {C1, C2}
+    dry.commit()
+    below = store.view([1, 2, 3], [C2])
+    assert below.buckets == {1: [C1]} and store.canonicals([C1])[C1].id == "a" and not below.existing
     store.close()
