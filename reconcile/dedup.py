@@ -34,7 +34,6 @@ import io
 import itertools
 import json
 import multiprocessing
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -47,7 +46,7 @@ from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
 from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
-from reconcile.normalize import TOKEN_RE, fold
+from reconcile.normalize import fold
 from reconcile.pair import Thresholds, copy_relation
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -175,49 +174,20 @@ class Sketches:
         return np.diff(self.bounds)
 
 
-def _regex_shingles(texts: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Owner and 32-bit hash of every word ``size``-gram (one shingle for a shorter text), by
-    ``normalize.TOKEN_RE`` and CRC32: the path for a shingle size other than ``pair.batch_sets``'s."""
-    token_lists = [TOKEN_RE.findall(t.lower()) for t in texts]
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
-    vocab: dict[str, int] = {}
-    for token in {w for tokens in token_lists for w in tokens}:
-        vocab[token] = zlib.crc32(token.encode("utf-8"))
-    words = np.zeros(total + size, dtype=np.uint64)
-    words[:total] = [vocab[w] for tokens in token_lists for w in tokens]
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(starts, lengths)
-    span = np.repeat(np.minimum(lengths, size), lengths)
-    mult = np.random.default_rng(size).integers(0, 1 << 63, size=size, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    with np.errstate(over="ignore"):
-        acc = np.zeros(total, dtype=np.uint64)
-        for j in range(size):
-            # a short text's one shingle holds only its own words
-            acc += np.where(j < span, words[j : j + total], np.uint64(0)) * mult[j]
-    valid = offset <= np.repeat(lengths - np.minimum(lengths, size), lengths)
-    return owner[valid], (acc[valid] >> np.uint64(32)).astype(np.uint32)
-
-
 def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Owner and 32-bit hash of every word ``size``-gram of many texts, repeats included.
 
     Text is folded as ``normalize.fold`` does (ASCII text needs only what
-    ``pair.batch_sets`` does itself: lower case, punctuation to spaces).  Size 5 goes
-    through ``pair.batch_sets`` (numpy, no Python per token); a text of fewer words is
-    repeated until it has a shingle, so it still has a set.
+    ``pair.batch_sets`` does itself: lower case, punctuation to spaces), then shingled by
+    ``pair.batch_sets`` (numpy, no Python per token); a text of fewer words is repeated
+    until it has a shingle, so it still has a set.
     """
     prepared = [t if t.isascii() else fold(t) for t in texts]
-    if size != pair.SHINGLE_SIZE:
-        return _regex_shingles(prepared, size)
-    sets = pair.batch_sets(prepared)
+    sets = pair.batch_sets(prepared, size)
     owner, hashes = sets.shingle_doc, sets.shingles
     short = np.flatnonzero(np.bincount(owner, minlength=len(texts)) == 0)
     if len(short):
-        again = pair.batch_sets([" ".join([prepared[i]] * size) for i in short.tolist()])
+        again = pair.batch_sets([" ".join([prepared[i]] * size) for i in short.tolist()], size)
         owner = np.concatenate([owner, short[again.shingle_doc]])
         hashes = np.concatenate([hashes, again.shingles])
     return owner, (hashes >> np.uint64(32)).astype(np.uint32)

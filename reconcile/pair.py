@@ -512,8 +512,8 @@ class BatchSets:
     rare: np.ndarray
 
 
-def batch_sets(texts: Sequence[str]) -> BatchSets:
-    """5-gram shingle hashes and rare content-word hashes of many raw texts at once: the scale path.
+def batch_sets(texts: Sequence[str], shingle_size: int = SHINGLE_SIZE) -> BatchSets:
+    """Word ``shingle_size``-gram hashes and rare content-word hashes of many raw texts at once: the scale path.
 
     ASCII lower-casing and punctuation to spaces in C over the whole batch; tokens found,
     keyed and looked up with numpy (``_LeanVocab``); shingles rolled across the batch and the
@@ -526,7 +526,7 @@ def batch_sets(texts: Sequence[str]) -> BatchSets:
     doc = np.cumsum(ids == 0)  # each token's text; a separator (index 0) counts towards the next
     token_hashes = hash_array[ids]
     n = len(ids)
-    width = SHINGLE_SIZE
+    width = shingle_size
     if n >= width:
         count = n - width + 1
         with np.errstate(over="ignore"):

@@ -110,12 +110,13 @@ def test_short_texts_have_a_set_and_empty_ones_none() -> None:
     assert not np.array_equal(sketches.shingles(1), sketches.shingles(2))
 
 
-def test_other_shingle_sizes_use_the_regex_path() -> None:
+def test_other_shingle_sizes_shingle_by_that_many_words() -> None:
     from reconcile.index import Params
 
     texts = ["one two three four five six seven", "one two three four five six eight", "one two"]
     three = sketch(texts, Params(shingle_size=3))
-    assert list(three.sizes()) == [5, 5, 1]
+    # the short text is repeated until it has 3-grams, as at every size: "one two one", "two one two"
+    assert list(three.sizes()) == [5, 5, 2]
     assert jaccard(three.shingles(0), three.shingles(1)) == 4 / 6
 
 
