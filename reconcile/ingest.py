@@ -432,16 +432,19 @@ def _capped_lines(stream: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
 
 def _unique_ids(loaded: Iterable[Loaded]) -> list[Loaded]:
     """Keep every document: a repeated id gets ``#2``, ``#3`` rather than replacing one."""
+    return list(unique_ids(loaded))
+
+
+def unique_ids(loaded: Iterable[Loaded]) -> Iterator[Loaded]:
+    """``_unique_ids`` one item at a time, for a caller that streams a large corpus through."""
     seen: dict[str, int] = {}
-    out: list[Loaded] = []
     for item in loaded:
         if isinstance(item, Document):
             n = seen.get(item.id, 0) + 1
             seen[item.id] = n
             if n > 1:
                 item = replace(item, id=f"{item.id}#{n}")
-        out.append(item)
-    return out
+        yield item
 
 
 def split_loaded(loaded: Iterable[Loaded]) -> tuple[list[Document], list[Skipped]]:
