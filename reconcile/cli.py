@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -272,6 +273,7 @@ def scan(
         stdin = sys.stdin.buffer.read() if "-" in paths else None
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
         # Streamed in, so the corpus is never held whole as text (see reconcile.corpus).
+        inputs = replace(inputs, workers=workers or os.cpu_count() or 1)
         result = scan_documents(
             readable(stream_documents(paths, stdin, inputs)),
             thresholds=thresholds,
