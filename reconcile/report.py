@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -187,22 +187,36 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
 
 
 def to_markdown(result: Reconciliation) -> str:
+    return "\n".join(_markdown_lines(result)).rstrip("\n") + "\n"
+
+
+def _markdown_lines(result: Reconciliation) -> Iterator[str]:
     docs = {d.id: d for d in result.documents}
-    lines = ["# Reconciliation report", ""]
-    lines += [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
+    yield from ["# Reconciliation report", ""]
+    yield from [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
     if result.clusters:
-        lines += ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
-        lines += [
-            f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |" for c in result.clusters
-        ]
-        lines.append("")
+        yield from ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
+        for c in result.clusters:
+            yield f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |"
+        yield ""
     if result.skipped:
-        lines += ["## Skipped inputs", ""]
-        lines += [f"- {s.message()}" for s in result.skipped]
-        lines.append("")
+        yield from ["## Skipped inputs", ""]
+        for s in result.skipped:
+            yield f"- {s.message()}"
+        yield ""
     for pair in result.pairs:
-        lines.append(pair_markdown(pair, docs))
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield pair_markdown(pair, docs)
+
+
+def write_markdown(result: Reconciliation, handle: IO[str]) -> None:
+    """``to_markdown`` written a pair at a time, byte for byte the same (see ``write_json``)."""
+    held = ""  # trailing newlines, written only if more text follows (to_markdown strips them at the end)
+    for n, line in enumerate(_markdown_lines(result)):
+        text = held + ("\n" if n else "") + line
+        kept = text.rstrip("\n")
+        handle.write(kept)
+        held = text[len(kept) :]
+    handle.write("\n")
 
 
 def to_text(result: Reconciliation, color: bool = False) -> str:
@@ -298,8 +312,8 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
     for rel, page in iter_html_pages(result, has_page):
         write_atomic(out_dir / rel, page)
         written.append(out_dir / rel)
-    write_atomic_with(out_dir / "report.json", lambda tmp: _write_json_file(result, tmp))
-    write_atomic(out_dir / "report.md", to_markdown(result))
+    write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp))
+    write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp))
     written += [out_dir / "report.json", out_dir / "report.md"]
     clusters_of: dict[str, list[Cluster]] = {}
     for cluster in result.clusters:
@@ -320,9 +334,9 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
     return written
 
 
-def _write_json_file(result: Reconciliation, path: Path) -> None:
+def _write_file(write: Callable[[Reconciliation, IO[str]], None], result: Reconciliation, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as handle:
-        write_json(result, handle)
+        write(result, handle)
 
 
 def _safe(name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -27,12 +29,19 @@ def test_text_store_gives_back_every_text_as_stored(texts: list[str]) -> None:
     assert list(Subset(store, list(range(len(texts)))[::-1])) == texts[::-1]
 
 
-def test_text_store_keeps_lone_surrogates_and_lets_go_of_taken_texts() -> None:
-    store = TextStore()
-    store.append("caf\u00e9 \ud800 \u201cquoted\u201d")
-    assert store.take(0) == "caf\u00e9 \ud800 \u201cquoted\u201d"
+def test_text_store_keeps_lone_surrogates_and_unmaps_a_block_once_its_texts_are_taken() -> None:
+    store = TextStore(block_bytes=64)
+    incompressible = "".join(random.Random(1).choices("abcdefghijklmnopqrstuvwxyz0123456789", k=500))
+    texts = ["caf\u00e9 \ud800 \u201cquoted\u201d", "a", incompressible, "c"]
+    for text in texts:
+        store.append(text)
+    assert store._block.tolist() == [0, 0, 1, 2]  # the long text gets a block of its own
+    assert store.take(0) == texts[0]
     with pytest.raises(KeyError):
         store[0]
+    assert store._blocks[0] is not None and store[1] == "a"
+    assert store.take(1) == "a" and store._blocks[0] is None
+    assert list(store[2:]) == texts[2:]
 
 
 def test_feature_file_reads_back_what_was_written() -> None:
