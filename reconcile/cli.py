@@ -280,6 +280,8 @@ def scan(
             progress=_progress,
             workers=workers,
             canonical=canonical,
+            # Reports show only aligned documents' text; tables count every document's characters.
+            keep_texts=tables_dir is not None,
         )
         if not result.documents:
             raise click.ClickException("no readable reports among the inputs")

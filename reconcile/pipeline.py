@@ -369,6 +369,7 @@ def scan(
     workers: int | None = None,
     align_all: bool | None = None,
     canonical: str = "earliest",
+    keep_texts: bool = True,
 ) -> Reconciliation:
     """Every pair of a corpus whose relation is not ``unrelated``, and their clusters.
 
@@ -377,6 +378,10 @@ def scan(
     ``documents`` is read once and may be a generator: while the scan runs, texts are
     held compressed and features on disk (``reconcile.corpus``), so a caller that
     streams documents in (the CLI) never holds a 100,000-report corpus as ``str``.
+    With ``keep_texts`` off, a large scan gives back the text only of the documents it
+    aligned and of the members of clusters of three or more (the witnesses ``diverge``
+    reads); the others come back with ``text=""``: the reports never show their text, and
+    holding it was a third of a 100,000-report scan's memory.
     """
     bare, texts = _read_corpus(documents, progress)
     if align_all is None:
@@ -410,12 +415,15 @@ def scan(
         if pair.relation != "unrelated":
             pairs.append(pair)
     feats.close()
-    for k, segmented in enumerate(holds_text):
-        if not segmented:
-            docs[k] = replace(docs[k], text=texts.take(k), notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     members = [Member(d.id, d.published, length) for d, length in zip(docs, lengths, strict=True)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
+    witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}
+    for k, segmented in enumerate(holds_text):
+        if not segmented:
+            text = texts.take(k)  # taken either way, so its memory map can go
+            text = text if keep_texts or docs[k].id in witnesses else ""
+            docs[k] = replace(docs[k], text=text, notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     by_id = {d.id: d for d in docs}
     cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
     pairs = [with_cluster_evidence(pair, docs, found_clusters, by_id, cluster_members) for pair in pairs]

@@ -103,3 +103,17 @@ def test_scan_of_a_stream_in_workers_matches_a_list_in_one_process(monkeypatch: 
     assert found[frozenset(("copy-of-7", "d007"))].relation == "duplicate"
     assert found[frozenset(("edit-of-11", "d011"))].scores.aligned is False  # copied: no alignment needed
     assert pipeline.UNSEGMENTED_NOTE in {n for d in streamed.documents for n in d.notes}
+
+
+def test_a_large_scan_without_kept_texts_reports_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts left out are those no report shows: the JSON and Markdown do not change."""
+    from reconcile.report import to_markdown
+
+    docs = _corpus(230)
+    docs += [Document(f"copy-{n}-of-20", docs[20].text) for n in (1, 2)]  # a cluster of three: witnesses
+    monkeypatch.setattr(pipeline, "ALIGN_ALL_LIMIT", 100)
+    kept, lean = scan(docs, workers=1), scan(docs, workers=1, keep_texts=False)
+    assert to_json(lean) == to_json(kept) and to_markdown(lean) == to_markdown(kept)
+    texts = {d.id: d.text for d in lean.documents}
+    assert texts["d020"] == docs[20].text and texts["copy-2-of-20"] == docs[20].text
+    assert texts["d013"] == "" and texts["d007"] == ""  # neither aligned nor a witness
