@@ -446,7 +446,11 @@ def main() -> None:
     )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: main process {own:,.0f} MiB, largest worker {children:,.0f} MiB")
+    print(
+        f"peak RSS of this script (corpus builder and the scale path: sets, signatures, LSH, verification,"
+        f" clusters; not the CLI's reading, chrome, alignment or reports): main process {own:,.0f} MiB,"
+        f" largest worker {children:,.0f} MiB"
+    )
 
     def truth_pair(i: int, j: int) -> str | None:
         for a, b in ((i, j), (j, i)):

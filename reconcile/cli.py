@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,10 +20,10 @@ import click
 
 from reconcile.cluster import CANONICAL_RULES
 from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
-from reconcile.model import Reconciliation, Skipped
+from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
+from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
 from reconcile.pipeline import compare as compare_documents
-from reconcile.pipeline import load_documents
 from reconcile.pipeline import scan as scan_documents
 from reconcile.report import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_json, to_markdown, to_text, write_reports
 
@@ -203,11 +204,15 @@ def compare(
 
 
 def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
-    """A progress bar on stderr, shown only when stderr is a terminal."""
-    if not sys.stderr.isatty() or length < 50:
+    """A progress bar on stderr, shown only when stderr is a terminal; a stream of unknown
+    length (``UNKNOWN_LENGTH``) shows its count."""
+    if not sys.stderr.isatty() or 0 <= length < 50:
         yield from items
         return
-    with click.progressbar(items, length=length, label=f"{label:<8}", file=sys.stderr) as bar:
+    known = length != UNKNOWN_LENGTH
+    with click.progressbar(
+        items, length=length if known else None, label=f"{label:<8}", file=sys.stderr, show_pos=not known
+    ) as bar:
         yield from bar
 
 
@@ -253,21 +258,34 @@ def scan(
     pair_files: str,
 ) -> None:
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
+    skipped: list[Skipped] = []
+
+    def readable(loaded: Iterable[Document | Skipped]) -> Iterator[Document]:
+        """Documents as they are read; each skipped input named on stderr as it comes."""
+        for item in loaded:
+            if isinstance(item, Skipped):
+                _report_skipped([item])
+                skipped.append(item)
+            else:
+                yield item
+
     with user_errors(debug):
-        documents, skipped = _read(paths, inputs)
-        _report_skipped(skipped)
-        if not documents:
-            raise click.ClickException("no readable reports among the inputs")
+        stdin = sys.stdin.buffer.read() if "-" in paths else None
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
+        # Streamed in, so the corpus is never held whole as text (see reconcile.corpus).
+        inputs = replace(inputs, workers=workers or os.cpu_count() or 1)
         result = scan_documents(
-            documents,
+            readable(stream_documents(paths, stdin, inputs)),
             thresholds=thresholds,
-            skipped=skipped,
             progress=_progress,
             workers=workers,
             canonical=canonical,
+            # Reports show only aligned documents' text; tables count every document's characters.
+            keep_texts=tables_dir is not None,
         )
-        _emit(result, fmt, out_dir, tables_dir, pair_files)
+        if not result.documents:
+            raise click.ClickException("no readable reports among the inputs")
+        _emit(replace(result, skipped=tuple(skipped)), fmt, out_dir, tables_dir, pair_files)
     _finish(skipped)
 
 

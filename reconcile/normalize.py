@@ -222,7 +222,9 @@ def recurring_lines(
     holding it are different stories (at most ``max_shared`` of their words in
     common): three copies of one wire story keep their headline.
     """
-    texts = list(texts)
+    # A sequence (``corpus.TextStore``) is read lazily: a document's words are wanted only when
+    # it holds a recurring line, and copying a large corpus into a list would hold every text.
+    texts = texts if isinstance(texts, Sequence) else list(texts)
     return _recurring(
         [_short_lines(text, max_words) for text in texts],
         lambda n: frozenset(words(texts[n])),

@@ -211,6 +211,9 @@ def _features(doc: Document, text: str, sentence_texts: Sequence[str]) -> Featur
     estimated = published is None
     if estimated:
         published = estimated_date(text)
+    # No date estimated means the text names none (``estimated_date`` looked), so the search
+    # below would find none either: one pass of the date patterns saved for most reports.
+    named_dates = () if estimated and published is None else find_dates(text, published.year if published else None)
     return Features(
         id=doc.id,
         shingles=minhash.shingle_hashes(token_ids, SHINGLE_SIZE),
@@ -218,7 +221,7 @@ def _features(doc: Document, text: str, sentence_texts: Sequence[str]) -> Featur
         content=_hash_set(content),
         rare=_hash_set([c for c in content if is_rare(c)]),
         names=_hash_set(sorted(names)),
-        dates=frozenset(d for _, _, d in find_dates(text, published.year if published else None)),
+        dates=frozenset(d for _, _, d in named_dates),
         published=published,
         date_estimated=estimated and published is not None,
         sentence_count=len(sentence_texts),

@@ -7,26 +7,34 @@ of a corpus and clusters them.  The CLI is a thin layer over these.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
+from reconcile import minhash
 from reconcile.align import align, unaligned
 from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
+from reconcile.corpus import FeatureFile, Subset, TextStore
 from reconcile.diverge import diverge
-from reconcile.ingest import InputOptions, load, split_loaded
+from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
+    EXACT_LIMIT,
+    NUM_PERM,
     Features,
     Thresholds,
-    candidates,
+    all_pairs,
     features,
     features_unsegmented,
     joins_cluster,
+    lsh_params,
     needs_alignment,
     overlap_kind,
     relation,
@@ -36,11 +44,13 @@ from reconcile.segment import segment
 
 DEFAULT_THRESHOLDS = Thresholds()
 
-__all__ = ["CLUSTER_RELATIONS", "clusters", "compare", "load_documents", "prepare", "scan"]
+__all__ = ["CLUSTER_RELATIONS", "clusters", "compare", "load_documents", "prepare", "scan", "stream_documents"]
 
 
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 """Wraps an iterable with a progress display: ``progress(items, label, length)``."""
+UNKNOWN_LENGTH = -1
+"""The ``length`` a progress display gets for a stream whose size is not known beforehand."""
 
 PARALLEL_LIMIT = 2000
 """From this many documents on, preparation and features run in worker processes."""
@@ -136,6 +146,172 @@ def prepare_with_features(
     return docs, feats
 
 
+# --- scanning a corpus held compactly (reconcile.corpus) --------------------------
+
+CHUNK = 256
+"""Documents per worker task: each task sends back one block of signatures."""
+
+
+def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore]:
+    """Each document without its text, and the texts compressed, reading ``documents`` once."""
+    bare: list[Document] = []
+    texts = TextStore()
+    length = len(documents) if isinstance(documents, Sized) else UNKNOWN_LENGTH
+    for doc in progress(documents, "reading", length):
+        texts.append(doc.text)
+        bare.append(replace(doc, text=""))
+    return bare, texts
+
+
+def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> SourceLines:
+    """``normalize.source_recurring_lines`` over texts read lazily from ``texts``: per source,
+    the short lines recurring across two of its different documents (``recurring_lines`` with a
+    bar of two documents is the same rule)."""
+    by_source: dict[str, list[int]] = {}
+    for k, doc in enumerate(documents):
+        if doc.source:
+            by_source.setdefault(doc.source, []).append(k)
+    found = {source: recurring_lines(Subset(texts, ks), min_documents=2) for source, ks in by_source.items()}
+    return {source: lines for source, lines in found.items() if lines}
+
+
+@dataclass(frozen=True)
+class PreparedCorpus:
+    """What ``prepare_corpus`` leaves for pairing: documents with chrome marked (and sentences,
+    when split) but no text, their features on disk, and both LSH channels' signatures."""
+
+    documents: list[Document]
+    features: FeatureFile
+    signatures: tuple[np.ndarray, np.ndarray]
+    """Copied-text (shingle) and same-story (rare word) MinHash signatures, one row a document."""
+    usable: tuple[np.ndarray, np.ndarray]
+    """Whether each document has any shingles, any rare words: an empty set must not pair."""
+    lengths: list[int]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    chrome: list[tuple[Span, ...]]
+    sentences: list[tuple[Sentence, ...]]
+    features: list[bytes]
+    signatures: tuple[np.ndarray, np.ndarray]
+    usable: tuple[np.ndarray, np.ndarray]
+    lengths: list[int]
+
+
+_worker_documents: Sequence[Document] = ()
+_worker_texts: Sequence[str] = ()
+
+
+def _prepare_chunk(bounds: tuple[int, int]) -> _Chunk:
+    """Worker: chrome, sentences, pickled features and signatures of documents ``start:end``.
+
+    The documents and texts come from the parent's memory by fork, not through a pipe.
+    """
+    start, end = bounds
+    chunk = _Chunk([], [], [], (np.empty(0), np.empty(0)), (np.empty(0), np.empty(0)), [])
+    shingles, rare = [], []
+    for k in range(start, end):
+        prepared, feat = _prepare_and_feature(replace(_worker_documents[k], text=_worker_texts[k]))
+        chunk.chrome.append(prepared.chrome)
+        chunk.sentences.append(prepared.sentences)
+        chunk.features.append(FeatureFile.dump(feat))
+        chunk.lengths.append(feat.length)
+        shingles.append(feat.shingles)
+        rare.append(feat.rare)
+    return replace(
+        chunk,
+        signatures=(minhash.signatures(shingles), minhash.signatures(rare)),
+        usable=(np.array([len(s) > 0 for s in shingles], dtype=bool), np.array([len(s) > 0 for s in rare], dtype=bool)),
+    )
+
+
+def prepare_corpus(
+    documents: Sequence[Document],
+    texts: Sequence[str],
+    workers: int | None = None,
+    progress: Progress = _no_progress,
+    split_sentences: bool = True,
+) -> PreparedCorpus:
+    """``prepare_with_features`` for a corpus whose texts are held apart (``TextStore``), keeping
+    features on disk and signatures in memory: the scan's way through a large corpus.
+
+    Chunks of ``CHUNK`` documents go to ``workers`` processes for a corpus of
+    ``PARALLEL_LIMIT`` or more, which read documents and texts from the parent by fork.
+    """
+    global _worker_documents, _worker_texts
+    recurring = recurring_lines(texts)
+    by_source = _source_recurring(documents, texts)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    n = len(documents)
+    bounds = [(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
+    feats = FeatureFile()
+    signatures = (np.empty((n, NUM_PERM), dtype=np.uint32), np.empty((n, NUM_PERM), dtype=np.uint32))
+    usable = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    docs: list[Document] = []
+    lengths: list[int] = []
+    _worker_documents, _worker_texts = documents, texts
+    _init_worker(recurring, by_source, split_sentences)
+    try:
+        with contextlib.ExitStack() as stack:
+            if workers > 1 and n >= PARALLEL_LIMIT:
+                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+                chunks: Iterable[_Chunk] = pool.imap(_prepare_chunk, bounds)
+            else:
+                chunks = map(_prepare_chunk, bounds)
+            for (start, end), chunk in zip(bounds, _per_document(chunks, progress, n), strict=True):
+                for channel in range(2):
+                    signatures[channel][start:end] = chunk.signatures[channel]
+                    usable[channel][start:end] = chunk.usable[channel]
+                for offset, k in enumerate(range(start, end)):
+                    feats.append_blob(chunk.features[offset])
+                    chrome, sentences = chunk.chrome[offset], chunk.sentences[offset]
+                    marked = chrome or sentences
+                    docs.append(replace(documents[k], chrome=chrome, sentences=sentences) if marked else documents[k])
+                lengths += chunk.lengths
+    finally:
+        _worker_documents, _worker_texts = (), ()
+    return PreparedCorpus(docs, feats, signatures, usable, lengths)
+
+
+def _per_document(chunks: Iterable[_Chunk], progress: Progress, total: int) -> Iterator[_Chunk]:
+    """Each chunk once, with ``progress`` moving a step per document, not per chunk."""
+    steps = ((chunk, last) for chunk in chunks for last in _last_flags(len(chunk.lengths)))
+    for chunk, last in progress(steps, "features", total):
+        if last:
+            yield chunk
+
+
+def _last_flags(count: int) -> Iterator[bool]:
+    return (k == count - 1 for k in range(count))
+
+
+def candidates_from_signatures(
+    signatures: tuple[np.ndarray, np.ndarray],
+    usable: tuple[np.ndarray, np.ndarray],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    exact_limit: int = EXACT_LIMIT,
+) -> list[tuple[int, int]]:
+    """``pair.candidates`` from signatures made beforehand (in the workers), not from the sets.
+
+    The same steps, so the same pairs: every pair up to ``exact_limit`` documents, else
+    what either channel's LSH proposes, screened by the signatures' Jaccard estimates.
+    """
+    n = len(signatures[0])
+    if n <= exact_limit:
+        return all_pairs(n)
+    found = []
+    for sig, nonempty, threshold in zip(signatures, usable, (thresholds.lsh_copy, thresholds.lsh_story), strict=True):
+        params = lsh_params(threshold, thresholds.lsh_recall, sig.shape[1])
+        found.append(minhash.candidate_pairs(minhash.band_keys(sig, params.bands, params.rows), usable=nonempty))
+    pairs = minhash.merge_pairs(found, n)
+    del found
+    keep = (minhash.pair_estimates(signatures[0], pairs) >= thresholds.screen_copy) | (
+        minhash.pair_estimates(signatures[1], pairs) >= thresholds.screen_story
+    )
+    return [(int(i), int(j)) for i, j in pairs[keep]]
+
+
 def reconcile_pair(
     a: Document,
     b: Document,
@@ -186,41 +362,68 @@ def compare(a: Document, b: Document, thresholds: Thresholds = DEFAULT_THRESHOLD
 
 
 def scan(
-    documents: Sequence[Document],
+    documents: Iterable[Document],
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     skipped: Sequence[Skipped] = (),
     progress: Progress = _no_progress,
     workers: int | None = None,
     align_all: bool | None = None,
     canonical: str = "earliest",
+    keep_texts: bool = True,
 ) -> Reconciliation:
     """Every pair of a corpus whose relation is not ``unrelated``, and their clusters.
 
     ``align_all`` defaults to on up to ``ALIGN_ALL_LIMIT`` documents; ``canonical``
     picks each cluster's canonical document (``earliest`` or ``longest`` first).
+    ``documents`` is read once and may be a generator: while the scan runs, texts are
+    held compressed and features on disk (``reconcile.corpus``), so a caller that
+    streams documents in (the CLI) never holds a 100,000-report corpus as ``str``.
+    With ``keep_texts`` off, a large scan gives back the text only of the documents it
+    aligned and of the members of clusters of three or more (the witnesses ``diverge``
+    reads); the others come back with ``text=""``: the reports never show their text, and
+    holding it was a third of a 100,000-report scan's memory.
     """
+    bare, texts = _read_corpus(documents, progress)
     if align_all is None:
-        align_all = len(documents) <= ALIGN_ALL_LIMIT
+        align_all = len(bare) <= ALIGN_ALL_LIMIT
     # A large scan splits sentences only for the documents of pairs it aligns.
-    docs, feats = prepare_with_features(documents, workers, progress, split_sentences=align_all)
-    found = candidates(feats, thresholds)
-    segmented = [align_all] * len(docs)
+    prepared = prepare_corpus(bare, texts, workers, progress, split_sentences=align_all)
+    docs, feats, lengths = prepared.documents, prepared.features, prepared.lengths
+    del bare
+    found = candidates_from_signatures(prepared.signatures, prepared.usable, thresholds)
+    del prepared  # the signatures
+    # Texts come back into a document when it is aligned (or, for a small scan, at once).
+    holds_text = [False] * len(docs)
+
+    def with_text(k: int, split: bool) -> None:
+        if not holds_text[k]:
+            text = texts.take(k)
+            sentences = segment(text, docs[k].chrome) if split else docs[k].sentences
+            docs[k] = replace(docs[k], text=text, sentences=sentences)
+            holds_text[k] = True
+
+    if align_all:
+        for k in range(len(docs)):
+            with_text(k, split=False)
     pairs = []
     for i, j in progress(found, "pairing", len(found)):
-        if not align_all and needs_alignment(score(feats[i], feats[j], aligned=False), thresholds):
-            for k in (i, j):
-                if not segmented[k]:
-                    docs[k] = replace(docs[k], sentences=segment(docs[k].text, docs[k].chrome))
-                    segmented[k] = True
-        pair = reconcile_pair(docs[i], docs[j], feats[i], feats[j], thresholds, align_all)
+        fi, fj = feats.get(i), feats.get(j)
+        if not align_all and needs_alignment(score(fi, fj, aligned=False), thresholds):
+            with_text(i, split=True)
+            with_text(j, split=True)
+        pair = reconcile_pair(docs[i], docs[j], fi, fj, thresholds, align_all)
         if pair.relation != "unrelated":
             pairs.append(pair)
-    for k, done in enumerate(segmented):
-        if not done:
-            docs[k] = replace(docs[k], notes=(*docs[k].notes, UNSEGMENTED_NOTE))
-    members = [Member(d.id, d.published, f.length) for d, f in zip(docs, feats, strict=True)]
+    feats.close()
+    members = [Member(d.id, d.published, length) for d, length in zip(docs, lengths, strict=True)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
+    witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}
+    for k, segmented in enumerate(holds_text):
+        if not segmented:
+            text = texts.take(k)  # taken either way, so its memory map can go
+            text = text if keep_texts or docs[k].id in witnesses else ""
+            docs[k] = replace(docs[k], text=text, notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     by_id = {d.id: d for d in docs}
     cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}
     pairs = [with_cluster_evidence(pair, docs, found_clusters, by_id, cluster_members) for pair in pairs]
@@ -268,3 +471,11 @@ def load_documents(
 ) -> tuple[list[Document], list[Skipped]]:
     """Read inputs into documents, listing what could not be read."""
     return split_loaded(load(paths, stdin, options=options))
+
+
+def stream_documents(
+    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+) -> Iterator[Loaded]:
+    """``load_documents`` one item at a time, documents and skipped inputs in order, ids made
+    unique: ``scan`` can read a corpus that is never held whole as text."""
+    return unique_ids(iter_load(paths, stdin, options or DEFAULT_OPTIONS))

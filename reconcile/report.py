@@ -11,9 +11,9 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
@@ -93,6 +93,39 @@ def to_json(result: Reconciliation) -> str:
     return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
 
 
+def write_json(result: Reconciliation, handle: IO[str]) -> None:
+    """``to_json`` written one document, pair or cluster at a time, byte for byte the same:
+    a 100,000-report run's JSON (110 MB) and the dicts behind it are never in memory whole."""
+    docs = {d.id: d for d in result.documents}
+    sections: list[tuple[str, Iterable[dict[str, Any]], int]] = [
+        ("documents", map(_document_json, result.documents), len(result.documents)),
+        ("pairs", (_pair_json(p, docs) for p in result.pairs), len(result.pairs)),
+        (
+            "clusters",
+            (
+                {"id": c.id, "documents": list(c.documents), "canonical": c.canonical, "relation": c.relation}
+                for c in result.clusters
+            ),
+            len(result.clusters),
+        ),
+        ("skipped", ({"path": s.path, "line": s.line, "error": s.error} for s in result.skipped), len(result.skipped)),
+    ]
+    handle.write("{\n" + f'  "schema_version": {json.dumps(SCHEMA_VERSION)},\n')
+    for n, (key, items, count) in enumerate(sections):
+        handle.write(f'  "{key}": ')
+        if not count:
+            handle.write("[]")
+        else:
+            handle.write("[\n")
+            for k, item in enumerate(items):
+                # json.dumps escapes newlines inside strings, so every line break is indentation.
+                handle.write("    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+                handle.write(",\n" if k < count - 1 else "\n")
+            handle.write("  ]")
+        handle.write(",\n" if n < len(sections) - 1 else "\n")
+    handle.write("}\n")
+
+
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -154,22 +187,36 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
 
 
 def to_markdown(result: Reconciliation) -> str:
+    return "\n".join(_markdown_lines(result)).rstrip("\n") + "\n"
+
+
+def _markdown_lines(result: Reconciliation) -> Iterator[str]:
     docs = {d.id: d for d in result.documents}
-    lines = ["# Reconciliation report", ""]
-    lines += [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
+    yield from ["# Reconciliation report", ""]
+    yield from [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
     if result.clusters:
-        lines += ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
-        lines += [
-            f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |" for c in result.clusters
-        ]
-        lines.append("")
+        yield from ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
+        for c in result.clusters:
+            yield f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |"
+        yield ""
     if result.skipped:
-        lines += ["## Skipped inputs", ""]
-        lines += [f"- {s.message()}" for s in result.skipped]
-        lines.append("")
+        yield from ["## Skipped inputs", ""]
+        for s in result.skipped:
+            yield f"- {s.message()}"
+        yield ""
     for pair in result.pairs:
-        lines.append(pair_markdown(pair, docs))
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield pair_markdown(pair, docs)
+
+
+def write_markdown(result: Reconciliation, handle: IO[str]) -> None:
+    """``to_markdown`` written a pair at a time, byte for byte the same (see ``write_json``)."""
+    held = ""  # trailing newlines, written only if more text follows (to_markdown strips them at the end)
+    for n, line in enumerate(_markdown_lines(result)):
+        text = held + ("\n" if n else "") + line
+        kept = text.rstrip("\n")
+        handle.write(kept)
+        held = text[len(kept) :]
+    handle.write("\n")
 
 
 def to_text(result: Reconciliation, color: bool = False) -> str:
@@ -265,9 +312,9 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
     for rel, page in iter_html_pages(result, has_page):
         write_atomic(out_dir / rel, page)
         written.append(out_dir / rel)
-    for name, render in (("report.json", to_json), ("report.md", to_markdown)):
-        write_atomic(out_dir / name, render(result))
-        written.append(out_dir / name)
+    write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp))
+    write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp))
+    written += [out_dir / "report.json", out_dir / "report.md"]
     clusters_of: dict[str, list[Cluster]] = {}
     for cluster in result.clusters:
         for doc_id in cluster.documents:
@@ -285,6 +332,11 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
             write_atomic(out_dir / "pairs" / (stem + suffix), content)
             written.append(out_dir / "pairs" / (stem + suffix))
     return written
+
+
+def _write_file(write: Callable[[Reconciliation, IO[str]], None], result: Reconciliation, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        write(result, handle)
 
 
 def _safe(name: str) -> str:

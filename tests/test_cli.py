@@ -101,3 +101,13 @@ def test_compare_needs_two_readable_reports(tmp_path: Path) -> None:
     result = run("compare", str(tmp_path / "nope.txt"), str(SAMPLES / "articles" / "wire_copy.txt"))
     assert result.exit_code == 1
     assert "nope.txt" in result.stderr
+
+
+def test_scan_with_nothing_readable_names_the_inputs_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"\n")
+    (tmp_path / "broken.jsonl").write_bytes(b'{"id": "a", "text": "Half a rec\n')
+    result = run("scan", str(tmp_path / "empty.jsonl"), str(tmp_path / "broken.jsonl"), "--format", "json")
+    assert result.exit_code == 1
+    assert "no readable reports among the inputs" in result.stderr
+    assert sum(line.startswith("reconcile: skipped") for line in result.stderr.splitlines()) == 2
+    assert "broken.jsonl:1: invalid JSON" in result.stderr

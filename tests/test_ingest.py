@@ -173,3 +173,24 @@ def test_a_text_files_title_skips_its_dateline(tmp_path: Path) -> None:
     docs, _ = load_documents([str(page)])
     assert docs[0].title == "Dam gives way in Orvenna"
     assert docs[0].published == "2022-03-25"
+
+
+def test_parallel_json_lines_reading_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconcile import ingest
+
+    lines = [json.dumps({"id": f"r{k}", "text": f"Report {k} caf\u00e9 \u201cquoted\u201d."}) for k in range(20)]
+    lines[3] = "{broken"
+    lines[7] = ""
+    lines[9] = "[1, 2]"
+    lines[12] = json.dumps({"id": "no-text"})
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes("\n".join(lines).encode() + b"\n" + b'{"id": "bad-byte", "text": "caf\xe9 au lait"}\n')
+    monkeypatch.setattr(ingest, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ingest, "BATCH_LINES", 4)
+    serial = load([str(path)])
+    parallel = load([str(path)], options=InputOptions(workers=2))
+    assert parallel == serial
+    assert [s.line for s in serial if isinstance(s, Skipped)] == [4, 10, 13]
+    empty = tmp_path / "blank.jsonl"
+    empty.write_text("\n\n")
+    assert load([str(empty)], options=InputOptions(workers=2)) == load([str(empty)])

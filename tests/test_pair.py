@@ -9,13 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reconcile import minhash
 from reconcile.cli import main
 from reconcile.cluster import Member, clusters
+from reconcile.dates import find_dates
 from reconcile.model import Document, Pair, PairScores
 from reconcile.pair import (
     batch_sets,
+    body_text,
     candidates,
     estimated_date,
     features,
@@ -222,3 +226,18 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
             ]
             expected_rare = minhash.set_hashes(np.array(rare, dtype=np.uint64))
             assert np.array_equal(minhash.sorted_unique(sets.rare[sets.rare_doc == k]), expected_rare)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Friday, August 5", "March 3, 2021", "on 4 July", "in 2019", "2020-02-29", "no date", "."]),
+        max_size=6,
+    ),
+    st.sampled_from([None, "2022-03-25"]),
+)
+def test_feature_dates_are_the_dates_the_text_names(parts: list[str], published: str | None) -> None:
+    """Skipping the date search when no date could be estimated loses none."""
+    text = " ".join(parts) or "Nothing."
+    feat = features(prepare([doc("a", text, published)])[0])
+    year = feat.published.year if feat.published else None
+    assert feat.dates == frozenset(d for _, _, d in find_dates(body_text(prepare([doc("a", text)])[0]), year))

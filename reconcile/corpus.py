@@ -1,0 +1,167 @@
+"""A corpus held compactly while ``scan`` runs: texts compressed in memory, features on disk.
+
+A 100,000-report scan that kept every text as a ``str`` (3.5 KiB a report on average:
+one curly quote makes Python store a whole text at 2 bytes a character) and every
+report's features (8.5 KiB of 64-bit hash sets) for the whole run peaked at 2.7 GB.
+Pairing reads a report's features only for its candidate pairs, and its text only when
+the report is aligned or the run is over, so texts are kept zlib-compressed in memory
+(about 1.4 KiB a report) and features are pickled into an anonymous temporary file and
+read back per pair (the file lives in the page cache, not in the process).
+"""
+
+from __future__ import annotations
+
+import functools
+import mmap
+import os
+import pickle
+import tempfile
+import zlib
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from reconcile.pair import Features
+
+
+def _pack(text: str) -> bytes:
+    # surrogatepass: a JSON string may hold a lone surrogate; the text must come back as read.
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def _unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+
+
+BLOCK_BYTES = 16 << 20
+"""Compressed texts are packed into anonymous memory maps of this size, each unmapped as soon as
+every text in it has been taken: the memory goes back to the system, where 100,000 freed
+1.4 KiB ``bytes`` would leave holes in the heap that 3.5 KiB texts cannot reuse."""
+
+
+class TextStore(Sequence[str]):
+    """Texts by index, each zlib-compressed (level 1: news text shrinks to ~60%, at ~20 µs a report)."""
+
+    def __init__(self, block_bytes: int = BLOCK_BYTES) -> None:
+        self._block_bytes = block_bytes
+        self._blocks: list[mmap.mmap | None] = []
+        self._left: list[int] = []
+        """Texts not yet taken, per block."""
+        self._used = 0
+        self._block = array("i")
+        self._start = array("q")
+        self._size = array("q")
+        self._taken = bytearray()
+
+    def append(self, text: str) -> None:
+        blob = _pack(text)
+        if not self._blocks or self._used + len(blob) > len(self._blocks[-1] or b""):
+            self._blocks.append(mmap.mmap(-1, max(self._block_bytes, len(blob))))
+            self._left.append(0)
+            self._used = 0
+        block = self._blocks[-1]
+        assert block is not None
+        block[self._used : self._used + len(blob)] = blob
+        self._block.append(len(self._blocks) - 1)
+        self._start.append(self._used)
+        self._size.append(len(blob))
+        self._taken.append(0)
+        self._left[-1] += 1
+        self._used += len(blob)
+
+    def __len__(self) -> int:
+        return len(self._start)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if self._taken[index]:
+            raise KeyError(f"text {index} was taken out of the store")
+        block = self._blocks[self._block[index]]
+        assert block is not None
+        start = self._start[index]
+        return _unpack(block[start : start + self._size[index]])
+
+    def __iter__(self) -> Iterator[str]:
+        for k in range(len(self)):
+            yield self[k]
+
+    def take(self, index: int) -> str:
+        """The text, dropping the compressed copy: the caller holds the text from now on."""
+        text = self[index]
+        self._taken[index] = 1
+        number = self._block[index]
+        self._left[number] -= 1
+        block = self._blocks[number]
+        if self._left[number] == 0 and block is not None:
+            block.close()
+            self._blocks[number] = None
+        return text
+
+
+class Subset(Sequence[str]):
+    """The texts of some indices of a store, in order, read lazily."""
+
+    def __init__(self, texts: Sequence[str], indices: Sequence[int]) -> None:
+        self._texts = texts
+        self._indices = indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self._texts[k] for k in self._indices[index]]
+        return self._texts[self._indices[index]]
+
+
+class FeatureFile:
+    """``Features`` pickled one after another into an anonymous temporary file, read back by index.
+
+    ``get`` keeps the last ``cache_size`` reads: candidate pairs come sorted by their first
+    document, which repeats from one pair to the next.
+    """
+
+    def __init__(self, cache_size: int = 256) -> None:
+        # Closed by ``close`` (and by the garbage collector): it outlives any one block.
+        self._file = tempfile.TemporaryFile(prefix="reconcile-features-")  # noqa: SIM115
+        self._offsets = array("q", [0])
+        self._written = True
+        self.get = functools.lru_cache(maxsize=cache_size)(self._load)
+
+    def append_blob(self, blob: bytes) -> None:
+        """One document's features, as ``dump`` made them (workers pickle, the parent only writes)."""
+        self._file.write(blob)
+        self._offsets.append(self._offsets[-1] + len(blob))
+        self._written = False
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def _load(self, index: int) -> Features:
+        if not self._written:
+            self._file.flush()
+            self._written = True
+        start, end = self._offsets[index], self._offsets[index + 1]
+        feats: Features = pickle.loads(os.pread(self._file.fileno(), end - start, start))
+        return feats
+
+    def close(self) -> None:
+        self.get.cache_clear()
+        self._file.close()
+
+    @staticmethod
+    def dump(feats: Features) -> bytes:
+        return pickle.dumps(feats, protocol=pickle.HIGHEST_PROTOCOL)
