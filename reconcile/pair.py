@@ -351,18 +351,40 @@ def candidates(
     """Index pairs (i < j) to score: all of them for a small corpus, else what either LSH channel proposes."""
     if len(feats) <= exact_limit:
         return all_pairs(len(feats))
-    found, estimates = [], []
-    for channel, threshold in (("shingles", thresholds.lsh_copy), ("rare", thresholds.lsh_story)):
-        sets = [getattr(f, channel) for f in feats]
-        params = lsh_params(threshold, thresholds.lsh_recall, num_perm)
-        sig = minhash.signatures(sets, num_perm)
-        keys = minhash.band_keys(sig, params.bands, params.rows)
-        found.append(minhash.candidate_pairs(keys, usable=np.fromiter((len(s) > 0 for s in sets), dtype=bool)))
-        estimates.append(sig)
-    pairs = minhash.merge_pairs(found, len(feats))
+    channels = [[f.shingles for f in feats], [f.rare for f in feats]]
+    return candidates_from_signatures(
+        (minhash.signatures(channels[0], num_perm), minhash.signatures(channels[1], num_perm)),
+        (
+            np.fromiter((len(s) > 0 for s in channels[0]), dtype=bool, count=len(feats)),
+            np.fromiter((len(s) > 0 for s in channels[1]), dtype=bool, count=len(feats)),
+        ),
+        thresholds,
+        exact_limit,
+    )
+
+
+def candidates_from_signatures(
+    signatures: tuple[np.ndarray, np.ndarray],
+    usable: tuple[np.ndarray, np.ndarray],
+    thresholds: Thresholds = Thresholds(),
+    exact_limit: int = EXACT_LIMIT,
+) -> list[tuple[int, int]]:
+    """``candidates`` from the two channels' signatures (copied text, rare words) made beforehand,
+    as a scan's workers do: every pair up to ``exact_limit`` documents, else what either
+    channel's LSH proposes, screened by the signatures' Jaccard estimates.  ``usable`` masks
+    out documents with an empty set in that channel."""
+    n = len(signatures[0])
+    if n <= exact_limit:
+        return all_pairs(n)
+    found = []
+    for sig, nonempty, threshold in zip(signatures, usable, (thresholds.lsh_copy, thresholds.lsh_story), strict=True):
+        params = lsh_params(threshold, thresholds.lsh_recall, sig.shape[1])
+        found.append(minhash.candidate_pairs(minhash.band_keys(sig, params.bands, params.rows), usable=nonempty))
+    pairs = minhash.merge_pairs(found, n)
+    del found
     # Signatures screen out what bands let through by chance before exact scoring.
-    keep = (minhash.pair_estimates(estimates[0], pairs) >= thresholds.screen_copy) | (
-        minhash.pair_estimates(estimates[1], pairs) >= thresholds.screen_story
+    keep = (minhash.pair_estimates(signatures[0], pairs) >= thresholds.screen_copy) | (
+        minhash.pair_estimates(signatures[1], pairs) >= thresholds.screen_story
     )
     return [(int(i), int(j)) for i, j in pairs[keep]]
 

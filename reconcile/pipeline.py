@@ -26,15 +26,13 @@ from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, l
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
-    EXACT_LIMIT,
     NUM_PERM,
     Features,
     Thresholds,
-    all_pairs,
+    candidates_from_signatures,
     features,
     features_unsegmented,
     joins_cluster,
-    lsh_params,
     needs_alignment,
     overlap_kind,
     relation,
@@ -284,32 +282,6 @@ def _per_document(chunks: Iterable[_Chunk], progress: Progress, total: int) -> I
 
 def _last_flags(count: int) -> Iterator[bool]:
     return (k == count - 1 for k in range(count))
-
-
-def candidates_from_signatures(
-    signatures: tuple[np.ndarray, np.ndarray],
-    usable: tuple[np.ndarray, np.ndarray],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    exact_limit: int = EXACT_LIMIT,
-) -> list[tuple[int, int]]:
-    """``pair.candidates`` from signatures made beforehand (in the workers), not from the sets.
-
-    The same steps, so the same pairs: every pair up to ``exact_limit`` documents, else
-    what either channel's LSH proposes, screened by the signatures' Jaccard estimates.
-    """
-    n = len(signatures[0])
-    if n <= exact_limit:
-        return all_pairs(n)
-    found = []
-    for sig, nonempty, threshold in zip(signatures, usable, (thresholds.lsh_copy, thresholds.lsh_story), strict=True):
-        params = lsh_params(threshold, thresholds.lsh_recall, sig.shape[1])
-        found.append(minhash.candidate_pairs(minhash.band_keys(sig, params.bands, params.rows), usable=nonempty))
-    pairs = minhash.merge_pairs(found, n)
-    del found
-    keep = (minhash.pair_estimates(signatures[0], pairs) >= thresholds.screen_copy) | (
-        minhash.pair_estimates(signatures[1], pairs) >= thresholds.screen_story
-    )
-    return [(int(i), int(j)) for i, j in pairs[keep]]
 
 
 def reconcile_pair(

@@ -13,8 +13,8 @@ from reconcile import pipeline
 from reconcile.corpus import FeatureFile, Subset, TextStore
 from reconcile.model import Document
 from reconcile.normalize import source_recurring_lines
-from reconcile.pair import candidates, features
-from reconcile.pipeline import candidates_from_signatures, prepare, prepare_corpus, scan
+from reconcile.pair import candidates, candidates_from_signatures, features
+from reconcile.pipeline import prepare, prepare_corpus, scan
 from reconcile.report import to_json
 from tests.test_pair import WORDS, story
 
