@@ -130,3 +130,13 @@ def test_oversized_bucket_links_every_member_to_the_lowest_id() -> None:
     keys = np.zeros((10, 1), dtype=np.uint64)
     pairs = minhash.candidate_pairs(keys[::-1].copy(), max_bucket=4)
     assert pairs.tolist() == [[0, j] for j in range(1, 10)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.05, 0.95), st.integers(1, 64), st.integers(1, 8))
+def test_error_areas_match_datasketch(threshold: float, bands: int, rows: int) -> None:
+    from datasketch.lsh import _false_negative_probability, _false_positive_probability
+
+    false_positive, false_negative = minhash.error_areas(threshold, bands, rows)
+    assert abs(false_positive - _false_positive_probability(threshold, bands, rows)) < 1e-6
+    assert abs(false_negative - _false_negative_probability(threshold, bands, rows)) < 1e-6
