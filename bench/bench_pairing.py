@@ -7,7 +7,7 @@ writes it as JSON Lines, and times the scale path of ``reconcile.pair`` on it.
 
     python bench/bench_pairing.py [--docs 100000] [--workers 2] [--keep corpus.jsonl]
 
-Prints docs/s per stage (one process, on a slice) and end to end (all workers),
+Prints docs/s per stage (wall, and CPU seconds summed over the workers) and end to end,
 peak memory, signatures beside datasketch's ``MinHash.update`` loop and rensa's
 ``RMinHash`` on the same shingles, and precision/recall of the copies found.
 """
