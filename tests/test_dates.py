@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconcile import dates
 from reconcile.dates import dateline, find_dates, parse_published, resolve_weekday
 
 FRIDAY = dt.date(2022, 3, 25)
@@ -35,3 +40,19 @@ def test_published_and_dateline() -> None:
     assert parse_published("March 25, 2022") == FRIDAY
     assert parse_published("someday") is None
     assert dateline("Title\nMarch 25, 2022\n\nBody on March 2, 2021.") == FRIDAY
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["March", "mar.", "Sept", "of", "5", "25th", "2022", ",", " ", "Summary", "May", "3-4", "x"]),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_month_lookahead_changes_no_match(text: str) -> None:
+    """The first-letter lookahead only speeds the search: the plain pattern finds the same dates."""
+    plain_month = dates._MONTH.replace("(?=[adfjmnos])", "")
+    assert plain_month != dates._MONTH
+    for fast, flags in ((dates._MDY, re.IGNORECASE), (dates._DMY, re.IGNORECASE)):
+        plain = re.compile(fast.pattern.replace(dates._MONTH, plain_month), flags)
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
