@@ -179,8 +179,8 @@ def chunk_plan(path: Path, size: int = CHUNK_BYTES) -> tuple[list[Chunk], int, i
 
 def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> None:
     _shared.update(
-        screen_copy=_shared_array((n_docs, NUM_PERM), np.uint16),
-        screen_rare=_shared_array((n_docs, NUM_PERM), np.uint16),
+        # both channels' 16-bit screen signatures side by side: one gather a candidate pair
+        screen=_shared_array((n_docs, 2 * NUM_PERM), np.uint16),
         keys_copy=_shared_array((n_docs, copy_bands), np.uint64),
         keys_rare=_shared_array((n_docs, rare_bands), np.uint64),
         store_shingles=_shared_array((capacity,), np.uint32),
@@ -212,8 +212,8 @@ def process_chunk(chunk: Chunk) -> tuple[float, ...]:
     sig_copy = minhash.flat_signatures(sets.shingle_doc, sets.shingles, sets.count)
     sig_rare = minhash.flat_signatures(sets.rare_doc, sets.rare, sets.count)
     rows = slice(chunk.first_doc, chunk.first_doc + sets.count)
-    _shared["screen_copy"][rows] = minhash.screen_signatures(sig_copy)
-    _shared["screen_rare"][rows] = minhash.screen_signatures(sig_rare)
+    _shared["screen"][rows, :NUM_PERM] = minhash.screen_signatures(sig_copy)
+    _shared["screen"][rows, NUM_PERM:] = minhash.screen_signatures(sig_rare)
     t3 = time.process_time()
     _store("shingles", chunk, sets.shingle_doc, sets.shingles, sets.count)
     _store("rare", chunk, sets.rare_doc, sets.rare, sets.count)
@@ -257,10 +257,8 @@ def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, 
         codes.append(minhash.band_codes(_shared[f"keys_{channel}"][ids, band], ids, len(bounds)))
     pairs = minhash.decode_pairs(codes, len(_shared["bounds_rare"]))
     t1 = time.process_time()
-    # The rare-word estimate only for pairs the copied-text estimate does not already keep.
-    keep = minhash.pair_estimates(_shared["screen_copy"], pairs) >= thresholds.screen_copy
-    rest = np.flatnonzero(~keep)
-    keep[rest] = minhash.pair_estimates(_shared["screen_rare"], pairs[rest]) >= thresholds.screen_story
+    estimates = minhash.pair_equal_bins(_shared["screen"], pairs, parts=2) / np.float32(NUM_PERM)
+    keep = (estimates[:, 0] >= thresholds.screen_copy) | (estimates[:, 1] >= thresholds.screen_story)
     return pairs[keep], len(pairs), (t1 - t0, time.process_time() - t1)
 
 
@@ -314,10 +312,10 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         verify_cpu = sum(cpu for _, cpu in parts)
         timings["verification (workers)"] = time.perf_counter() - t
     t = time.perf_counter()
-    sets = UnionFind(str(i) for i in range(n_docs))
+    sets = UnionFind(range(n_docs))
     for i, j in found["copied"] + found["same-story"]:
-        sets.union(str(i), str(j))
-    clusters = len({sets.root(str(i)) for i in range(n_docs)})
+        sets.union(i, j)
+    clusters = len({sets.root(i) for i in range(n_docs)})
     timings["clusters"] = time.perf_counter() - t
     timings["end to end"] = time.perf_counter() - start
     store_bytes = sum(
@@ -347,7 +345,7 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         "clusters": clusters,
         "params": (copy_params, rare_params),
         "index_bytes_per_doc": (_shared["keys_copy"].nbytes + _shared["keys_rare"].nbytes) / n_docs,
-        "signature_bytes_per_doc": (_shared["screen_copy"].nbytes + _shared["screen_rare"].nbytes) / n_docs,
+        "signature_bytes_per_doc": _shared["screen"].nbytes / n_docs,
         "store_bytes_per_doc": store_bytes / n_docs,
     }
     _shared.clear()

@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from reconcile.model import Cluster, Pair
 
 CLUSTER_RELATIONS = ("duplicate", "near-duplicate", "same-story")
+
+Id = TypeVar("Id", str, int)
 
 
 @dataclass(frozen=True)
@@ -39,20 +42,21 @@ CANONICAL_RULES: dict[str, Callable[[Member], tuple[object, ...]]] = {
 }
 
 
-class UnionFind:
-    """Disjoint sets over hashable ids, with path halving; the smaller id roots a merge."""
+class UnionFind(Generic[Id]):
+    """Disjoint sets over ids (document ids, or row numbers at scale), with path halving; the
+    smaller id roots a merge."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.parent = {i: i for i in ids}
+    def __init__(self, ids: Iterable[Id]) -> None:
+        self.parent: dict[Id, Id] = {i: i for i in ids}
 
-    def root(self, x: str) -> str:
+    def root(self, x: Id) -> Id:
         parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: Id, b: Id) -> None:
         ra, rb = self.root(a), self.root(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)

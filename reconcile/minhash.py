@@ -279,17 +279,23 @@ def merge_pairs(pair_arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
 
 
 def pair_estimates(sig: np.ndarray, pairs: np.ndarray, chunk: int = 8192) -> np.ndarray:
-    """Estimated Jaccard of each pair from its signatures (share of equal bins), float32.
+    """Estimated Jaccard of each pair from its signatures (share of equal bins), float32."""
+    return (pair_equal_bins(sig, pairs, 1, chunk)[:, 0] / np.float32(sig.shape[1])).astype(np.float32)
 
+
+def pair_equal_bins(sig: np.ndarray, pairs: np.ndarray, parts: int = 1, chunk: int = 8192) -> np.ndarray:
+    """Equal bins of each pair in each of ``parts`` equal column blocks of ``sig``, ``(pairs, parts)`` int32.
+
+    Several channels' signatures side by side in one row cost one gather a pair, not one each.
     Equal bins are counted as bytes (``bool`` viewed as ``uint8``) in blocks that stay in
     cache: a float mean over millions of rows was most of the LSH stage's time.
     """
-    equal_bins = np.empty(len(pairs), dtype=np.int32)
+    equal_bins = np.empty((len(pairs), parts), dtype=np.int32)
     for start in range(0, len(pairs), chunk):
         block = pairs[start : start + chunk]
-        equal = sig[block[:, 0]] == sig[block[:, 1]]
-        equal_bins[start : start + len(block)] = equal.view(np.uint8).sum(axis=1, dtype=np.int32)
-    return (equal_bins / np.float32(sig.shape[1])).astype(np.float32)
+        equal = (sig[block[:, 0]] == sig[block[:, 1]]).view(np.uint8).reshape(len(block), parts, -1)
+        equal_bins[start : start + len(block)] = equal.sum(axis=2, dtype=np.int32)
+    return equal_bins
 
 
 def screen_signatures(sig: np.ndarray) -> np.ndarray:
