@@ -140,3 +140,14 @@ def test_error_areas_match_datasketch(threshold: float, bands: int, rows: int) -
     false_positive, false_negative = minhash.error_areas(threshold, bands, rows)
     assert abs(false_positive - _false_positive_probability(threshold, bands, rows)) < 1e-6
     assert abs(false_negative - _false_negative_probability(threshold, bands, rows)) < 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 40), st.integers(0, 2**32))
+def test_equal_bins_of_side_by_side_channels_are_each_channels_own(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    channels = [rng.integers(0, 4, size=(n, 128), dtype=np.uint16) for _ in range(2)]
+    pairs = np.array(list(itertools.combinations(range(n), 2)), dtype=np.int64)
+    both = minhash.pair_equal_bins(np.concatenate(channels, axis=1), pairs, parts=2, chunk=7)
+    for k, channel in enumerate(channels):
+        assert np.allclose(both[:, k] / 128, minhash.pair_estimates(channel, pairs))
