@@ -34,6 +34,8 @@ import io
 import itertools
 import json
 import multiprocessing
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -495,13 +497,28 @@ def _reader(
 
 
 READER_PROCESS_BYTES = 32 << 20
+READ_AHEAD = 3
+"""Batches the reader process may have ready beyond the one being decided: a pipe holds less than
+one, so without a buffer the reader waits for each handover and the two processes take turns."""
+
+
+def _receive(conn: Connection, ahead: queue.Queue[object]) -> None:
+    """A thread of this process: move the reader's messages from the pipe into ``ahead``."""
+    try:
+        while True:
+            message = conn.recv()
+            ahead.put(message)
+            if message is None or isinstance(message, BaseException):
+                return
+    except (EOFError, OSError):
+        ahead.put(RuntimeError("the reader process ended without finishing"))
 
 
 def read_in_process(
     paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int = BATCH_SIZE
 ) -> Iterator[Prepared]:
     """``prepared_batches`` of ``read_inputs`` in a second process: parsing and sketching (about
-    half an item's CPU) run beside the index work of this one."""
+    half an item's CPU) run beside the index work of this one, up to ``READ_AHEAD`` batches ahead."""
     # fork: no re-import of the caller's main module (a script without a main guard works), and the
     # child starts at once; nothing in this process holds threads or locks the child needs
     context = multiprocessing.get_context("fork")
@@ -509,23 +526,25 @@ def read_in_process(
     process = context.Process(target=_reader, args=(list(paths), fields, params, run, batch_size, send), daemon=True)
     process.start()
     send.close()
+    ahead: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
+    receiver = threading.Thread(target=_receive, args=(receive, ahead), daemon=True)
+    receiver.start()
     try:
         while True:
-            try:
-                message = receive.recv()
-            except EOFError:
-                raise RuntimeError("the reader process ended without finishing") from None
+            message = ahead.get()
             if message is None:
                 return
             if isinstance(message, BaseException):
                 raise message
-            yield message
+            yield message  # type: ignore[misc]
     finally:
-        receive.close()
-        process.join(timeout=5)
         if process.is_alive():
-            process.terminate()
-            process.join()
+            process.terminate()  # stopped early: the reader may be waiting to send
+        while receiver.is_alive():  # it ends at the reader's end, once it can put its last message
+            with contextlib.suppress(queue.Empty):
+                ahead.get(timeout=0.1)
+        receive.close()
+        process.join()
 
 
 def decide_stream(

@@ -35,9 +35,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-FORMAT = 2
+FORMAT = 3
 """The store layout.  1: a journal row per item, text cluster ids, 48 affine permutations;
-2: a journal entry per batch, integer cluster ids, one-permutation MinHash."""
+2: a journal entry per batch, integer cluster ids, one-permutation MinHash; 3: SQLite's
+buckets as an append-only log read into memory."""
 
 
 class IndexMismatch(Exception):
@@ -266,18 +267,111 @@ def _cluster_hex(value: int) -> str:
     return format(value & _MASK64, "016x")
 
 
-class SQLiteIndex:
-    """One file.  Writers queue on ``BEGIN IMMEDIATE``.
+class KeyTable:
+    """int64 keys to int64 values, several values to a key, looked up many keys at a time.
 
-    Cluster ids (16 hex digits) are stored as integers, buckets as a
-    ``(key, cluster)`` WITHOUT ROWID tree, so a bucket row is two integers.
+    Two sorted levels: added rows go into the small one (one ``np.insert`` a batch),
+    which is merged into the big one once it outgrows a sixteenth of it, so a row is
+    copied a bounded number of times on average.  A lookup finds each key's first row
+    in a level through a sample of every ``stride``-th key, which stays in the CPU cache, then
+    a binary search inside one stride: a few cache misses a key instead of one a level.
+    Numpy arrays rather than a dict: 12 million rows take 190 MB, not several GB.
+    """
+
+    def __init__(self, small_rows: int = 1 << 16, stride: int = 64) -> None:
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        self._big, self._small = empty, empty
+        self._samples: dict[int, np.ndarray] = {}
+        """per level (0 big, 1 small): its keys[::stride], made when first needed"""
+        self.small_rows = small_rows
+        self.stride = stride
+        """a power of two"""
+
+    def __len__(self) -> int:
+        return len(self._big[0]) + len(self._small[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (*self._big, *self._small))
+
+    @staticmethod
+    def _merged(
+        level: tuple[np.ndarray, np.ndarray], keys: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``level`` with sorted ``keys`` (and their values) inserted in order."""
+        at = np.searchsorted(level[0], keys, side="right")
+        return np.insert(level[0], at, keys), np.insert(level[1], at, values)
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._small = self._merged(self._small, keys[order], values[order])
+        self._samples.clear()
+        if len(self._small[0]) > max(self.small_rows, len(self._big[0]) // 16):
+            self._big = self._merged(self._big, *self._small)
+            self._small = (self._small[0][:0], self._small[1][:0])
+
+    def _first_at_least(self, level: int, keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """For each query, the index of the first key not below it (``searchsorted``, side left)."""
+        if level not in self._samples:
+            self._samples[level] = keys[:: self.stride]
+        block = np.searchsorted(self._samples[level], queries, side="left")
+        # keys[(block - 1) * stride] is below the query (block 0: none is), so the answer is in
+        # ((block - 1) * stride, block * stride]: a branchless binary search of fixed steps
+        below = np.maximum((block - 1) * self.stride, -1)
+        last = len(keys) - 1
+        step = self.stride // 2
+        while step:
+            probe = below + step
+            below = np.where((probe <= last) & (keys[np.minimum(probe, last)] < queries), probe, below)
+            step //= 2
+        return below + 1
+
+    def find(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every row held under one of ``queries``: the query's position and the row's value."""
+        positions, values = [], []
+        for level, (keys, held) in enumerate((self._big, self._small)):
+            if not len(keys):
+                continue
+            row = self._first_at_least(level, keys, queries)
+            # walk each hit's run of equal keys
+            at = np.flatnonzero(keys[np.minimum(row, len(keys) - 1)] == queries)
+            row = row[at]
+            while len(at):
+                positions.append(at)
+                values.append(held[row])
+                row = row + 1
+                more = row < len(keys)
+                at, row = at[more], row[more]
+                more = keys[row] == queries[at]
+                at, row = at[more], row[more]
+        if not positions:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(positions), np.concatenate(values)
+
+
+class SQLiteIndex:
+    """One file, whose writes are all appends; the LSH buckets are held in memory.
+
+    A B-tree of bucket rows keyed by random band keys cost a page rewrite per row
+    once it outgrew the page cache (10 million rows: 222 µs an item, most of it
+    SQLite).  So the file holds logs, and the lookups run in numpy:
+
+    * ``canonicals``: a row per canonical, in arrival order (a replaced one is
+      deleted, its successor appended);
+    * ``bucket_log``: a row per batch write: the clusters it founded or took over,
+      their canonicals' row numbers, sketches and band keys;
+    * ``journal``: a row per batch of decisions.
+
+    Opening reads ``bucket_log`` into ``KeyTable``s (band key -> cluster slot,
+    cluster id -> slot) and per-slot arrays (cluster id, canonical row, sketch):
+    about 280 bytes per cluster with 16 bands.  Several processes may share the
+    file: writers queue on ``BEGIN IMMEDIATE``, and each, once it holds the lock,
+    first reads the ``bucket_log`` rows others appended since it last looked.
     Batches are grouped into one transaction until ``commit_rows`` bucket rows or
-    ``commit_seconds`` have gone by: bucket keys are random, so each commit
-    rewrites pages all over the bucket tree, and a bigger commit rewrites each
-    page for more rows.  A killed run loses the open group whole, journal
-    included, so nothing is half-recorded.  WAL with ``synchronous=NORMAL``: a
-    commit survives the process being killed (the WAL is in the OS's hands);
-    only a power cut can lose the last commits, never corrupt the file.
+    ``commit_seconds`` have gone by; a killed run loses the open group whole,
+    journal included, so nothing is half-recorded.  WAL with
+    ``synchronous=NORMAL``: a commit survives the process being killed; only a
+    power cut can lose the last commits, never corrupt the file.
     """
 
     def __init__(self, path: Path, params: Params, commit_rows: int = 300_000, commit_seconds: float = 30.0) -> None:
@@ -286,11 +380,21 @@ class SQLiteIndex:
         self.commit_rows, self.commit_seconds = commit_rows, commit_seconds
         self._rows = 0
         self._opened = 0.0
+        self._buckets = KeyTable()
+        """band key -> slot"""
+        self._slots = KeyTable()
+        """cluster id (signed 64-bit) -> slot"""
+        self._size = 0
+        self._clusters = np.empty(0, dtype=np.int64)
+        self._rowids = np.empty(0, dtype=np.int64)
+        self._sketches = np.empty((0, params.num_perm), dtype=np.uint8)
+        """per slot (the first ``_size`` rows): the cluster id, its canonical's row in ``canonicals``
+        and its sketch; grown by doubling"""
+        self._log_seen = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-262144")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -303,12 +407,11 @@ class SQLiteIndex:
         # one statement at a time: ``executescript`` would commit the open transaction first
         for table in (
             """CREATE TABLE IF NOT EXISTS canonicals (
-                cluster INTEGER PRIMARY KEY, id TEXT NOT NULL, shingles BLOB NOT NULL, words INTEGER NOT NULL,
-                date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL, sketch BLOB NOT NULL)""",
-            # covering, so a view reads sketches from a small tree that stays in the page cache
-            "CREATE INDEX IF NOT EXISTS canonical_sketches ON canonicals (cluster, sketch)",
-            """CREATE TABLE IF NOT EXISTS buckets (key INTEGER NOT NULL, cluster INTEGER NOT NULL,
-                PRIMARY KEY (key, cluster)) WITHOUT ROWID""",
+                row INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, id TEXT NOT NULL, shingles BLOB NOT NULL,
+                words INTEGER NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
+                sketch BLOB NOT NULL)""",
+            """CREATE TABLE IF NOT EXISTS bucket_log (seq INTEGER PRIMARY KEY, clusters BLOB NOT NULL,
+                rows BLOB NOT NULL, sizes BLOB NOT NULL, keys BLOB NOT NULL, sketches BLOB NOT NULL)""",
             """CREATE TABLE IF NOT EXISTS journal (run TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
                 rows TEXT NOT NULL, signatures BLOB NOT NULL, PRIMARY KEY (run, first)) WITHOUT ROWID""",
         ):
@@ -317,41 +420,94 @@ class SQLiteIndex:
             self.db.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("params", _params_json(params)), ("format", str(FORMAT))]
             )
+        self._catch_up()
         self.db.execute("COMMIT")
 
+    @property
+    def memory_bytes(self) -> int:
+        """What the in-memory buckets and cluster table hold."""
+        return self._buckets.nbytes + self._slots.nbytes + sum(
+            a[: self._size].nbytes for a in (self._clusters, self._rowids, self._sketches)
+        )
+
+    def _catch_up(self) -> None:
+        """Read the ``bucket_log`` rows written since this process last looked (by it or by others)."""
+        cursor = self.db.execute(
+            "SELECT seq, clusters, rows, sizes, keys, sketches FROM bucket_log WHERE seq > ? ORDER BY seq",
+            (self._log_seen,),
+        )
+        keys, slots = [], []
+        for seq, clusters, rows, sizes, band_keys, sketches in cursor:
+            counts = np.frombuffer(sizes, dtype="<i4").reshape(-1, 2)[:, 0]
+            changed = np.frombuffer(clusters, dtype="<i8").astype(np.int64)
+            found = self._absorb(changed, np.frombuffer(rows, dtype="<i8"), np.frombuffer(sketches, np.uint8))
+            keys.append(np.frombuffer(band_keys, dtype="<i8").astype(np.int64))
+            slots.append(np.repeat(found, counts))
+            self._log_seen = seq
+        if keys:
+            self._buckets.add(np.concatenate(keys), np.concatenate(slots))
+
+    def _absorb(self, clusters: np.ndarray, rows: np.ndarray, sketches: np.ndarray) -> np.ndarray:
+        """Point ``clusters`` at their canonicals' rows and sketches (``num_perm`` bytes each,
+        concatenated); return their slots, new clusters getting the next ones."""
+        positions, known = self._slots.find(clusters)
+        slots = np.full(len(clusters), -1, dtype=np.int64)
+        slots[positions] = known
+        new = np.flatnonzero(slots < 0)
+        if len(new):
+            fresh, which = np.unique(clusters[new], return_inverse=True)
+            slots[new] = self._size + which
+            size = self._size + len(fresh)
+            if size > len(self._clusters):
+                capacity = max(size, 2 * len(self._clusters), 1024)
+                self._clusters = np.resize(self._clusters, capacity)
+                self._rowids = np.resize(self._rowids, capacity)
+                self._sketches = np.resize(self._sketches, (capacity, self._sketches.shape[1]))
+            self._clusters[self._size : size] = fresh
+            self._slots.add(fresh, np.arange(self._size, size))
+            self._size = size
+        # a cluster twice in one call: its last row and sketch win
+        self._rowids[slots] = rows
+        self._sketches[slots] = sketches.reshape(len(clusters), -1)
+        return slots
+
+    def _slots_of(self, clusters: Sequence[int]) -> dict[int, int]:
+        positions, slots = self._slots.find(np.asarray(clusters, dtype=np.int64))
+        return {clusters[p]: s for p, s in zip(positions.tolist(), slots.tolist(), strict=True)}
+
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
-        """Take the write lock (unless the group holds it), then three queries for the whole batch."""
+        """Take the write lock (unless the group holds it) and catch up; then all from memory."""
         if not self.db.in_transaction:
             self.db.execute("BEGIN IMMEDIATE")
             self._rows, self._opened = 0, time.monotonic()
+            self._catch_up()
+        keys = list(keys)
         buckets: dict[int, list[str]] = {}
-        if len(keys):
-            query = "SELECT key, cluster FROM buckets WHERE key IN (SELECT value FROM json_each(?))"
-            for key, cluster in self.db.execute(query, (json.dumps(list(keys)),)):
-                buckets.setdefault(key, []).append(_cluster_hex(cluster))
-        named = sorted({c for members in buckets.values() for c in members})
-        existing: frozenset[str] = frozenset()
-        if clusters:
-            query = "SELECT cluster FROM canonicals WHERE cluster IN (SELECT value FROM json_each(?))"
-            wanted = json.dumps(sorted(_cluster_int(c) for c in clusters))
-            existing = frozenset(_cluster_hex(c) for (c,) in self.db.execute(query, (wanted,)))
-        sketches: dict[str, bytes] = {}
-        if named:
-            query = (
-                "SELECT cluster, sketch FROM canonicals INDEXED BY canonical_sketches "
-                "WHERE cluster IN (SELECT value FROM json_each(?))"
-            )
-            wanted = json.dumps(sorted(_cluster_int(c) for c in named))
-            sketches = {_cluster_hex(c): sketch for c, sketch in self.db.execute(query, (wanted,))}
+        named: dict[int, str] = {}
+        if keys:
+            positions, slots = self._buckets.find(np.array(keys, dtype=np.int64))
+            # a cluster under a key twice (a successor sharing its predecessor's key) counts once
+            pairs = np.unique((positions << 32) | slots)
+            held = pairs & 0xFFFFFFFF
+            named_slots = np.unique(held)
+            hexes = map(_cluster_hex, self._clusters[named_slots].tolist())
+            named = dict(zip(named_slots.tolist(), hexes, strict=True))
+            for position, slot in zip((pairs >> 32).tolist(), held.tolist(), strict=True):
+                buckets.setdefault(keys[position], []).append(named[slot])
+            for members in buckets.values():
+                members.sort()
+        existing = frozenset(clusters) & {_cluster_hex(c) for c in self._slots_of([_cluster_int(c) for c in clusters])}
+        sketches = {cluster: self._sketches[slot].tobytes() for slot, cluster in named.items()}
         return View(buckets, sketches, existing, tuple(keys))
 
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
-        if not clusters:
+        slots = self._slots_of([_cluster_int(c) for c in clusters])
+        if not slots:
             return {}
         cursor = self.db.execute(
             "SELECT cluster, id, shingles, words, date, source, origin, sketch FROM canonicals "
-            "WHERE cluster IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(_cluster_int(c) for c in clusters)),),
+            "WHERE row IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(self._rowids[list(slots.values())].tolist())),),
         )
         found = {}
         for row in cursor:
@@ -363,29 +519,53 @@ class SQLiteIndex:
 
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         """The write lock has been held since ``view``, so its buckets still hold; the changes are
-        checked against the stored canonicals all the same (one query), so a wrong one writes nothing."""
+        checked against the stored canonicals all the same, so a wrong one writes nothing."""
         if changes:
             ids = [_cluster_int(c.canonical.cluster) for c in changes]
-            query = "SELECT cluster, origin FROM canonicals WHERE cluster IN (SELECT value FROM json_each(?))"
-            stored = dict(self.db.execute(query, (json.dumps(ids),)).fetchall())
-            if any(stored.get(i, "") != c.expected for i, c in zip(ids, changes, strict=True)):
-                return False
+            slots = self._slots_of(ids)
+            replaced = self._rowids[[slots[i] for i in ids if i in slots]].tolist()
+            origins = dict(self.db.execute(
+                "SELECT row, origin FROM canonicals WHERE row IN (SELECT value FROM json_each(?))",
+                (json.dumps(replaced),),
+            ).fetchall()) if replaced else {}
+            for i, change in zip(ids, changes, strict=True):
+                stored = origins.get(int(self._rowids[slots[i]]), "") if i in slots else ""
+                if stored != change.expected:
+                    return False
+            if replaced:
+                self.db.execute("DELETE FROM canonicals WHERE row IN (SELECT value FROM json_each(?))",
+                                (json.dumps(replaced),))
+            (last,) = self.db.execute("SELECT COALESCE(MAX(row), 0) FROM canonicals").fetchone()
+            rows = list(range(last + 1, last + 1 + len(changes)))
             self.db.executemany(
-                "INSERT OR REPLACE INTO canonicals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO canonicals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (i, c.canonical.id, c.canonical.shingles.astype("<u4").tobytes(),
-                     c.canonical.words, c.canonical.date, c.canonical.source, c.canonical.origin, c.canonical.sketch)
-                    for i, c in zip(ids, changes, strict=True)
+                    (row, i, c.id, c.shingles.astype("<u4").tobytes(), c.words, c.date, c.source, c.origin, c.sketch)
+                    for row, i, c in zip(rows, ids, (change.canonical for change in changes), strict=True)
                 ],
             )
-            keys = np.concatenate([c.keys for c in changes])
-            clusters = np.repeat(np.array(ids, dtype=np.int64), [len(c.keys) for c in changes])
-            # in key order, so each page of the bucket tree is visited once
-            order = np.lexsort((clusters, keys))
-            pairs = np.stack([keys[order], clusters[order]], axis=1)
-            pairs = pairs[np.r_[True, (pairs[1:] != pairs[:-1]).any(axis=1)]]
-            self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", pairs.tolist())
-            self._rows += len(pairs)
+            band_keys = [np.asarray(c.keys, dtype=np.int64) for c in changes]
+            sketches = [c.canonical.sketch for c in changes]
+            if any(len(sketch) != self.params.num_perm for sketch in sketches):
+                raise ValueError(f"a SQLite index holds sketches of num_perm ({self.params.num_perm}) bytes")
+            sizes = [(len(k), len(s)) for k, s in zip(band_keys, sketches, strict=True)]
+            cursor = self.db.execute(
+                "INSERT INTO bucket_log VALUES (NULL, ?, ?, ?, ?, ?)",
+                (
+                    np.array(ids, dtype="<i8").tobytes(),
+                    np.array(rows, dtype="<i8").tobytes(),
+                    np.array(sizes, dtype="<i4").tobytes(),
+                    np.concatenate(band_keys).astype("<i8").tobytes(),
+                    b"".join(sketches),
+                ),
+            )
+            # this process holds the lock, so nobody appended since it caught up
+            self._log_seen = cursor.lastrowid or self._log_seen
+            counts = [len(k) for k in band_keys]
+            joined = np.frombuffer(b"".join(sketches), np.uint8)
+            slots_now = self._absorb(np.array(ids, dtype=np.int64), np.array(rows, dtype=np.int64), joined)
+            self._buckets.add(np.concatenate(band_keys), np.repeat(slots_now, counts))
+            self._rows += sum(counts)
         if entry is not None:
             self.db.execute(
                 "INSERT OR REPLACE INTO journal VALUES (?, ?, ?, ?, ?)",

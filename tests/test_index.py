@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconcile.index import (
     Canonical,
@@ -13,6 +16,7 @@ from reconcile.index import (
     DryRunIndex,
     Entry,
     IndexMismatch,
+    KeyTable,
     MemoryIndex,
     Params,
     RedisIndex,
@@ -170,3 +174,43 @@ def test_dry_run_index_leaves_the_store_untouched(tmp_path: Path) -> None:
     below = store.view([1, 2, 3], [C2])
     assert below.buckets == {1: [C1]} and store.canonicals([C1])[C1].id == "a" and not below.existing
     store.close()
+
+
+def test_sqlite_writers_on_one_file_see_each_others_commits(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    worker_a = SQLiteIndex(path, PARAMS, commit_rows=0)
+    worker_b = SQLiteIndex(path, PARAMS, commit_rows=0)
+    worker_a.view([7])
+    assert worker_a.apply([Change(canonical(CA, "a:0"), keys(7, 8))], None, worker_a.view([7]))
+    worker_a.commit()
+    # b opened before a wrote: it reads a's log rows when it next takes the lock
+    seen = worker_b.view([7, 8, 9], [CA])
+    assert seen.buckets == {7: [CA], 8: [CA]} and seen.existing == {CA}
+    assert not worker_b.apply([Change(canonical(CA, "b:0"), keys(9))], None, seen)
+    assert worker_b.apply([Change(canonical(CA, "b:1", item_id="b"), keys(9), expected="a:0")], None, seen)
+    worker_b.commit()
+    assert worker_a.canonicals([CA])[CA].id == "b" and worker_a.view([9]).buckets == {9: [CA]}
+    worker_a.close()
+    worker_b.close()
+    # and a fresh process rebuilds the same buckets and canonicals from the file alone
+    reopened = SQLiteIndex(path, PARAMS)
+    view = reopened.view([7, 8, 9], [CA, CB])
+    assert view.buckets == {7: [CA], 8: [CA], 9: [CA]} and view.existing == {CA}
+    assert view.sketches == {CA: bytes(64)} and reopened.canonicals([CA])[CA].origin == "b:1"
+    reopened.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(-20, 20), st.integers(0, 5)), max_size=40), max_size=12),
+       st.lists(st.integers(-25, 25), max_size=30))
+def test_key_table_finds_what_a_dict_of_lists_holds(batches: list[list[tuple[int, int]]], queries: list[int]) -> None:
+    table, model = KeyTable(small_rows=8, stride=4), defaultdict(list)  # merges its levels often
+    for rows in batches:
+        if rows:
+            table.add(*np.array(rows, dtype=np.int64).reshape(-1, 2).T)
+        for key, value in rows:
+            model[key].append(value)
+        positions, values = table.find(np.array(queries, dtype=np.int64))
+        found = sorted(zip(positions.tolist(), values.tolist(), strict=True))
+        assert found == sorted((p, v) for p, q in enumerate(queries) for v in model.get(q, []))
+    assert len(table) == sum(map(len, model.values()))
