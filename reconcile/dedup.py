@@ -168,9 +168,14 @@ class Sketches:
     signatures: np.ndarray
     keys: np.ndarray
 
+    @functools.cached_property
+    def hashes(self) -> np.ndarray:
+        """``keyed`` without the rows: every text's hashes, uint32, one after the other."""
+        return (self.keyed & _LOW32).astype(np.uint32)
+
     def shingles(self, row: int) -> np.ndarray:
-        """Text ``row``'s distinct shingle hashes, sorted, uint32."""
-        return (self.keyed[self.bounds[row] : self.bounds[row + 1]] & _LOW32).astype(np.uint32)
+        """Text ``row``'s distinct shingle hashes, sorted, uint32 (a view of ``hashes``)."""
+        return self.hashes[self.bounds[row] : self.bounds[row + 1]]
 
     def sizes(self) -> np.ndarray:
         return np.diff(self.bounds)
@@ -298,30 +303,42 @@ def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[i
 
 
 def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> list[list[str]]:
-    """For each row, the stored clusters its buckets name whose sketches pass the screen, sorted."""
+    """For each row, the stored clusters its buckets name whose sketches pass the screen, sorted.
+
+    In numpy for the whole batch: the view's (band key, cluster) rows sorted by key, each
+    batch row's band keys looked up in them, the (row, cluster) pairs screened at once."""
+    names = sorted(view.sketches)  # a cluster without a sketch is not a candidate
+    found: list[list[str]] = [[] for _ in rows]
+    if not view.buckets or not names:
+        return found
+    number = {cluster: k for k, cluster in enumerate(names)}
+    held = [(key, number[c]) for key, members in view.buckets.items() for c in members if c in number]
+    if not held:
+        return found
+    table = np.array(held, dtype=np.int64)
+    table = table[np.argsort(table[:, 0], kind="stable")]
     batch_keys = sketches.keys[list(rows)]
-    found: list[set[str]] = [set() for _ in rows]
-    if view.buckets:
-        hit = np.isin(batch_keys, np.fromiter(view.buckets, dtype=np.int64, count=len(view.buckets)))
-        for k in np.flatnonzero(hit.any(axis=1)).tolist():
-            for key in batch_keys[k][hit[k]].tolist():
-                found[k].update(c for c in view.buckets[key] if c in view.sketches)
-    pairs = [(k, cluster) for k, clusters in enumerate(found) for cluster in clusters]
-    if not pairs:
-        return [[] for _ in rows]
+    queries = batch_keys.ravel()
+    low = np.searchsorted(table[:, 0], queries, side="left")
+    counts = np.searchsorted(table[:, 0], queries, side="right") - low
+    hit = np.flatnonzero(counts)
+    counts = counts[hit]
+    ends = np.cumsum(counts)
+    members = table[np.arange(ends[-1]) + np.repeat(low[hit] - (ends - counts), counts), 1] if len(hit) else hit
+    pairs = np.unique(np.repeat(hit // batch_keys.shape[1], counts) * len(names) + members)
+    row_of, cluster_of = pairs // len(names), pairs % len(names)
     width = sketches.signatures.shape[1]
-    theirs = [view.sketches[c] for _, c in pairs]
-    sized = np.fromiter((len(t) == width for t in theirs), dtype=bool, count=len(theirs))
-    passing = ~sized  # a sketch of another width (none is written so) is never screened out
+    sized = np.fromiter((len(view.sketches[c]) == width for c in names), dtype=bool, count=len(names))
+    # a sketch of another width (none is written so) is never screened out
+    theirs = np.zeros((len(names), width), dtype=np.uint8)
     if sized.any():
-        stacked = np.frombuffer(b"".join(t for t, ok in zip(theirs, sized, strict=True) if ok), dtype=np.uint8)
-        mine = low_bytes(sketches, [rows[k] for (k, _), ok in zip(pairs, sized, strict=True) if ok])
-        passing[sized] = _screened(mine, stacked.reshape(-1, width))
-    kept: list[list[str]] = [[] for _ in rows]
-    for (k, cluster), ok in zip(pairs, passing.tolist(), strict=True):
-        if ok:
-            kept[k].append(cluster)
-    return [sorted(clusters) for clusters in kept]
+        joined = b"".join(view.sketches[c] for c, ok in zip(names, sized.tolist(), strict=True) if ok)
+        theirs[sized] = np.frombuffer(joined, np.uint8).reshape(-1, width)
+    mine = low_bytes(sketches, np.asarray(rows, dtype=np.int64)[row_of])
+    passing = _screened(mine, theirs[cluster_of]) | ~sized[cluster_of]
+    for row, cluster in zip(row_of[passing].tolist(), cluster_of[passing].tolist(), strict=True):
+        found[row].append(names[cluster])
+    return found
 
 
 def _score_stored(
@@ -379,7 +396,7 @@ def decide_batch(
             found = set(candidates)
             found.update(made[j] for j in earlier[row] if j in made)
             candidates = sorted(found)
-        own = next((c for c in candidates if current[c][0].origin == origin), None)
+        own = next((c for c in candidates if current[c][0].origin == origin), None) if candidates else None
         if own is not None:
             # our own claim from a run killed before its journal was written
             decisions.append(Decision(item.input, item.line, item.id, "kept", own, item.id, "canonical", 1.0, 1.0))

@@ -587,16 +587,21 @@ class SQLiteIndex:
         self.db.close()
 
     def recorded(self, run: str, start: int, stop: int) -> dict[int, list[Any]]:
-        # entries are disjoint ranges: walking down from ``stop``, the first one ending before ``start`` ends the search
+        # entries are disjoint ranges: walking down from ``stop``, the first one ending before ``start`` ends
+        # the search; their rows (large) are read only for the entries that overlap
         cursor = self.db.execute(
-            "SELECT last, rows FROM journal WHERE run = ? AND first < ? ORDER BY first DESC", (run, stop)
+            "SELECT first, last FROM journal WHERE run = ? AND first < ? ORDER BY first DESC", (run, stop)
         )
-        found: dict[int, list[Any]] = {}
-        for last, rows in cursor:
+        firsts = []
+        for first, last in cursor:
             if last < start:
                 break
-            _entry_rows(rows, start, stop, found)
+            firsts.append(first)
         cursor.close()
+        found: dict[int, list[Any]] = {}
+        for first in firsts:
+            (rows,) = self.db.execute("SELECT rows FROM journal WHERE run = ? AND first = ?", (run, first)).fetchone()
+            _entry_rows(rows, start, stop, found)
         return found
 
 

@@ -329,3 +329,30 @@ def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
     key = int(sketches.keys[0][0])
     view = View({key: ["near", "other", "gone"]}, {"near": alike, "other": unlike})
     assert stored_candidates([0], sketches, view) == [["near"]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 6), st.integers(1, 8))
+def test_stored_candidates_match_a_plain_loop(seed: int, count: int, clusters: int) -> None:
+    from reconcile.dedup import SCREEN_JACCARD, low_bytes, stored_candidates
+    from reconcile.index import View
+
+    rng = random.Random(seed)
+    base = [story(rng, 40) for _ in range(3)]
+    texts = [" ".join(rng.choice(base).split()[: rng.randint(10, 40)]) for _ in range(count)]
+    sketches = sketch(texts)
+    names = [f"c{k}" for k in range(clusters)]
+    pool = [int(k) for k in sketches.keys.ravel()[:: rng.randint(1, 5)]] + [rng.getrandbits(40) for _ in range(3)]
+    buckets = {key: rng.sample(names, rng.randint(1, clusters)) for key in rng.sample(pool, min(len(pool), 12))}
+    own = [bytes(b) for b in low_bytes(sketches, list(range(count)))]
+    stored = {c: rng.choice([*own, bytes(64), bytes(8)]) for c in names if rng.random() < 0.8}
+    view = View(buckets, stored)
+    rows = rng.sample(range(count), rng.randint(1, count))
+
+    def plain(row: int) -> list[str]:
+        named = {c for key in sketches.keys[row].tolist() for c in buckets.get(key, ()) if c in stored}
+        mine = own[row]
+        return sorted(c for c in named if len(stored[c]) != len(mine)
+                      or sum(a == b for a, b in zip(mine, stored[c], strict=True)) >= SCREEN_JACCARD * len(mine))
+
+    assert stored_candidates(rows, sketches, view) == [plain(row) for row in rows]
