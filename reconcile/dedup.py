@@ -305,18 +305,16 @@ def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[i
 def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> list[list[str]]:
     """For each row, the stored clusters its buckets name whose sketches pass the screen, sorted.
 
-    In numpy for the whole batch: the view's (band key, cluster) rows sorted by key, each
-    batch row's band keys looked up in them, the (row, cluster) pairs screened at once."""
-    names = sorted(view.sketches)  # a cluster without a sketch is not a candidate
+    In numpy for the whole batch: each batch row's band keys looked up in the view's
+    (band key, cluster) rows, the (row, cluster) pairs screened at once."""
     found: list[list[str]] = [[] for _ in rows]
-    if not view.buckets or not names:
+    names = view.names
+    width = sketches.signatures.shape[1]
+    lengths = np.fromiter((len(view.sketches.get(c, b"")) for c in names), dtype=np.int64, count=len(names))
+    # a cluster without a sketch is not a candidate
+    table = view.held[lengths[view.held[:, 1]] > 0]
+    if not len(table):
         return found
-    number = {cluster: k for k, cluster in enumerate(names)}
-    held = [(key, number[c]) for key, members in view.buckets.items() for c in members if c in number]
-    if not held:
-        return found
-    table = np.array(held, dtype=np.int64)
-    table = table[np.argsort(table[:, 0], kind="stable")]
     batch_keys = sketches.keys[list(rows)]
     queries = batch_keys.ravel()
     low = np.searchsorted(table[:, 0], queries, side="left")
@@ -327,8 +325,7 @@ def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> li
     members = table[np.arange(ends[-1]) + np.repeat(low[hit] - (ends - counts), counts), 1] if len(hit) else hit
     pairs = np.unique(np.repeat(hit // batch_keys.shape[1], counts) * len(names) + members)
     row_of, cluster_of = pairs // len(names), pairs % len(names)
-    width = sketches.signatures.shape[1]
-    sized = np.fromiter((len(view.sketches[c]) == width for c in names), dtype=bool, count=len(names))
+    sized = lengths == width
     # a sketch of another width (none is written so) is never screened out
     theirs = np.zeros((len(names), width), dtype=np.uint8)
     if sized.any():

@@ -25,10 +25,11 @@ Lua script per batch, one round trip.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -104,17 +105,41 @@ class Canonical:
 class View:
     """What one batch sees of the index.
 
-    ``buckets``: the clusters in each looked-up band key's bucket (absent: empty);
-    ``sketches``: the canonical's ``sketch`` of every cluster those buckets name (the
-    canonicals themselves, large, are fetched by ``Index.canonicals`` for those that pass it);
+    ``held``: the looked-up buckets' rows, (band key, index into ``names``) int64, sorted,
+    no repeats; a numpy table, since a batch's buckets hold tens of thousands of rows
+    (``buckets`` is the same as a dict, key -> sorted clusters, made when asked for);
+    ``names``: the clusters those buckets hold, sorted;
+    ``sketches``: the canonical's ``sketch`` of every named cluster (the canonicals
+    themselves, large, are fetched by ``Index.canonicals`` for those that pass it);
     ``existing``: which of the cluster ids the batch asked about already exist;
     ``keys``: the keys looked up (a compare-and-set store checks their buckets are unchanged).
     """
 
-    buckets: dict[int, list[str]]
+    held: np.ndarray = field(repr=False)
+    names: tuple[str, ...]
     sketches: dict[str, bytes]
     existing: frozenset[str] = frozenset()
     keys: tuple[int, ...] = ()
+
+    @staticmethod
+    def of(
+        buckets: Mapping[int, Iterable[str]],
+        sketches: dict[str, bytes],
+        existing: frozenset[str] = frozenset(),
+        keys: tuple[int, ...] = (),
+    ) -> View:
+        """A view from buckets as a dict (the stores that keep them so)."""
+        names = tuple(sorted({c for members in buckets.values() for c in members}))
+        number = {c: k for k, c in enumerate(names)}
+        rows = sorted({(key, number[c]) for key, members in buckets.items() for c in members})
+        return View(np.array(rows, dtype=np.int64).reshape(-1, 2), names, sketches, existing, keys)
+
+    @functools.cached_property
+    def buckets(self) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for key, name in self.held.tolist():
+            found.setdefault(key, []).append(self.names[name])
+        return found
 
 
 @dataclass(frozen=True)
@@ -211,7 +236,7 @@ class MemoryIndex:
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
         buckets = {k: list(self._buckets[k]) for k in keys if k in self._buckets}
         named = {c for members in buckets.values() for c in members}
-        return View(
+        return View.of(
             buckets,
             {c: self._canonicals[c].sketch for c in named},
             frozenset(c for c in clusters if c in self._canonicals),
@@ -482,23 +507,18 @@ class SQLiteIndex:
             self._rows, self._opened = 0, time.monotonic()
             self._catch_up()
         keys = list(keys)
-        buckets: dict[int, list[str]] = {}
-        named: dict[int, str] = {}
-        if keys:
-            positions, slots = self._buckets.find(np.array(keys, dtype=np.int64))
-            # a cluster under a key twice (a successor sharing its predecessor's key) counts once
-            pairs = np.unique((positions << 32) | slots)
-            held = pairs & 0xFFFFFFFF
-            named_slots = np.unique(held)
-            hexes = map(_cluster_hex, self._clusters[named_slots].tolist())
-            named = dict(zip(named_slots.tolist(), hexes, strict=True))
-            for position, slot in zip((pairs >> 32).tolist(), held.tolist(), strict=True):
-                buckets.setdefault(keys[position], []).append(named[slot])
-            for members in buckets.values():
-                members.sort()
+        queries = np.array(keys, dtype=np.int64)
+        positions, slots = self._buckets.find(queries)
+        # a cluster under a key twice (a successor sharing its predecessor's key) counts once
+        named_slots, name_of = np.unique(slots, return_inverse=True)
+        names = [_cluster_hex(c) for c in self._clusters[named_slots].tolist()]
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        held = np.unique(np.stack([queries[positions], rank[name_of]], axis=1).reshape(-1, 2), axis=0)
         existing = frozenset(clusters) & {_cluster_hex(c) for c in self._slots_of([_cluster_int(c) for c in clusters])}
-        sketches = {cluster: self._sketches[slot].tobytes() for slot, cluster in named.items()}
-        return View(buckets, sketches, existing, tuple(keys))
+        sketches = dict(zip(names, map(bytes, self._sketches[named_slots]), strict=True))
+        return View(held, tuple(names[k] for k in order), sketches, existing, tuple(keys))
 
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         slots = self._slots_of([_cluster_int(c) for c in clusters])
@@ -713,7 +733,7 @@ class RedisIndex:
         )
         sketches = {c: values[0] for c, values in zip(named, reply[:-1], strict=True) if values[0] is not None}
         existing = frozenset(c for c, flag in zip(clusters, reply[-1], strict=True) if flag)
-        return View(buckets, sketches, existing, tuple(keys))
+        return View.of(buckets, sketches, existing, tuple(keys))
 
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         if not clusters:
@@ -793,7 +813,7 @@ class DryRunIndex:
         sketches = {
             c: top[c].sketch if c in top else below.sketches[c] for c in named if c in top or c in below.sketches
         }
-        return View(buckets, sketches, below.existing | above.existing, tuple(keys))
+        return View.of(buckets, sketches, below.existing | above.existing, tuple(keys))
 
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         found = self.base.canonicals([c for c in clusters if c not in self.top._canonicals])

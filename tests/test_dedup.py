@@ -327,7 +327,7 @@ def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
     sketches = sketch([text, near, story(rng, 120)])
     alike, unlike = bytes(low_bytes(sketches, [1])[0]), bytes(low_bytes(sketches, [2])[0])
     key = int(sketches.keys[0][0])
-    view = View({key: ["near", "other", "gone"]}, {"near": alike, "other": unlike})
+    view = View.of({key: ["near", "other", "gone"]}, {"near": alike, "other": unlike})
     assert stored_candidates([0], sketches, view) == [["near"]]
 
 
@@ -346,7 +346,7 @@ def test_stored_candidates_match_a_plain_loop(seed: int, count: int, clusters: i
     buckets = {key: rng.sample(names, rng.randint(1, clusters)) for key in rng.sample(pool, min(len(pool), 12))}
     own = [bytes(b) for b in low_bytes(sketches, list(range(count)))]
     stored = {c: rng.choice([*own, bytes(64), bytes(8)]) for c in names if rng.random() < 0.8}
-    view = View(buckets, stored)
+    view = View.of(buckets, stored)
     rows = rng.sample(range(count), rng.randint(1, count))
 
     def plain(row: int) -> list[str]:
