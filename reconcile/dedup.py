@@ -308,11 +308,8 @@ def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> li
     In numpy for the whole batch: each batch row's band keys looked up in the view's
     (band key, cluster) rows, the (row, cluster) pairs screened at once."""
     found: list[list[str]] = [[] for _ in rows]
-    names = view.names
-    width = sketches.signatures.shape[1]
-    lengths = np.fromiter((len(view.sketches.get(c, b"")) for c in names), dtype=np.int64, count=len(names))
-    # a cluster without a sketch is not a candidate
-    table = view.held[lengths[view.held[:, 1]] > 0]
+    names, sizes = view.names, view.sketch_sizes
+    table = view.held[sizes[view.held[:, 1]] > 0]  # a cluster without a sketch is not a candidate
     if not len(table):
         return found
     batch_keys = sketches.keys[list(rows)]
@@ -320,19 +317,19 @@ def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> li
     low = np.searchsorted(table[:, 0], queries, side="left")
     counts = np.searchsorted(table[:, 0], queries, side="right") - low
     hit = np.flatnonzero(counts)
+    if not len(hit):
+        return found
     counts = counts[hit]
     ends = np.cumsum(counts)
-    members = table[np.arange(ends[-1]) + np.repeat(low[hit] - (ends - counts), counts), 1] if len(hit) else hit
+    members = table[np.arange(ends[-1]) + np.repeat(low[hit] - (ends - counts), counts), 1]
     pairs = np.unique(np.repeat(hit // batch_keys.shape[1], counts) * len(names) + members)
     row_of, cluster_of = pairs // len(names), pairs % len(names)
-    sized = lengths == width
+    width = sketches.signatures.shape[1]
     # a sketch of another width (none is written so) is never screened out
-    theirs = np.zeros((len(names), width), dtype=np.uint8)
-    if sized.any():
-        joined = b"".join(view.sketches[c] for c, ok in zip(names, sized.tolist(), strict=True) if ok)
-        theirs[sized] = np.frombuffer(joined, np.uint8).reshape(-1, width)
-    mine = low_bytes(sketches, np.asarray(rows, dtype=np.int64)[row_of])
-    passing = _screened(mine, theirs[cluster_of]) | ~sized[cluster_of]
+    passing = sizes[cluster_of] != width
+    if view.sketch_table.shape[1] >= width:
+        mine = low_bytes(sketches, np.asarray(rows, dtype=np.int64)[row_of])
+        passing |= _screened(mine, view.sketch_table[cluster_of, :width])
     for row, cluster in zip(row_of[passing].tolist(), cluster_of[passing].tolist(), strict=True):
         found[row].append(names[cluster])
     return found

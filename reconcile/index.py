@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
 
@@ -101,38 +101,45 @@ class Canonical:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class View:
-    """What one batch sees of the index.
+    """What one batch sees of the index, as numpy tables: a batch's buckets hold tens of
+    thousands of rows, and most of the clusters they name are screened out unnamed.
 
     ``held``: the looked-up buckets' rows, (band key, index into ``names``) int64, sorted,
-    no repeats; a numpy table, since a batch's buckets hold tens of thousands of rows
-    (``buckets`` is the same as a dict, key -> sorted clusters, made when asked for);
+    no repeats (``buckets`` is the same as a dict, key -> sorted clusters, made when asked for);
     ``names``: the clusters those buckets hold, sorted;
-    ``sketches``: the canonical's ``sketch`` of every named cluster (the canonicals
-    themselves, large, are fetched by ``Index.canonicals`` for those that pass it);
+    ``sketch_table``/``sketch_sizes``: row k is the ``sketch`` of cluster ``names[k]``'s
+    canonical, zero-padded, and its length (0: none); ``sketches`` is the same as a dict
+    (the canonicals themselves, large, are fetched by ``Index.canonicals`` for those that pass);
     ``existing``: which of the cluster ids the batch asked about already exist;
     ``keys``: the keys looked up (a compare-and-set store checks their buckets are unchanged).
     """
 
     held: np.ndarray = field(repr=False)
-    names: tuple[str, ...]
-    sketches: dict[str, bytes]
+    names: Sequence[str]
+    sketch_table: np.ndarray = field(repr=False)
+    sketch_sizes: np.ndarray = field(repr=False)
     existing: frozenset[str] = frozenset()
     keys: tuple[int, ...] = ()
 
     @staticmethod
     def of(
         buckets: Mapping[int, Iterable[str]],
-        sketches: dict[str, bytes],
+        sketches: Mapping[str, bytes],
         existing: frozenset[str] = frozenset(),
         keys: tuple[int, ...] = (),
     ) -> View:
-        """A view from buckets as a dict (the stores that keep them so)."""
+        """A view from buckets and sketches as dicts (the stores that keep them so)."""
         names = tuple(sorted({c for members in buckets.values() for c in members}))
         number = {c: k for k, c in enumerate(names)}
         rows = sorted({(key, number[c]) for key, members in buckets.items() for c in members})
-        return View(np.array(rows, dtype=np.int64).reshape(-1, 2), names, sketches, existing, keys)
+        found = [sketches.get(c, b"") for c in names]
+        sizes = np.array([len(sketch) for sketch in found], dtype=np.int64)
+        table = np.zeros((len(names), int(sizes.max(initial=0))), dtype=np.uint8)
+        for k, sketch in enumerate(found):
+            table[k, : len(sketch)] = np.frombuffer(sketch, dtype=np.uint8)
+        return View(np.array(rows, dtype=np.int64).reshape(-1, 2), names, table, sizes, existing, keys)
 
     @functools.cached_property
     def buckets(self) -> dict[int, list[str]]:
@@ -140,6 +147,35 @@ class View:
         for key, name in self.held.tolist():
             found.setdefault(key, []).append(self.names[name])
         return found
+
+    @functools.cached_property
+    def sketches(self) -> dict[str, bytes]:
+        return {
+            self.names[k]: self.sketch_table[k, :size].tobytes()
+            for k, size in enumerate(self.sketch_sizes.tolist())
+            if size
+        }
+
+
+class HexNames(Sequence[str]):
+    """Cluster ids held as integers, spelled as 16 hex digits only when read."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, k: int) -> str: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, k: int | slice) -> str | Sequence[str]:
+        if isinstance(k, slice):
+            return HexNames(self.ids[k])
+        return _cluster_hex(int(self.ids[k]))
 
 
 @dataclass(frozen=True)
@@ -293,18 +329,18 @@ def _cluster_hex(value: int) -> str:
 
 
 class KeyTable:
-    """int64 keys to int64 values, several values to a key, looked up many keys at a time.
+    """int64 keys to int32 values, several values to a key, looked up many keys at a time.
 
     Two sorted levels: added rows go into the small one (one ``np.insert`` a batch),
     which is merged into the big one once it outgrows a sixteenth of it, so a row is
     copied a bounded number of times on average.  A lookup finds each key's first row
     in a level through a sample of every ``stride``-th key, which stays in the CPU cache, then
     a binary search inside one stride: a few cache misses a key instead of one a level.
-    Numpy arrays rather than a dict: 12 million rows take 190 MB, not several GB.
+    Numpy arrays rather than a dict: 12 million rows take 140 MB, not several GB.
     """
 
     def __init__(self, small_rows: int = 1 << 16, stride: int = 64) -> None:
-        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32))
         self._big, self._small = empty, empty
         self._samples: dict[int, np.ndarray] = {}
         """per level (0 big, 1 small): its keys[::stride], made when first needed"""
@@ -370,7 +406,7 @@ class KeyTable:
                 more = keys[row] == queries[at]
                 at, row = at[more], row[more]
         if not positions:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
         return np.concatenate(positions), np.concatenate(values)
 
 
@@ -511,14 +547,18 @@ class SQLiteIndex:
         positions, slots = self._buckets.find(queries)
         # a cluster under a key twice (a successor sharing its predecessor's key) counts once
         named_slots, name_of = np.unique(slots, return_inverse=True)
-        names = [_cluster_hex(c) for c in self._clusters[named_slots].tolist()]
-        order = sorted(range(len(names)), key=names.__getitem__)
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[order] = np.arange(len(names))
-        held = np.unique(np.stack([queries[positions], rank[name_of]], axis=1).reshape(-1, 2), axis=0)
+        # names in hex order, which is the order of the ids as unsigned integers
+        order = np.argsort(self._clusters[named_slots].view(np.uint64), kind="stable")
+        named_slots = named_slots[order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        held = np.stack([queries[positions], rank[name_of]], axis=1).reshape(-1, 2)
+        held = held[np.lexsort((held[:, 1], held[:, 0]))]
+        held = held[np.r_[True, (held[1:] != held[:-1]).any(axis=1)]] if len(held) else held
         existing = frozenset(clusters) & {_cluster_hex(c) for c in self._slots_of([_cluster_int(c) for c in clusters])}
-        sketches = dict(zip(names, map(bytes, self._sketches[named_slots]), strict=True))
-        return View(held, tuple(names[k] for k in order), sketches, existing, tuple(keys))
+        table = self._sketches[named_slots]
+        sizes = np.full(len(named_slots), table.shape[1], dtype=np.int64)
+        return View(held, HexNames(self._clusters[named_slots]), table, sizes, existing, tuple(keys))
 
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         slots = self._slots_of([_cluster_int(c) for c in clusters])
