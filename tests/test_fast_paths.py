@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +33,7 @@ from reconcile.diverge import (
 )
 from reconcile.lexicon import _SUFFIX, joined, stem
 from reconcile.model import Sentence
-from reconcile.normalize import _ASCII_TOKEN_RE, TOKEN_RE, _token_norm, fold, token_spans, tokenize
+from reconcile.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
 
 WORDS = st.sampled_from(["the", "a", "said", "police", "two", "2", "killed", "not", "on", "Thursday", "x", "y"])
 WORD = st.text(alphabet="abcdeisyourtgn-'", min_size=1, max_size=12)
@@ -254,3 +255,13 @@ def test_joined_length_is_the_length_of_the_words_taken_together(texts: list[str
     sorted_words = [" ".join(sorted(t.split())) for t in texts]
     together = " ".join(sorted(" ".join(sorted_words).split()))
     assert _joined_length([len(w) for w in sorted_words]) == len(together)
+
+
+FOLD_CHARS = [*"aZ .,'\"\t\n-É", *map(chr, _PUNCT_FOLD), "\u3000", "\u2028", "ﬁ", "ß"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(FOLD_CHARS), max_size=40))
+def test_fold_by_pattern_is_fold_by_translate(text: str) -> None:
+    plain = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)).strip().casefold()
+    assert fold(text) == plain
