@@ -214,3 +214,13 @@ def test_key_table_finds_what_a_dict_of_lists_holds(batches: list[list[tuple[int
         found = sorted(zip(positions.tolist(), values.tolist(), strict=True))
         assert found == sorted((p, v) for p, q in enumerate(queries) for v in model.get(q, []))
     assert len(table) == sum(map(len, model.values()))
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=20))
+def test_cluster_ids_parse_as_signed_integers_all_at_once(values: list[int]) -> None:
+    from reconcile.index import _cluster_hex, _cluster_int, _cluster_ints
+
+    ids = [_cluster_hex(v) for v in values]
+    assert _cluster_ints(ids).tolist() == [_cluster_int(c) for c in ids]
+    assert [_cluster_hex(v) for v in _cluster_ints(ids).tolist()] == ids
+    assert _cluster_ints(["abc", "00000000000000ff"]).tolist() == [0xABC, 0xFF]  # other spellings one by one
