@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from reconcile.dedup import Decision, dedup_files  # noqa: E402
 from reconcile.feeds import Read  # noqa: E402
+from reconcile.index import Params, SQLiteIndex  # noqa: E402
 
 SOURCES = ["Northline Wire", "Tarn Valley Herald", "Kestrel News", "Dalmoor Daily", "Circuitry Weekly"]
 
@@ -200,6 +201,15 @@ def main() -> None:
               f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
         run(feed, str(workdir / "index.sqlite"), workdir / "kept.jsonl", args.items, "sqlite", args.batch_size)
         print(f"[sqlite] index file {(workdir / 'index.sqlite').stat().st_size / 2**20:.0f} MiB")
+        start = time.perf_counter()
+        index = SQLiteIndex(workdir / "index.sqlite", Params())
+        opened = time.perf_counter() - start
+        held = index.memory_bytes
+        clusters = index.cluster_count
+        index.close()
+        print(f"[sqlite] its in-memory tables (buckets, cluster ids, sketches), as a new process opening it "
+              f"holds them: {held / 2**20:.0f} MiB for {clusters:,} clusters ({held / max(clusters, 1):.0f} B a "
+              f"cluster), read in {opened:.1f} s")
         if args.redis_items:
             server = shutil.which("redis-server")
             if server is None:

@@ -499,10 +499,13 @@ class SQLiteIndex:
 
     @property
     def memory_bytes(self) -> int:
-        """What the in-memory buckets and cluster table hold."""
-        return self._buckets.nbytes + self._slots.nbytes + sum(
-            a[: self._size].nbytes for a in (self._clusters, self._rowids, self._sketches)
-        )
+        """What the in-memory tables take: buckets, cluster ids and per-cluster columns (room to grow included)."""
+        columns = self._clusters.nbytes + self._rowids.nbytes + self._sketches.nbytes
+        return self._buckets.nbytes + self._slots.nbytes + columns
+
+    @property
+    def cluster_count(self) -> int:
+        return self._size
 
     def _catch_up(self) -> None:
         """Read the ``bucket_log`` rows written since this process last looked (by it or by others)."""
