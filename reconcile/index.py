@@ -436,7 +436,7 @@ class SQLiteIndex:
 
     Opening reads ``bucket_log`` into ``KeyTable``s (band key -> cluster slot,
     cluster id -> slot) and per-slot arrays (cluster id, canonical row, sketch):
-    about 280 bytes per cluster with 16 bands.  Several processes may share the
+    about 300 bytes per cluster with 16 bands.  Several processes may share the
     file: writers queue on ``BEGIN IMMEDIATE``, and each, once it holds the lock,
     first reads the ``bucket_log`` rows others appended since it last looked.
     Batches are grouped into one transaction until ``commit_rows`` bucket rows or
