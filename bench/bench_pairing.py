@@ -199,13 +199,26 @@ def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, coun
     bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
 
 
+def chunk_texts(data: bytes) -> list[str]:
+    """The ``text`` of every JSON Lines record in ``data``.
+
+    The lines are parsed as one JSON array, one ``json.loads`` call for the chunk (half the
+    time of a call a line); a chunk that does not parse that way (a blank line, a bad
+    record) is parsed a line at a time, which raises on the first bad one.
+    """
+    lines = data.rstrip(b"\n")
+    try:
+        return [record["text"] for record in json.loads(b"[" + lines.replace(b"\n", b",") + b"]")]
+    except (json.JSONDecodeError, TypeError, KeyError):
+        return [json.loads(line)["text"] for line in lines.split(b"\n")]
+
+
 def process_chunk(chunk: Chunk) -> tuple[float, ...]:
     """Worker: parse, shingle, sign, band and store one chunk into the shared arrays; returns CPU seconds per stage."""
     t0 = time.process_time()
     with open(chunk.path, "rb") as f:
         f.seek(chunk.begin)
-        lines = f.read(chunk.end - chunk.begin).decode("utf-8").splitlines()
-    texts = [json.loads(line)["text"] for line in lines]
+        texts = chunk_texts(f.read(chunk.end - chunk.begin))
     t1 = time.process_time()
     sets = batch_sets(texts)
     t2 = time.process_time()
