@@ -192,9 +192,11 @@ def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> No
 
 def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, count: int) -> None:
     """Per-document sorted distinct 32-bit hashes into the shared store, with each document's bounds."""
-    keys = minhash.sorted_unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
-    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(count + 1, dtype=np.uint64)) + chunk.store_at
-    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = keys
+    members, distinct = minhash.sorted_unique_groups(
+        hashes.astype(np.uint32), np.searchsorted(doc, np.arange(count + 1))
+    )
+    offsets = np.concatenate(([0], np.cumsum(distinct))) + chunk.store_at
+    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = members
     bounds = _shared[f"bounds_{channel}"][chunk.first_doc : chunk.first_doc + count]
     bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
 

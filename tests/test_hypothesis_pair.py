@@ -151,3 +151,19 @@ def test_equal_bins_of_side_by_side_channels_are_each_channels_own(n: int, seed:
     both = minhash.pair_equal_bins(np.concatenate(channels, axis=1), pairs, parts=2, chunk=7)
     for k, channel in enumerate(channels):
         assert np.allclose(both[:, k] / 128, minhash.pair_estimates(channel, pairs))
+
+
+group_values = st.one_of(st.integers(0, 20), st.just(2**32 - 1), st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(group_values, max_size=30), max_size=12), st.integers(0, 5))
+def test_sorted_unique_groups_is_each_groups_sorted_set(groups: list[list[int]], lead: int) -> None:
+    """Padded rows (similar sizes) and keyed sort (uneven sizes) both give every group's sorted
+    distinct values, including the largest value, which pads the rows."""
+    values = np.array([7] * lead + [v for g in groups for v in g], dtype=np.uint32)
+    bounds = lead + np.concatenate(([0], np.cumsum([len(g) for g in groups]))).astype(np.int64)
+    distinct_values, counts = minhash.sorted_unique_groups(values, bounds)
+    expected = [sorted(set(g)) for g in groups]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert distinct_values.tolist() == [v for e in expected for v in e]
