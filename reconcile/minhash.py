@@ -278,27 +278,56 @@ def candidate_pairs(
 def band_codes(column: np.ndarray, ids: np.ndarray, n: int, max_bucket: int = MAX_BUCKET) -> np.ndarray:
     """Pair codes (``_codes``) of the documents ``ids`` whose key in one band, ``column``, is equal.
 
-    One band is independent of the others, so bands can be split over processes.
+    One band is independent of the others, so bands can be split over processes.  Every
+    bucket up to ``max_bucket`` is expanded at once, whatever its size: each member is
+    repeated once for every member after it in its bucket.
     """
-    found: list[np.ndarray] = []
-    order = np.argsort(column)  # not stable (half the time): pairs do not depend on order in a bucket
-    sorted_keys = column[order]
+    order, sorted_keys = bucket_order(column)
     members = ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(sorted_keys)])
-    for size in np.unique(sizes[sizes > 1]).tolist():
+    found: list[np.ndarray] = []
+    for size in np.unique(sizes[sizes > max_bucket]).tolist():
+        # Link every member to the bucket's lowest id, whatever order the sort left them in.
         first = starts[sizes == size][:, None]
-        if size > max_bucket:
-            # Link every member to the bucket's lowest id, whatever order the sort left them in.
-            block = first + np.arange(size)
-            members[block] = np.sort(members[block], axis=1)
-            left = np.repeat(first, size - 1, axis=1)
-            right = first + np.arange(1, size)
-        else:
-            upper, lower = np.triu_indices(size, 1)
-            left, right = first + upper, first + lower
+        block = first + np.arange(size)
+        members[block] = np.sort(members[block], axis=1)
+        left = np.repeat(first, size - 1, axis=1)
+        right = first + np.arange(1, size)
         found.append(_codes(members[left.ravel()], members[right.ravel()], n))
-    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    paired = (sizes > 1) & (sizes <= max_bucket)
+    starts, sizes = starts[paired], sizes[paired]
+    # Each member's rank in its bucket, and how many members follow it there.
+    rank = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    later = np.repeat(sizes, sizes) - 1 - rank
+    left = np.repeat(np.repeat(starts, sizes) + rank, later)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
+    found.append(_codes(members[left], members[right], n))
+    return np.concatenate(found)
+
+
+def bucket_order(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An order of ``column`` that puts equal values next to each other (``np.argsort``, not
+    stable), and ``column`` in that order.
+
+    For 64-bit keys, each key's low bits are replaced by its position and the packed values
+    are sorted, which takes under half the time of ``argsort``.  Two different keys that agree
+    in all other bits would be interleaved then; where any are, ``argsort`` decides instead.
+    """
+    if column.dtype != np.uint64 or len(column) < 2:
+        order = np.argsort(column)
+        return order, column[order]
+    bits = np.uint64((len(column) - 1).bit_length())
+    low = (np.uint64(1) << bits) - np.uint64(1)
+    packed = (column & ~low) | np.arange(len(column), dtype=np.uint64)
+    packed.sort()
+    order = (packed & low).astype(np.int64)
+    high = packed >> bits
+    ordered = column[order]
+    if np.any((high[1:] == high[:-1]) & (ordered[1:] != ordered[:-1])):
+        order = np.argsort(column)
+        return order, column[order]
+    return order, ordered
 
 
 def decode_pairs(codes: Sequence[np.ndarray], n: int) -> np.ndarray:

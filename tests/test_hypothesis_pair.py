@@ -167,3 +167,33 @@ def test_sorted_unique_groups_is_each_groups_sorted_set(groups: list[list[int]],
     expected = [sorted(set(g)) for g in groups]
     assert counts.tolist() == [len(e) for e in expected]
     assert distinct_values.tolist() == [v for e in expected for v in e]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), min_size=0, max_size=60))
+def test_bucket_order_groups_equal_keys(parts: list[tuple[int, int]]) -> None:
+    """Keys that differ only in the low bits the packed sort overwrites still end in separate runs."""
+    column = np.array([(high << 40) | low for high, low in parts], dtype=np.uint64)
+    order, ordered = minhash.bucket_order(column)
+    assert sorted(order.tolist()) == list(range(len(column)))
+    assert np.array_equal(ordered, column[order])
+    runs = [key for k, key in enumerate(ordered.tolist()) if k == 0 or key != ordered[k - 1]]
+    assert len(runs) == len(set(runs))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=0, max_size=40), st.integers(2, 6))
+def test_band_codes_pair_every_bucket_member(labels: list[int], max_bucket: int) -> None:
+    """Buckets up to ``max_bucket`` give all their pairs, larger ones link every member to their lowest id."""
+    column = np.array(labels, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    ids = np.arange(len(labels), dtype=np.int64) * 3 + 1
+    n = 3 * len(labels) + 1
+    found = minhash.decode_pairs([minhash.band_codes(column, ids, n, max_bucket)], n).tolist()
+    expected = set()
+    for label in set(labels):
+        bucket = [int(ids[k]) for k, x in enumerate(labels) if x == label]
+        if len(bucket) > max_bucket:
+            expected |= {(bucket[0], other) for other in bucket[1:]}
+        else:
+            expected |= set(itertools.combinations(bucket, 2))
+    assert sorted(expected) == [tuple(p) for p in found]
