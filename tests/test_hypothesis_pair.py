@@ -197,3 +197,37 @@ def test_band_codes_pair_every_bucket_member(labels: list[int], max_bucket: int)
         else:
             expected |= set(itertools.combinations(bucket, 2))
     assert sorted(expected) == [tuple(p) for p in found]
+
+
+def _densify_reference(sig: np.ndarray, nonempty: np.ndarray) -> None:
+    """Optimal densification a bin at a time: copy from the first non-empty probe (as read
+    before the round), else the row's minimum."""
+    table = minhash._probe_table(sig.shape[1])
+    pending = [
+        (r, c) for r in range(sig.shape[0]) for c in range(sig.shape[1]) if nonempty[r] and sig[r, c] == minhash.EMPTY
+    ]
+    for probe in table:
+        before = sig.copy()
+        still = []
+        for r, c in pending:
+            if before[r, probe[c]] != minhash.EMPTY:
+                sig[r, c] = before[r, probe[c]]
+            else:
+                still.append((r, c))
+        pending = still
+    for r, c in pending:
+        sig[r, c] = min(int(v) for v in sig[r] if v != minhash.EMPTY)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=12), min_size=1, max_size=6))
+def test_densified_signatures_match_a_bin_at_a_time(sets: list[list[int]]) -> None:
+    """Small sets leave most bins empty (and sets of one or two elements exhaust the probes)."""
+    doc = np.repeat(np.arange(len(sets)), [len(s) for s in sets])
+    hashes = np.array([v for s in sets for v in s], dtype=np.uint64)
+    sig = minhash.flat_signatures(doc, hashes, len(sets), num_perm=16)
+    raw = np.full((len(sets), 16), minhash.EMPTY, dtype=np.uint32)
+    for d, v in zip(doc.tolist(), hashes.tolist(), strict=True):
+        raw[d, v >> 60] = min(int(raw[d, v >> 60]), v & 0xFFFFFFFF)
+    _densify_reference(raw, np.array([len(s) > 0 for s in sets]))
+    assert np.array_equal(sig, raw)
