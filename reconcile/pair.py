@@ -401,6 +401,7 @@ _FOLD_BYTES = bytes(
 _SEPARATOR = b"\x01"
 
 
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 """``_LOW_BYTES[k]`` keeps the low ``k`` bytes of a word."""
 
@@ -446,24 +447,32 @@ class _LeanVocab:
                 keys[longer] = minhash.splitmix64(keys[longer]) ^ word
                 offset += 8
                 longer = longer[lengths[longer] > offset]
-        return minhash.splitmix64(keys) | np.uint64(1)
+        return (keys * _FIBONACCI) | np.uint64(1)
 
     def _probe(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Indices of ``keys`` (-1 where absent), and the positions of the absent ones."""
+        """Indices of ``keys`` (-1 where absent), and the positions of the absent ones.
+
+        Most keys sit in their home slot: one gather of keys and one of indices for all,
+        then the few others walk on.
+        """
         mask = (1 << self.bits) - 1
         slots = (keys >> np.uint64(64 - self.bits)).astype(np.int64)
         found = self.slot_keys[slots]
-        ids = np.where(found == keys, self.slot_ids[slots], -1)
+        ids = self.slot_ids[slots]
         pending = np.flatnonzero(found != keys)
+        ids[pending] = -1
+        found = found[pending]
         absent = []
         while len(pending):
-            found = self.slot_keys[slots[pending]]
-            hit = found == keys[pending]
-            ids[pending[hit]] = self.slot_ids[slots[pending[hit]]]
             empty = found == 0
             absent.append(pending[empty])
-            pending = pending[~hit & ~empty]
+            pending = pending[~empty]
             slots[pending] = (slots[pending] + 1) & mask
+            at = slots[pending]
+            found = self.slot_keys[at]
+            hit = found == keys[pending]
+            ids[pending[hit]] = self.slot_ids[at[hit]]
+            pending, found = pending[~hit], found[~hit]
         return ids, np.concatenate(absent) if absent else pending
 
     def _insert(self, key: int, index: int) -> None:
