@@ -355,23 +355,34 @@ def merge_pairs(pair_arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
     return decode_pairs([p[:, 0] * n + p[:, 1] for p in pair_arrays], n)
 
 
-def pair_estimates(sig: np.ndarray, pairs: np.ndarray, chunk: int = 8192) -> np.ndarray:
+def pair_estimates(sig: np.ndarray, pairs: np.ndarray, chunk: int = 2048) -> np.ndarray:
     """Estimated Jaccard of each pair from its signatures (share of equal bins), float32."""
     return (pair_equal_bins(sig, pairs, 1, chunk)[:, 0] / np.float32(sig.shape[1])).astype(np.float32)
 
 
-def pair_equal_bins(sig: np.ndarray, pairs: np.ndarray, parts: int = 1, chunk: int = 8192) -> np.ndarray:
+def pair_equal_bins(sig: np.ndarray, pairs: np.ndarray, parts: int = 1, chunk: int = 2048) -> np.ndarray:
     """Equal bins of each pair in each of ``parts`` equal column blocks of ``sig``, ``(pairs, parts)`` int32.
 
     Several channels' signatures side by side in one row cost one gather a pair, not one each.
-    Equal bins are counted as bytes (``bool`` viewed as ``uint8``) in blocks that stay in
-    cache: a float mean over millions of rows was most of the LSH stage's time.
+    Equal bins are counted in blocks of pairs that stay in cache: where a block is a multiple
+    of 64 bins, as bits packed into 64-bit words and counted by ``np.bitwise_count`` (a
+    quarter less time than summing the comparison's bytes), else as bytes (``bool`` viewed
+    as ``uint8``): a float mean over millions of rows was most of the LSH stage's time.
     """
+    width = sig.shape[1] // parts
+    packed = width % 64 == 0 and hasattr(np, "bitwise_count")
     equal_bins = np.empty((len(pairs), parts), dtype=np.int32)
     for start in range(0, len(pairs), chunk):
         block = pairs[start : start + chunk]
-        equal = (sig[block[:, 0]] == sig[block[:, 1]]).view(np.uint8).reshape(len(block), parts, -1)
-        equal_bins[start : start + len(block)] = equal.sum(axis=2, dtype=np.int32)
+        equal = sig[block[:, 0]] == sig[block[:, 1]]
+        if packed:
+            ones = np.bitwise_count(np.packbits(equal, axis=1).view(np.uint64)).reshape(len(block), parts, -1)
+            counts = ones[:, :, 0].astype(np.int32)
+            for k in range(1, ones.shape[2]):  # numpy's sum over a short axis is slow
+                counts += ones[:, :, k]
+        else:
+            counts = equal.view(np.uint8).reshape(len(block), parts, -1).sum(axis=2, dtype=np.int32)
+        equal_bins[start : start + len(block)] = counts
     return equal_bins
 
 

@@ -231,3 +231,15 @@ def test_densified_signatures_match_a_bin_at_a_time(sets: list[list[int]]) -> No
         raw[d, v >> 60] = min(int(raw[d, v >> 60]), v & 0xFFFFFFFF)
     _densify_reference(raw, np.array([len(s) > 0 for s in sets]))
     assert np.array_equal(sig, raw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 30), st.sampled_from([(1, 64), (2, 128), (2, 40), (3, 8)]), st.integers(0, 2**32))
+def test_equal_bins_count_every_equal_column(n: int, shape: tuple[int, int], seed: int) -> None:
+    """Packed bits (blocks of 64 bins) and bytes (other widths) count the same equal columns."""
+    parts, width = shape
+    sig = np.random.default_rng(seed).integers(0, 3, size=(n, parts * width), dtype=np.uint16)
+    pairs = np.array(list(itertools.combinations(range(n), 2)), dtype=np.int64)
+    counted = minhash.pair_equal_bins(sig, pairs, parts=parts, chunk=5)
+    expected = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).reshape(len(pairs), parts, width).sum(axis=2)
+    assert np.array_equal(counted, expected)
