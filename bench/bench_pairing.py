@@ -278,6 +278,33 @@ def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, 
     return pairs[keep], len(pairs), (t1 - t0, time.process_time() - t1)
 
 
+def band_groups(workers: int, sample: int = 20_000) -> list[list[tuple[str, int]]]:
+    """The (channel, band)s split into ``workers`` groups of about as many candidate pairs.
+
+    Bands differ fivefold in the pairs they let through (a rare-word band where many short
+    lists of rare words meet), so every other band gave one worker 35% more pairs to screen
+    than the other.  Each band's pairs among the first ``sample`` documents estimate its share
+    (pairs grow with the square of the documents, evenly over the bands), and the bands go,
+    largest first, to the group with the fewest so far.
+    """
+    estimates: list[tuple[float, str, int]] = []
+    for channel, store in (("copy", "shingles"), ("rare", "rare")):
+        bounds = _shared[f"bounds_{store}"][:sample]
+        keys = _shared[f"keys_{channel}"][:sample][bounds[:, 1] > bounds[:, 0]]
+        for band in range(keys.shape[1]):
+            column = np.sort(keys[:, band])
+            sizes = np.diff(np.flatnonzero(np.r_[True, column[1:] != column[:-1], True]))
+            pairs = np.where(sizes > minhash.MAX_BUCKET, sizes - 1, sizes * (sizes - 1) // 2)
+            estimates.append((float(pairs.sum()), channel, band))
+    groups: list[list[tuple[str, int]]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for estimate, channel, band in sorted(estimates, key=lambda e: -e[0]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append((channel, band))
+        loads[lightest] += estimate + 1.0
+    return groups
+
+
 def _members(channel: str, i: int) -> np.ndarray:
     start, end = _shared[f"bounds_{channel}"][i]
     return _shared[f"store_{channel}"][start:end]
@@ -334,8 +361,7 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         t = time.perf_counter()
         # Bands split over the workers, each expanding and screening its own; a pair
         # found in two groups is screened twice and merged once.
-        bands = [("copy", b) for b in range(copy_params.bands)] + [("rare", b) for b in range(rare_params.bands)]
-        screened = pool.map(screened_band_pairs, [bands[w::workers] for w in range(workers)], chunksize=1)
+        screened = pool.map(screened_band_pairs, band_groups(workers), chunksize=1)
         pairs = minhash.merge_pairs([p for p, _, _ in screened], n_docs)
         lsh_candidates = sum(count for _, count, _ in screened)
         lsh_cpu = np.sum([cpu for _, _, cpu in screened], axis=0)
