@@ -305,26 +305,39 @@ def band_groups(workers: int, sample: int = 20_000) -> list[list[tuple[str, int]
     return groups
 
 
-def _members(channel: str, i: int) -> np.ndarray:
-    start, end = _shared[f"bounds_{channel}"][i]
-    return _shared[f"store_{channel}"][start:end]
-
-
 def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
     """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate, the
-    relation class; with the CPU seconds it took."""
+    relation class; with the CPU seconds it took.
+
+    Shared counts come from ``pair.shared_counts`` for all the pairs at once; the rare words
+    only for pairs whose shingles do not already make them copies.
+    """
     t0 = time.process_time()
     thresholds = Thresholds()
     found: dict[str, list] = {"copied": [], "same-story": []}
-    for i, j in pairs.tolist():
-        a, b = _members("shingles", i), _members("shingles", j)
-        shared = pair_module.shared_count(a, b)
-        smaller = min(len(a), len(b))
-        jaccard = shared / (len(a) + len(b) - shared) if smaller else 0.0
-        contained = shared / smaller if smaller >= thresholds.min_contained_shingles else 0.0
+    bounds = _shared["bounds_shingles"]
+    shared = pair_module.shared_counts(_shared["store_shingles"], bounds[pairs[:, 0]], bounds[pairs[:, 1]])
+    sizes = bounds[:, 1] - bounds[:, 0]
+    story = []
+    for (i, j), common, size_i, size_j in zip(
+        pairs.tolist(), shared.tolist(), sizes[pairs[:, 0]].tolist(), sizes[pairs[:, 1]].tolist(), strict=True
+    ):
+        smaller = min(size_i, size_j)
+        jaccard = common / (size_i + size_j - common) if smaller else 0.0
+        contained = common / smaller if smaller >= thresholds.min_contained_shingles else 0.0
         if pair_module.copy_relation(jaccard, contained, smaller, thresholds):
             found["copied"].append((i, j))
-        elif pair_module.jaccard(_members("rare", i), _members("rare", j)) >= thresholds.same_story_content:
+        else:
+            story.append((i, j))
+    rest = np.array(story, dtype=np.int64).reshape(-1, 2)
+    bounds = _shared["bounds_rare"]
+    shared = pair_module.shared_counts(_shared["store_rare"], bounds[rest[:, 0]], bounds[rest[:, 1]])
+    sizes = bounds[:, 1] - bounds[:, 0]
+    for (i, j), common, size_i, size_j in zip(
+        story, shared.tolist(), sizes[rest[:, 0]].tolist(), sizes[rest[:, 1]].tolist(), strict=True
+    ):
+        union = size_i + size_j - common
+        if (common / union if union else 0.0) >= thresholds.same_story_content:
             found["same-story"].append((i, j))
     return found, time.process_time() - t0
 

@@ -243,3 +243,23 @@ def test_equal_bins_count_every_equal_column(n: int, shape: tuple[int, int], see
     counted = minhash.pair_equal_bins(sig, pairs, parts=parts, chunk=5)
     expected = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).reshape(len(pairs), parts, width).sum(axis=2)
     assert np.array_equal(counted, expected)
+
+
+uint32_sets = st.sets(st.one_of(st.integers(0, 30), st.just(2**32 - 1), st.integers(0, 2**32 - 1)), max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(uint32_sets, min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20),
+)
+def test_shared_counts_are_each_pairs_intersection(sets: list[set[int]], picks: list[tuple[int, int]]) -> None:
+    """Sets stored flat and sorted (the last one ends the array, so rows reach past it)."""
+    from reconcile.pair import shared_counts
+
+    flat = np.array([v for s in sets for v in sorted(s)], dtype=np.uint32)
+    ends = np.cumsum([len(s) for s in sets])
+    bounds = np.stack([ends - [len(s) for s in sets], ends], axis=1)
+    pairs = [(i % len(sets), j % len(sets)) for i, j in picks]
+    counts = shared_counts(flat, bounds[[i for i, _ in pairs]], bounds[[j for _, j in pairs]], block=3)
+    assert counts.tolist() == [len(sets[i] & sets[j]) for i, j in pairs]
