@@ -192,12 +192,14 @@ def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> No
 
 
 def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, count: int) -> None:
-    """Per-document sorted distinct 32-bit hashes into the shared store, with each document's bounds."""
-    members, distinct = minhash.sorted_unique_groups(
-        hashes.astype(np.uint32), np.searchsorted(doc, np.arange(count + 1))
-    )
-    offsets = np.concatenate(([0], np.cumsum(distinct))) + chunk.store_at
-    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = members
+    """Per-document 32-bit hashes into the shared store as they come (repeats included), with
+    each document's bounds.
+
+    Verification needs each set sorted and distinct, but only for the documents in screened
+    pairs (under half of them): ``verify`` sorts those.
+    """
+    offsets = np.searchsorted(doc, np.arange(count + 1)) + chunk.store_at
+    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = hashes  # their low 32 bits
     bounds = _shared[f"bounds_{channel}"][chunk.first_doc : chunk.first_doc + count]
     bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
 
@@ -305,6 +307,17 @@ def band_groups(workers: int, sample: int = 20_000) -> list[list[tuple[str, int]
     return groups
 
 
+def _sorted_sets(channel: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted distinct sets of the documents in ``pairs``, flat (``minhash.sorted_unique_groups``);
+    each pair's two spans in them, and each pair's two set sizes."""
+    docs, local = np.unique(pairs, return_inverse=True)
+    values, sizes = minhash.sorted_unique_groups(_shared[f"store_{channel}"], _shared[f"bounds_{channel}"][docs])
+    ends = np.cumsum(sizes)
+    spans = np.stack([ends - sizes, ends], axis=1)
+    local = local.reshape(pairs.shape)
+    return values, spans[local], sizes[local]
+
+
 def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
     """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate, the
     relation class; with the CPU seconds it took.
@@ -315,13 +328,10 @@ def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
     t0 = time.process_time()
     thresholds = Thresholds()
     found: dict[str, list] = {"copied": [], "same-story": []}
-    bounds = _shared["bounds_shingles"]
-    shared = pair_module.shared_counts(_shared["store_shingles"], bounds[pairs[:, 0]], bounds[pairs[:, 1]])
-    sizes = bounds[:, 1] - bounds[:, 0]
+    values, spans, sizes = _sorted_sets("shingles", pairs)
+    shared = pair_module.shared_counts(values, spans[:, 0], spans[:, 1])
     story = []
-    for (i, j), common, size_i, size_j in zip(
-        pairs.tolist(), shared.tolist(), sizes[pairs[:, 0]].tolist(), sizes[pairs[:, 1]].tolist(), strict=True
-    ):
+    for (i, j), common, (size_i, size_j) in zip(pairs.tolist(), shared.tolist(), sizes.tolist(), strict=True):
         smaller = min(size_i, size_j)
         jaccard = common / (size_i + size_j - common) if smaller else 0.0
         contained = common / smaller if smaller >= thresholds.min_contained_shingles else 0.0
@@ -329,13 +339,9 @@ def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
             found["copied"].append((i, j))
         else:
             story.append((i, j))
-    rest = np.array(story, dtype=np.int64).reshape(-1, 2)
-    bounds = _shared["bounds_rare"]
-    shared = pair_module.shared_counts(_shared["store_rare"], bounds[rest[:, 0]], bounds[rest[:, 1]])
-    sizes = bounds[:, 1] - bounds[:, 0]
-    for (i, j), common, size_i, size_j in zip(
-        story, shared.tolist(), sizes[rest[:, 0]].tolist(), sizes[rest[:, 1]].tolist(), strict=True
-    ):
+    values, spans, sizes = _sorted_sets("rare", np.array(story, dtype=np.int64).reshape(-1, 2))
+    shared = pair_module.shared_counts(values, spans[:, 0], spans[:, 1])
+    for (i, j), common, (size_i, size_j) in zip(story, shared.tolist(), sizes.tolist(), strict=True):
         union = size_i + size_j - common
         if (common / union if union else 0.0) >= thresholds.same_story_content:
             found["same-story"].append((i, j))
@@ -403,11 +409,11 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
                     "read",
                     "shingle",
                     "signatures",
-                    "verification store",
+                    "verification store (unsorted)",
                     "band keys",
                     "LSH banding",
                     "signature screen",
-                    "verification",
+                    "verification (sorting paired sets included)",
                 ),
                 [*stage_cpu, *lsh_cpu, verify_cpu],
                 strict=True,

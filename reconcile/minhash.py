@@ -61,38 +61,53 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
-def sorted_unique_groups(values: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sorted_unique`` of each group ``values[bounds[k]:bounds[k + 1]]`` of uint32 values:
-    the groups' distinct values one after the other, and each group's count of them.
+def sorted_unique_groups(values: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sorted_unique`` of each group ``values[start:end]`` of uint32 values, for each row
+    ``(start, end)`` of ``spans``: the groups' distinct values one after the other, and each
+    group's count of them.
 
-    Groups of similar size (a batch of documents' shingles) are laid out as the rows of a
-    padded array and sorted along the rows: a few hundred values a row sort in a fraction
-    of the time one sort of (group, value) keys over the whole batch takes.  Groups too
-    uneven for padding (a row width more than twice the values) take the keyed sort.
+    Groups of similar size (documents' shingles) are laid out as the rows of a padded array
+    (``padded_rows``) and sorted along the rows: a few hundred values a row sort in a
+    fraction of the time one sort of (group, value) keys over the whole batch takes.  Groups
+    too uneven for padding (a row width more than twice the values) take the keyed sort.
     """
-    counts = np.diff(bounds)
-    if len(counts) == 0 or int(bounds[-1] - bounds[0]) == 0:
+    spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    starts, counts = spans[:, 0], spans[:, 1] - spans[:, 0]
+    total = int(counts.sum())
+    if total == 0:
         return np.empty(0, dtype=np.uint32), np.zeros(len(counts), dtype=np.int64)
-    flat = np.asarray(values[bounds[0] : bounds[-1]], dtype=np.uint32)
     width = int(counts.max())
-    if len(counts) * width > 2 * len(flat):
+    if len(counts) * width > 2 * total:
         group = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
-        keys = sorted_unique((group << np.uint64(32)) | flat)
+        positions = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        keys = sorted_unique((group << np.uint64(32)) | values[positions].astype(np.uint64))
         return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), np.bincount(
             (keys >> np.uint64(32)).astype(np.int64), minlength=len(counts)
         )
-    # Row k is the ``width`` values from group k's start; what belongs to later groups is
-    # overwritten with the largest value, which sorts to the row's end.  A real value equal to
-    # it sorts among those, so the row's first ``counts[k]`` values are still the group's own.
-    padded = np.concatenate((flat, np.full(width, EMPTY, dtype=np.uint32)))
-    rows = np.lib.stride_tricks.sliding_window_view(padded, width)[bounds[:-1] - bounds[0]]
-    rows[np.arange(width) >= counts[:, None]] = EMPTY
+    rows = padded_rows(values, starts, counts, width)
     rows.sort(axis=1)
     first = np.empty(rows.shape, dtype=bool)
     first[:, 0] = True
     np.not_equal(rows[:, 1:], rows[:, :-1], out=first[:, 1:])
     first &= np.arange(width) < counts[:, None]
     return rows[first], np.count_nonzero(first, axis=1)
+
+
+def padded_rows(values: np.ndarray, starts: np.ndarray, sizes: np.ndarray, width: int) -> np.ndarray:
+    """A new ``(len(starts), width)`` uint32 array: row ``k`` holds the ``sizes[k]`` values from
+    ``starts[k]``, then the largest uint32 (``EMPTY``).
+
+    Rows are copied out of a sliding-window view of ``values`` (one gather of whole rows).
+    Sorted, a row keeps its own values first: the padding sorts to the end, and a real value
+    equal to it sorts among it, so the first ``sizes[k]`` are still the row's own.
+    """
+    source = np.asarray(values, dtype=np.uint32)
+    reach = int(starts.max(initial=0)) + width
+    if reach > len(source):  # a row reads ``width`` values from its start, whatever its size
+        source = np.concatenate((source, np.zeros(reach - len(source), dtype=np.uint32)))
+    rows = np.lib.stride_tricks.sliding_window_view(source, width)[starts]
+    rows[np.arange(width) >= sizes[:, None]] = EMPTY
+    return rows
 
 
 def splitmix64(values: np.ndarray) -> np.ndarray:

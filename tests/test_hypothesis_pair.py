@@ -162,9 +162,11 @@ def test_sorted_unique_groups_is_each_groups_sorted_set(groups: list[list[int]],
     """Padded rows (similar sizes) and keyed sort (uneven sizes) both give every group's sorted
     distinct values, including the largest value, which pads the rows."""
     values = np.array([7] * lead + [v for g in groups for v in g], dtype=np.uint32)
-    bounds = lead + np.concatenate(([0], np.cumsum([len(g) for g in groups]))).astype(np.int64)
-    distinct_values, counts = minhash.sorted_unique_groups(values, bounds)
-    expected = [sorted(set(g)) for g in groups]
+    ends = lead + np.cumsum([len(g) for g in groups], dtype=np.int64)
+    spans = np.stack([ends - [len(g) for g in groups], ends], axis=1)
+    order = np.arange(len(groups))[::-1]  # spans in any order, not only one after the other
+    distinct_values, counts = minhash.sorted_unique_groups(values, spans[order])
+    expected = [sorted(set(groups[k])) for k in order]
     assert counts.tolist() == [len(e) for e in expected]
     assert distinct_values.tolist() == [v for e in expected for v in e]
 
