@@ -507,21 +507,34 @@ class _LeanVocab:
             pending, found = pending[~hit], found[~hit]
         return ids, np.concatenate(absent) if absent else pending
 
-    def _insert(self, key: int, index: int) -> None:
+    def _place(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        """Put distinct keys that are not in the table into it, all at once: each round, every
+        key still waiting takes its slot if free (the first of several that want it), and
+        the others move one slot on; a key passes only occupied slots, as linear probing
+        needs."""
         mask = (1 << self.bits) - 1
-        slot = key >> (64 - self.bits)
-        while self.slot_keys[slot] != 0:
-            slot = (slot + 1) & mask
-        self.slot_keys[slot] = key
-        self.slot_ids[slot] = index
+        slots = (keys >> np.uint64(64 - self.bits)).astype(np.int64)
+        pending = np.arange(len(keys))
+        placed = np.zeros(len(keys), dtype=bool)
+        while len(pending):
+            free = pending[self.slot_keys[slots[pending]] == 0]
+            taken, first = np.unique(slots[free], return_index=True)
+            winners = free[first]
+            self.slot_keys[taken], self.slot_ids[taken] = keys[winners], ids[winners]
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slots[pending] = (slots[pending] + 1) & mask
 
-    def _grow(self) -> None:
-        keys, ids = self.slot_keys[self.slot_keys != 0], self.slot_ids[self.slot_keys != 0]
-        self.bits += 1
-        self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)
-        self.slot_ids = np.zeros(1 << self.bits, dtype=np.int64)
-        for key, index in zip(keys.tolist(), ids.tolist(), strict=True):
-            self._insert(key, index)
+    def _insert_many(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        """``_place``, doubling the table first while it would be over a quarter full."""
+        while 4 * (np.count_nonzero(self.slot_keys) + len(keys)) > (1 << self.bits):
+            occupied = self.slot_keys != 0
+            old_keys, old_ids = self.slot_keys[occupied], self.slot_ids[occupied]
+            self.bits += 1
+            self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)
+            self.slot_ids = np.zeros(1 << self.bits, dtype=np.int64)
+            self._place(old_keys, old_ids)
+        self._place(keys, ids)
 
     def add(self, token: bytes) -> int:
         word = token.decode("utf-8", "replace").strip("'-")
@@ -539,14 +552,12 @@ class _LeanVocab:
         keys = self.token_keys(joined, starts, ends)
         ids, absent = self._probe(keys)
         if len(absent):
-            new_keys, first = np.unique(keys[absent], return_index=True)
-            for key, at in zip(new_keys.tolist(), absent[first].tolist(), strict=True):
-                token = joined[starts[at] : ends[at]]
-                index = 0 if token == _SEPARATOR else self.add(token)
-                if 4 * (len(self.hashes) + 1) > (1 << self.bits):
-                    self._grow()
-                self._insert(key, index)
-            ids[absent] = self._probe(keys[absent])[0]
+            new_keys, first, inverse = np.unique(keys[absent], return_index=True, return_inverse=True)
+            at = absent[first]
+            tokens = (joined[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist(), strict=True))
+            indices = np.array([0 if token == _SEPARATOR else self.add(token) for token in tokens], dtype=np.int64)
+            self._insert_many(new_keys, indices)
+            ids[absent] = indices[inverse.reshape(-1)]
         return ids
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:

@@ -265,3 +265,25 @@ def test_shared_counts_are_each_pairs_intersection(sets: list[set[int]], picks: 
     pairs = [(i % len(sets), j % len(sets)) for i, j in picks]
     counts = shared_counts(flat, bounds[[i for i, _ in pairs]], bounds[[j for _, j in pairs]], block=3)
     assert counts.tolist() == [len(sets[i] & sets[j]) for i, j in pairs]
+
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789'-", min_size=1, max_size=14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(words, max_size=40), min_size=1, max_size=6))
+def test_token_table_gives_one_index_a_token_as_it_grows(batches: list[list[str]]) -> None:
+    """A table that starts with 16 slots doubles many times over a few batches; every token keeps
+    the index it got first, and different tokens never share one."""
+    from reconcile.pair import _SEPARATOR, _LeanVocab
+
+    vocab = _LeanVocab(bits=4)
+    seen: dict[bytes, int] = {}
+    for batch in batches:
+        tokens = [w.encode() for w in batch] + [_SEPARATOR]
+        ids = vocab.lookup(b" " + b" ".join(tokens) + b" ").tolist()
+        assert len(ids) == len(tokens) and ids[-1] == 0
+        for token, index in zip(tokens[:-1], ids[:-1], strict=True):
+            assert seen.setdefault(token, index) == index
+    assert len(set(seen.values())) == len(seen)
+    assert 4 * np.count_nonzero(vocab.slot_keys) <= (1 << vocab.bits)  # at most a quarter full
