@@ -536,28 +536,36 @@ class _LeanVocab:
             self._place(old_keys, old_ids)
         self._place(keys, ids)
 
-    def add(self, token: bytes) -> int:
-        word = token.decode("utf-8", "replace").strip("'-")
-        form = content_form(word) if word else None
-        self.hashes.append(minhash.token_hash(word))
-        self.rare.append(minhash.token_hash(form) if form is not None and is_rare(form) else 0)
-        return len(self.hashes) - 1
+    def add(self, tokens: list[bytes]) -> list[int]:
+        """Index new tokens, in order: their hashes, and rare-content hashes (0: not rare)."""
+        words = [token.decode("utf-8", "replace").strip("'-") for token in tokens]
+        forms = [content_form(word) if word else None for word in words]
+        first = len(self.hashes)
+        self.hashes.extend(map(minhash.token_hash, words))
+        self.rare.extend(minhash.token_hash(form) if form is not None and is_rare(form) else 0 for form in forms)
+        return list(range(first, len(self.hashes)))
 
     def lookup(self, joined: bytes) -> np.ndarray:
         """The index of every token of ``joined`` (folded bytes, tokens split by spaces, which
-        must start and end with a space so that token edges alternate start, end)."""
+        must start and end with a space so that token edges alternate start, end).
+
+        Tokens not yet in the table are found by one sort of the absent tokens' keys
+        (``minhash.bucket_order``), indexed together (``add``) and placed together."""
         in_token = np.frombuffer(joined, dtype=np.uint8) != 0x20
         edges = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
         starts, ends = edges[0::2], edges[1::2]
         keys = self.token_keys(joined, starts, ends)
         ids, absent = self._probe(keys)
         if len(absent):
-            new_keys, first, inverse = np.unique(keys[absent], return_index=True, return_inverse=True)
-            at = absent[first]
-            tokens = (joined[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist(), strict=True))
-            indices = np.array([0 if token == _SEPARATOR else self.add(token) for token in tokens], dtype=np.int64)
+            order, ordered = minhash.bucket_order(keys[absent])
+            new = np.r_[True, ordered[1:] != ordered[:-1]]
+            new_keys, at = ordered[new], absent[order[new]]
+            tokens = [joined[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
+            words = [k for k, token in enumerate(tokens) if token != _SEPARATOR]
+            indices = np.zeros(len(tokens), dtype=np.int64)  # the separator is index 0
+            indices[words] = self.add([tokens[k] for k in words])
             self._insert_many(new_keys, indices)
-            ids[absent] = indices[inverse.reshape(-1)]
+            ids[absent[order]] = indices[np.cumsum(new) - 1]
         return ids
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
