@@ -268,12 +268,18 @@ def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, 
     the screen; with the CPU seconds of banding and of screening."""
     thresholds = Thresholds()
     t0 = time.process_time()
+    n_docs = len(_shared["bounds_rare"])
+    usable = {}  # per channel, the documents with a non-empty set: every one, as a rule
+    for channel, store in (("copy", "shingles"), ("rare", "rare")):
+        bounds = _shared[f"bounds_{store}"]
+        ids = np.flatnonzero(bounds[:, 1] > bounds[:, 0])
+        usable[channel] = (ids, None if len(ids) == n_docs else ids)
     codes = []
     for channel, band in tasks:
-        bounds = _shared[f"bounds_{'shingles' if channel == 'copy' else 'rare'}"]
-        ids = np.flatnonzero(bounds[:, 1] > bounds[:, 0])
-        codes.append(minhash.band_codes(_shared[f"keys_{channel}"][ids, band], ids, len(bounds)))
-    pairs = minhash.decode_pairs(codes, len(_shared["bounds_rare"]))
+        ids, subset = usable[channel]
+        keys = _shared[f"keys_{channel}"]
+        codes.append(minhash.band_codes(keys[:, band] if subset is None else keys[subset, band], ids, n_docs))
+    pairs = minhash.decode_pairs(codes, n_docs)
     t1 = time.process_time()
     estimates = minhash.pair_equal_bins(_shared["screen"], pairs, parts=2) / np.float32(NUM_PERM)
     keep = (estimates[:, 0] >= thresholds.screen_copy) | (estimates[:, 1] >= thresholds.screen_story)
