@@ -388,7 +388,7 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         # found in two groups is screened twice and merged once.
         screened = pool.map(screened_band_pairs, band_groups(workers), chunksize=1)
         pairs = minhash.merge_pairs([p for p, _, _ in screened], n_docs)
-        lsh_candidates = sum(count for _, count, _ in screened)
+        lsh_candidates = [count for _, count, _ in screened]
         lsh_cpu = np.sum([cpu for _, _, cpu in screened], axis=0)
         timings["LSH + signature screen (workers)"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -545,8 +545,8 @@ def main() -> None:
         print(f"  {stage:<36} {seconds:7.2f} s  {n / seconds:>10,.0f} docs/s")
     lsh, screened = result["candidates"]
     print(
-        f"candidates: {lsh:,} from LSH (summed over the {args.workers} band groups: a pair in two groups counts"
-        f" twice), {screened:,} after the signature screen"
+        f"candidates: {sum(lsh):,} from LSH (summed over the {args.workers} band groups: a pair in two groups counts"
+        f" twice; {' / '.join(f'{c:,}' for c in lsh)} a group), {screened:,} after the signature screen"
     )
     print(f"clusters (singletons included): {result['clusters']:,}")
     print(
