@@ -371,12 +371,13 @@ def keep_freed_heap() -> bool:
     return bool(mallopt(m_mmap_threshold, 256 << 20)) and bool(mallopt(m_trim_threshold, 512 << 20))
 
 
-def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
+def run_pipeline(path: Path, workers: int, thresholds: Thresholds, keep_heap: bool = True) -> dict:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # Loaded once here, inside the timing, and inherited by the forked workers.
     copy_params, rare_params = _params(thresholds)
-    keep_freed_heap()
+    if keep_heap:
+        keep_freed_heap()
     pair_module.warm_up()
     plan, n_docs, capacity = chunk_plan(path)
     allocate(n_docs, capacity, copy_params.bands, rare_params.bands)
@@ -517,6 +518,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None, help="Write the corpus here (JSON Lines) and keep it.")
     parser.add_argument("--peer-sample", type=int, default=5000)
+    parser.add_argument(
+        "--glibc-defaults", action="store_true", help="Leave glibc's malloc thresholds as they are (keep_freed_heap)."
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit("../shared/data is absent")
@@ -532,7 +536,7 @@ def main() -> None:
     print(f"corpus: {len(docs):,} docs, {words:.0f} words on average, {kinds} (built in {built:.1f} s)")
     del docs
     thresholds = Thresholds()
-    result = run_pipeline(path, args.workers, thresholds)
+    result = run_pipeline(path, args.workers, thresholds, keep_heap=not args.glibc_defaults)
     n = args.docs
     copy_params, rare_params = result["params"]
     print(f"\nLSH copied text: {copy_params}")
