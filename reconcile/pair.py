@@ -163,27 +163,13 @@ RARE_ZIPF = 4.5
 
 
 @functools.cache
-def _frequent_words() -> frozenset[str]:
-    """The words at or above ``RARE_ZIPF``, read straight from wordfreq's bucketed list (no
-    re-tokenising).
-
-    A word listed in two buckets takes the later, lower frequency, as in wordfreq's
-    ``get_frequency_dict``; a set of the few thousand frequent words is built in a fraction
-    of the time that dictionary of all 321,000 takes, which every scale run waited for.
-    """
-    limit = 10 ** (RARE_ZIPF - 9)
-    frequent: set[str] = set()
-    for index, bucket in enumerate(wordfreq.get_frequency_list("en")):
-        if wordfreq.cB_to_freq(-index) >= limit:
-            frequent.update(bucket)
-        else:
-            frequent.difference_update(bucket)
-    return frozenset(frequent)
+def _frequencies() -> dict[str, float]:
+    return wordfreq.get_frequency_dict("en")
 
 
 def is_rare(word: str) -> bool:
-    """Zipf frequency below ``RARE_ZIPF`` (words wordfreq does not list included)."""
-    return word not in _frequent_words()
+    """Zipf frequency below ``RARE_ZIPF``, read straight from wordfreq's table (no re-tokenising)."""
+    return _frequencies().get(word, 0.0) < 10 ** (RARE_ZIPF - 9)
 
 
 def _hash_set(tokens: list[str]) -> np.ndarray:
@@ -596,7 +582,7 @@ _vocab = _LeanVocab()
 
 def warm_up() -> None:
     """Load the word lists ``batch_sets`` needs, so worker processes forked afterwards share them."""
-    _frequent_words()
+    _frequencies()
     stopwords()
 
 

@@ -241,18 +241,3 @@ def test_feature_dates_are_the_dates_the_text_names(parts: list[str], published:
     feat = features(prepare([doc("a", text, published)])[0])
     year = feat.published.year if feat.published else None
     assert feat.dates == frozenset(d for _, _, d in find_dates(body_text(prepare([doc("a", text)])[0]), year))
-
-
-def test_is_rare_reads_wordfreqs_table_as_its_frequency_dict_does() -> None:
-    """The set of frequent words gives every listed word (and unlisted ones) the verdict of
-    wordfreq's frequency dictionary."""
-    import wordfreq
-
-    from reconcile.pair import RARE_ZIPF, is_rare
-
-    frequencies = wordfreq.get_frequency_dict("en")
-    limit = 10 ** (RARE_ZIPF - 9)
-    verdicts = [(word, is_rare(word)) for word in frequencies]
-    assert [word for word, rare in verdicts if rare != (frequencies[word] < limit)] == []
-    assert sum(not rare for _, rare in verdicts) > 1000
-    assert is_rare("zzqxv-not-a-word")
