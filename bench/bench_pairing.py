@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import functools
 import itertools
 import json
@@ -158,22 +159,27 @@ class Chunk:
 def chunk_plan(path: Path, size: int = CHUNK_BYTES) -> tuple[list[Chunk], int, int]:
     """Chunks of about ``size`` bytes ending at line ends, the document count and the store capacity.
 
-    The file is mapped, not read, and cut by ``find`` from each ``size``-th byte; lines are
-    counted per chunk, so every chunk knows its first document before any worker starts.
+    The file is mapped and cut by ``find`` from each ``size``-th byte; lines are counted per
+    chunk, read into one reused buffer rather than from the mapping, whose 250 MB of pages
+    would otherwise count in this process's peak RSS, so every chunk knows its first document
+    before any worker starts.
     """
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        raw = np.frombuffer(data, dtype=np.uint8)
         cuts = [0]
         while cuts[-1] < len(data):
             end = data.find(b"\n", cuts[-1] + size) if cuts[-1] + size < len(data) else -1
             cuts.append(len(data) if end < 0 else end + 1)
-        chunks, first_doc, store_at = [], 0, 0
+    buffer = bytearray(max((end - begin for begin, end in itertools.pairwise(cuts)), default=0))
+    chunks, first_doc, store_at = [], 0, 0
+    with open(path, "rb") as f:
         for begin, end in itertools.pairwise(cuts):
-            lines = int(np.count_nonzero(raw[begin:end] == ord("\n"))) + (raw[end - 1] != ord("\n"))
+            if f.readinto(memoryview(buffer)[: end - begin]) != end - begin:
+                raise OSError(f"{path}: changed while it was read")
+            raw = np.frombuffer(buffer, dtype=np.uint8, count=end - begin)
+            lines = int(np.count_nonzero(raw == ord("\n"))) + (raw[-1] != ord("\n"))
             chunks.append(Chunk(str(path), begin, end, first_doc, store_at))
             first_doc += lines
             store_at += (end - begin) // 2 + lines
-        del raw
     return chunks, first_doc, store_at
 
 
@@ -191,12 +197,30 @@ def allocate(n_docs: int, capacity: int, copy_bands: int, rare_bands: int) -> No
 
 
 def _store(channel: str, chunk: Chunk, doc: np.ndarray, hashes: np.ndarray, count: int) -> None:
-    """Per-document sorted distinct 32-bit hashes into the shared store, with each document's bounds."""
-    keys = minhash.sorted_unique((doc.astype(np.uint64) << np.uint64(32)) | (hashes & np.uint64(0xFFFFFFFF)))
-    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(count + 1, dtype=np.uint64)) + chunk.store_at
-    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = keys
+    """Per-document 32-bit hashes into the shared store as they come (repeats included), with
+    each document's bounds.
+
+    Verification needs each set sorted and distinct, but only for the documents in screened
+    pairs (under half of them): ``verify`` sorts those.
+    """
+    offsets = np.searchsorted(doc, np.arange(count + 1)) + chunk.store_at
+    _shared[f"store_{channel}"][offsets[0] : offsets[-1]] = hashes  # their low 32 bits
     bounds = _shared[f"bounds_{channel}"][chunk.first_doc : chunk.first_doc + count]
     bounds[:, 0], bounds[:, 1] = offsets[:-1], offsets[1:]
+
+
+def chunk_texts(data: bytes) -> list[str]:
+    """The ``text`` of every JSON Lines record in ``data``.
+
+    The lines are parsed as one JSON array, one ``json.loads`` call for the chunk (half the
+    time of a call a line); a chunk that does not parse that way (a blank line, a bad
+    record) is parsed a line at a time, which raises on the first bad one.
+    """
+    lines = data.rstrip(b"\n")
+    try:
+        return [record["text"] for record in json.loads(b"[" + lines.replace(b"\n", b",") + b"]")]
+    except (json.JSONDecodeError, TypeError, KeyError):
+        return [json.loads(line)["text"] for line in lines.split(b"\n")]
 
 
 def process_chunk(chunk: Chunk) -> tuple[float, ...]:
@@ -204,8 +228,7 @@ def process_chunk(chunk: Chunk) -> tuple[float, ...]:
     t0 = time.process_time()
     with open(chunk.path, "rb") as f:
         f.seek(chunk.begin)
-        lines = f.read(chunk.end - chunk.begin).decode("utf-8").splitlines()
-    texts = [json.loads(line)["text"] for line in lines]
+        texts = chunk_texts(f.read(chunk.end - chunk.begin))
     t1 = time.process_time()
     sets = batch_sets(texts)
     t2 = time.process_time()
@@ -250,47 +273,116 @@ def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, 
     the screen; with the CPU seconds of banding and of screening."""
     thresholds = Thresholds()
     t0 = time.process_time()
+    n_docs = len(_shared["bounds_rare"])
+    usable = {}  # per channel, the documents with a non-empty set: every one, as a rule
+    for channel, store in (("copy", "shingles"), ("rare", "rare")):
+        bounds = _shared[f"bounds_{store}"]
+        ids = np.flatnonzero(bounds[:, 1] > bounds[:, 0])
+        usable[channel] = (ids, None if len(ids) == n_docs else ids)
     codes = []
     for channel, band in tasks:
-        bounds = _shared[f"bounds_{'shingles' if channel == 'copy' else 'rare'}"]
-        ids = np.flatnonzero(bounds[:, 1] > bounds[:, 0])
-        codes.append(minhash.band_codes(_shared[f"keys_{channel}"][ids, band], ids, len(bounds)))
-    pairs = minhash.decode_pairs(codes, len(_shared["bounds_rare"]))
+        ids, subset = usable[channel]
+        keys = _shared[f"keys_{channel}"]
+        codes.append(minhash.band_codes(keys[:, band] if subset is None else keys[subset, band], ids, n_docs))
+    pairs = minhash.decode_pairs(codes, n_docs)
     t1 = time.process_time()
     estimates = minhash.pair_equal_bins(_shared["screen"], pairs, parts=2) / np.float32(NUM_PERM)
     keep = (estimates[:, 0] >= thresholds.screen_copy) | (estimates[:, 1] >= thresholds.screen_story)
     return pairs[keep], len(pairs), (t1 - t0, time.process_time() - t1)
 
 
-def _members(channel: str, i: int) -> np.ndarray:
-    start, end = _shared[f"bounds_{channel}"][i]
-    return _shared[f"store_{channel}"][start:end]
+def band_groups(workers: int, sample: int = 20_000) -> list[list[tuple[str, int]]]:
+    """The (channel, band)s split into ``workers`` groups of about as many candidate pairs.
+
+    Bands differ sevenfold in the pairs they let through (36,000 to 250,000 among the
+    rare-word bands of the 100,000-document corpus), so every other band gave one worker 35%
+    more pairs to screen than the other.  Each band's pairs among the first ``sample``
+    documents estimate its share (within 3% here), and the bands go, largest first, to the
+    group with the fewest so far.
+    """
+    estimates: list[tuple[float, str, int]] = []
+    for channel, store in (("copy", "shingles"), ("rare", "rare")):
+        bounds = _shared[f"bounds_{store}"][:sample]
+        keys = _shared[f"keys_{channel}"][:sample][bounds[:, 1] > bounds[:, 0]]
+        for band in range(keys.shape[1]):
+            column = np.sort(keys[:, band])
+            sizes = np.diff(np.flatnonzero(np.r_[True, column[1:] != column[:-1], True]))
+            pairs = np.where(sizes > minhash.MAX_BUCKET, sizes - 1, sizes * (sizes - 1) // 2)
+            estimates.append((float(pairs.sum()), channel, band))
+    groups: list[list[tuple[str, int]]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for estimate, channel, band in sorted(estimates, key=lambda e: -e[0]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append((channel, band))
+        loads[lightest] += estimate + 1.0
+    return groups
+
+
+def _sorted_sets(channel: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted distinct sets of the documents in ``pairs``, flat (``minhash.sorted_unique_groups``);
+    each pair's two spans in them, and each pair's two set sizes."""
+    docs, local = np.unique(pairs, return_inverse=True)
+    values, sizes = minhash.sorted_unique_groups(_shared[f"store_{channel}"], _shared[f"bounds_{channel}"][docs])
+    ends = np.cumsum(sizes)
+    spans = np.stack([ends - sizes, ends], axis=1)
+    local = local.reshape(pairs.shape)
+    return values, spans[local], sizes[local]
 
 
 def verify(pairs: np.ndarray) -> tuple[dict[str, list], float]:
     """Worker: exact shingle Jaccard/containment and rare-word Jaccard of each candidate, the
-    relation class; with the CPU seconds it took."""
+    relation class; with the CPU seconds it took.
+
+    Shared counts come from ``pair.shared_counts`` for all the pairs at once; the rare words
+    only for pairs whose shingles do not already make them copies.
+    """
     t0 = time.process_time()
     thresholds = Thresholds()
     found: dict[str, list] = {"copied": [], "same-story": []}
-    for i, j in pairs.tolist():
-        a, b = _members("shingles", i), _members("shingles", j)
-        shared = pair_module.shared_count(a, b)
-        smaller = min(len(a), len(b))
-        jaccard = shared / (len(a) + len(b) - shared) if smaller else 0.0
-        contained = shared / smaller if smaller >= thresholds.min_contained_shingles else 0.0
+    values, spans, sizes = _sorted_sets("shingles", pairs)
+    shared = pair_module.shared_counts(values, spans[:, 0], spans[:, 1])
+    story = []
+    for (i, j), common, (size_i, size_j) in zip(pairs.tolist(), shared.tolist(), sizes.tolist(), strict=True):
+        smaller = min(size_i, size_j)
+        jaccard = common / (size_i + size_j - common) if smaller else 0.0
+        contained = common / smaller if smaller >= thresholds.min_contained_shingles else 0.0
         if pair_module.copy_relation(jaccard, contained, smaller, thresholds):
             found["copied"].append((i, j))
-        elif pair_module.jaccard(_members("rare", i), _members("rare", j)) >= thresholds.same_story_content:
+        else:
+            story.append((i, j))
+    values, spans, sizes = _sorted_sets("rare", np.array(story, dtype=np.int64).reshape(-1, 2))
+    shared = pair_module.shared_counts(values, spans[:, 0], spans[:, 1])
+    for (i, j), common, (size_i, size_j) in zip(story, shared.tolist(), sizes.tolist(), strict=True):
+        union = size_i + size_j - common
+        if (common / union if union else 0.0) >= thresholds.same_story_content:
             found["same-story"].append((i, j))
     return found, time.process_time() - t0
 
 
-def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
+def keep_freed_heap() -> bool:
+    """Ask glibc's allocator to reuse freed memory instead of giving it back to the system.
+
+    Every stage allocates and frees numpy temporaries of a few MB a chunk; above glibc's
+    default thresholds each is a fresh ``mmap`` (or the heap top is trimmed), and its pages
+    fault in again: about 1,800 page faults a chunk, 7% of the workers' CPU time.  Set in the
+    parent before the pool forks, so the workers inherit it; their peak RSS grows by about
+    80 MiB.  Returns False where the C library has no ``mallopt`` (not glibc).
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_mmap_threshold, 256 << 20)) and bool(mallopt(m_trim_threshold, 512 << 20))
+
+
+def run_pipeline(path: Path, workers: int, thresholds: Thresholds, keep_heap: bool = True) -> dict:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # Loaded once here, inside the timing, and inherited by the forked workers.
     copy_params, rare_params = _params(thresholds)
+    if keep_heap:
+        keep_freed_heap()
     pair_module.warm_up()
     plan, n_docs, capacity = chunk_plan(path)
     allocate(n_docs, capacity, copy_params.bands, rare_params.bands)
@@ -300,10 +392,9 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         t = time.perf_counter()
         # Bands split over the workers, each expanding and screening its own; a pair
         # found in two groups is screened twice and merged once.
-        bands = [("copy", b) for b in range(copy_params.bands)] + [("rare", b) for b in range(rare_params.bands)]
-        screened = pool.map(screened_band_pairs, [bands[w::workers] for w in range(workers)], chunksize=1)
+        screened = pool.map(screened_band_pairs, band_groups(workers), chunksize=1)
         pairs = minhash.merge_pairs([p for p, _, _ in screened], n_docs)
-        lsh_candidates = sum(count for _, count, _ in screened)
+        lsh_candidates = [count for _, count, _ in screened]
         lsh_cpu = np.sum([cpu for _, _, cpu in screened], axis=0)
         timings["LSH + signature screen (workers)"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -312,10 +403,15 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
         verify_cpu = sum(cpu for _, cpu in parts)
         timings["verification (workers)"] = time.perf_counter() - t
     t = time.perf_counter()
+    # Every union of two different sets is one cluster fewer: no root lookup for every document.
     sets = UnionFind(range(n_docs))
+    merges = 0
     for i, j in found["copied"] + found["same-story"]:
-        sets.union(i, j)
-    clusters = len({sets.root(i) for i in range(n_docs)})
+        root_i, root_j = sets.root(i), sets.root(j)
+        if root_i != root_j:
+            sets.union(root_i, root_j)
+            merges += 1
+    clusters = n_docs - merges
     timings["clusters"] = time.perf_counter() - t
     timings["end to end"] = time.perf_counter() - start
     store_bytes = sum(
@@ -330,11 +426,11 @@ def run_pipeline(path: Path, workers: int, thresholds: Thresholds) -> dict:
                     "read",
                     "shingle",
                     "signatures",
-                    "verification store",
+                    "verification store (unsorted)",
                     "band keys",
                     "LSH banding",
                     "signature screen",
-                    "verification",
+                    "verification (sorting paired sets included)",
                 ),
                 [*stage_cpu, *lsh_cpu, verify_cpu],
                 strict=True,
@@ -427,6 +523,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None, help="Write the corpus here (JSON Lines) and keep it.")
     parser.add_argument("--peer-sample", type=int, default=5000)
+    parser.add_argument(
+        "--glibc-defaults", action="store_true", help="Leave glibc's malloc thresholds as they are (keep_freed_heap)."
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit("../shared/data is absent")
@@ -442,7 +541,7 @@ def main() -> None:
     print(f"corpus: {len(docs):,} docs, {words:.0f} words on average, {kinds} (built in {built:.1f} s)")
     del docs
     thresholds = Thresholds()
-    result = run_pipeline(path, args.workers, thresholds)
+    result = run_pipeline(path, args.workers, thresholds, keep_heap=not args.glibc_defaults)
     n = args.docs
     copy_params, rare_params = result["params"]
     print(f"\nLSH copied text: {copy_params}")
@@ -455,8 +554,8 @@ def main() -> None:
         print(f"  {stage:<36} {seconds:7.2f} s  {n / seconds:>10,.0f} docs/s")
     lsh, screened = result["candidates"]
     print(
-        f"candidates: {lsh:,} from LSH (summed over the {args.workers} band groups: a pair in two groups counts"
-        f" twice), {screened:,} after the signature screen"
+        f"candidates: {sum(lsh):,} from LSH (summed over the {args.workers} band groups: a pair in two groups counts"
+        f" twice; {' / '.join(f'{c:,}' for c in lsh)} a group), {screened:,} after the signature screen"
     )
     print(f"clusters (singletons included): {result['clusters']:,}")
     print(

@@ -240,6 +240,38 @@ def shared_count(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(merged[1:] == merged[:-1]))
 
 
+def shared_counts(values: np.ndarray, a: np.ndarray, b: np.ndarray, block: int = 512) -> np.ndarray:
+    """``shared_count`` of many pairs of sets held flat in one uint32 array: pair ``k`` compares
+    ``values[a[k, 0]:a[k, 1]]`` with ``values[b[k, 0]:b[k, 1]]``, each a set of distinct values.
+
+    A block of pairs is laid out as the rows of a padded array (``minhash.padded_rows``), a
+    pair's two sets side by side, and the rows sorted at once; equal neighbours among a row's
+    real values are the shared ones.  Sets stored sorted make each row two sorted runs, which
+    a stable sort (timsort) merges in linear time.  Numpy calls a block, not a pair: the scale
+    path's verification, 35,000 pairs of 400-shingle sets in 30% less time than
+    ``shared_count`` a pair.
+    """
+    a, b = np.asarray(a, dtype=np.int64).reshape(-1, 2), np.asarray(b, dtype=np.int64).reshape(-1, 2)
+    shared = np.zeros(len(a), dtype=np.int64)
+    size_a, size_b = a[:, 1] - a[:, 0], b[:, 1] - b[:, 0]
+    for start in range(0, len(a), block):
+        rows = slice(start, start + block)
+        width_a, width_b = int(size_a[rows].max(initial=0)), int(size_b[rows].max(initial=0))
+        if width_a == 0 or width_b == 0:
+            continue
+        both = np.concatenate(
+            (
+                minhash.padded_rows(values, a[rows, 0], size_a[rows], width_a),
+                minhash.padded_rows(values, b[rows, 0], size_b[rows], width_b),
+            ),
+            axis=1,
+        )
+        both.sort(axis=1, kind="stable")
+        real = np.arange(1, both.shape[1]) < (size_a[rows] + size_b[rows])[:, None]
+        shared[rows] = np.count_nonzero((both[:, 1:] == both[:, :-1]) & real, axis=1)
+    return shared
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     shared = shared_count(a, b)
     union = len(a) + len(b) - shared
@@ -401,6 +433,7 @@ _FOLD_BYTES = bytes(
 _SEPARATOR = b"\x01"
 
 
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 """``_LOW_BYTES[k]`` keeps the low ``k`` bytes of a word."""
 
@@ -446,66 +479,93 @@ class _LeanVocab:
                 keys[longer] = minhash.splitmix64(keys[longer]) ^ word
                 offset += 8
                 longer = longer[lengths[longer] > offset]
-        return minhash.splitmix64(keys) | np.uint64(1)
+        return (keys * _FIBONACCI) | np.uint64(1)
 
     def _probe(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Indices of ``keys`` (-1 where absent), and the positions of the absent ones."""
+        """Indices of ``keys`` (-1 where absent), and the positions of the absent ones.
+
+        Most keys sit in their home slot: one gather of keys and one of indices for all,
+        then the few others walk on.
+        """
         mask = (1 << self.bits) - 1
         slots = (keys >> np.uint64(64 - self.bits)).astype(np.int64)
         found = self.slot_keys[slots]
-        ids = np.where(found == keys, self.slot_ids[slots], -1)
+        ids = self.slot_ids[slots]
         pending = np.flatnonzero(found != keys)
+        ids[pending] = -1
+        found = found[pending]
         absent = []
         while len(pending):
-            found = self.slot_keys[slots[pending]]
-            hit = found == keys[pending]
-            ids[pending[hit]] = self.slot_ids[slots[pending[hit]]]
             empty = found == 0
             absent.append(pending[empty])
-            pending = pending[~hit & ~empty]
+            pending = pending[~empty]
             slots[pending] = (slots[pending] + 1) & mask
+            at = slots[pending]
+            found = self.slot_keys[at]
+            hit = found == keys[pending]
+            ids[pending[hit]] = self.slot_ids[at[hit]]
+            pending, found = pending[~hit], found[~hit]
         return ids, np.concatenate(absent) if absent else pending
 
-    def _insert(self, key: int, index: int) -> None:
+    def _place(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        """Put distinct keys that are not in the table into it, all at once: each round, every
+        key still waiting takes its slot if free (the first of several that want it), and
+        the others move one slot on; a key passes only occupied slots, as linear probing
+        needs."""
         mask = (1 << self.bits) - 1
-        slot = key >> (64 - self.bits)
-        while self.slot_keys[slot] != 0:
-            slot = (slot + 1) & mask
-        self.slot_keys[slot] = key
-        self.slot_ids[slot] = index
+        slots = (keys >> np.uint64(64 - self.bits)).astype(np.int64)
+        pending = np.arange(len(keys))
+        placed = np.zeros(len(keys), dtype=bool)
+        while len(pending):
+            free = pending[self.slot_keys[slots[pending]] == 0]
+            taken, first = np.unique(slots[free], return_index=True)
+            winners = free[first]
+            self.slot_keys[taken], self.slot_ids[taken] = keys[winners], ids[winners]
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slots[pending] = (slots[pending] + 1) & mask
 
-    def _grow(self) -> None:
-        keys, ids = self.slot_keys[self.slot_keys != 0], self.slot_ids[self.slot_keys != 0]
-        self.bits += 1
-        self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)
-        self.slot_ids = np.zeros(1 << self.bits, dtype=np.int64)
-        for key, index in zip(keys.tolist(), ids.tolist(), strict=True):
-            self._insert(key, index)
+    def _insert_many(self, keys: np.ndarray, ids: np.ndarray) -> None:
+        """``_place``, doubling the table first while it would be over a quarter full."""
+        while 4 * (np.count_nonzero(self.slot_keys) + len(keys)) > (1 << self.bits):
+            occupied = self.slot_keys != 0
+            old_keys, old_ids = self.slot_keys[occupied], self.slot_ids[occupied]
+            self.bits += 1
+            self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)
+            self.slot_ids = np.zeros(1 << self.bits, dtype=np.int64)
+            self._place(old_keys, old_ids)
+        self._place(keys, ids)
 
-    def add(self, token: bytes) -> int:
-        word = token.decode("utf-8", "replace").strip("'-")
-        form = content_form(word) if word else None
-        self.hashes.append(minhash.token_hash(word))
-        self.rare.append(minhash.token_hash(form) if form is not None and is_rare(form) else 0)
-        return len(self.hashes) - 1
+    def add(self, tokens: list[bytes]) -> list[int]:
+        """Index new tokens, in order: their hashes, and rare-content hashes (0: not rare)."""
+        words = [token.decode("utf-8", "replace").strip("'-") for token in tokens]
+        forms = [content_form(word) if word else None for word in words]
+        first = len(self.hashes)
+        self.hashes.extend(map(minhash.token_hash, words))
+        self.rare.extend(minhash.token_hash(form) if form is not None and is_rare(form) else 0 for form in forms)
+        return list(range(first, len(self.hashes)))
 
     def lookup(self, joined: bytes) -> np.ndarray:
         """The index of every token of ``joined`` (folded bytes, tokens split by spaces, which
-        must start and end with a space so that token edges alternate start, end)."""
+        must start and end with a space so that token edges alternate start, end).
+
+        Tokens not yet in the table are found by one sort of the absent tokens' keys
+        (``minhash.bucket_order``), indexed together (``add``) and placed together."""
         in_token = np.frombuffer(joined, dtype=np.uint8) != 0x20
         edges = np.flatnonzero(in_token[1:] != in_token[:-1]) + 1
         starts, ends = edges[0::2], edges[1::2]
         keys = self.token_keys(joined, starts, ends)
         ids, absent = self._probe(keys)
         if len(absent):
-            new_keys, first = np.unique(keys[absent], return_index=True)
-            for key, at in zip(new_keys.tolist(), absent[first].tolist(), strict=True):
-                token = joined[starts[at] : ends[at]]
-                index = 0 if token == _SEPARATOR else self.add(token)
-                if 4 * (len(self.hashes) + 1) > (1 << self.bits):
-                    self._grow()
-                self._insert(key, index)
-            ids[absent] = self._probe(keys[absent])[0]
+            order, ordered = minhash.bucket_order(keys[absent])
+            new = np.r_[True, ordered[1:] != ordered[:-1]]
+            new_keys, at = ordered[new], absent[order[new]]
+            tokens = [joined[start:end] for start, end in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
+            words = [k for k, token in enumerate(tokens) if token != _SEPARATOR]
+            indices = np.zeros(len(tokens), dtype=np.int64)  # the separator is index 0
+            indices[words] = self.add([tokens[k] for k in words])
+            self._insert_many(new_keys, indices)
+            ids[absent[order]] = indices[np.cumsum(new) - 1]
         return ids
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
