@@ -44,7 +44,6 @@ sys.path.insert(0, str(ROOT))
 
 from reconcile.dedup import Decision, dedup_files  # noqa: E402
 from reconcile.feeds import Read  # noqa: E402
-from reconcile.index import Params, SQLiteIndex  # noqa: E402
 
 SOURCES = ["Northline Wire", "Tarn Valley Herald", "Kestrel News", "Dalmoor Daily", "Circuitry Weekly"]
 
@@ -175,10 +174,57 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
           f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
 
 
+OPEN_INDEX = """
+import resource, sys, time
+from pathlib import Path
+from reconcile.index import Params, SQLiteIndex
+start = time.perf_counter()
+index = SQLiteIndex(Path(sys.argv[1]), Params())
+opened = time.perf_counter() - start
+held, clusters = index.memory_bytes, index.cluster_count
+print(f"tomorrow's run opening this index (a new process): {opened:.1f} s; its in-memory tables (buckets, "
+      f"cluster ids, sketches) {held / 2**20:.0f} MiB for {clusters:,} clusters ({held / max(clusters, 1):.0f} B a "
+      f"cluster); the process's peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+"""
+
+
+def open_report(path: Path) -> str:
+    """Open the finished index in a new process, as the next run would: what memory it holds, how fast."""
+    done = subprocess.run([sys.executable, "-c", OPEN_INDEX, str(path)], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return done.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def run_redis(feed: Path, workdir: Path, args: argparse.Namespace) -> None:
+    """The first ``--redis-items`` items through a local ``redis-server`` started here."""
+    server = shutil.which("redis-server")
+    if server is None:
+        print("[redis] skipped: redis-server is not installed")
+        return
+    small = workdir / "feed-redis.jsonl"
+    with feed.open(encoding="utf-8") as src, small.open("w", encoding="utf-8") as dst:
+        for n, line in enumerate(src):
+            if n >= args.redis_items:
+                break
+            dst.write(line)
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        run(small, f"redis://127.0.0.1:{port}/0", workdir / "kept-redis.jsonl",
+            min(args.redis_items, args.items), "redis", args.batch_size)
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 def main() -> None:
@@ -201,38 +247,10 @@ def main() -> None:
               f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
         run(feed, str(workdir / "index.sqlite"), workdir / "kept.jsonl", args.items, "sqlite", args.batch_size)
         print(f"[sqlite] index file {(workdir / 'index.sqlite').stat().st_size / 2**20:.0f} MiB")
-        start = time.perf_counter()
-        index = SQLiteIndex(workdir / "index.sqlite", Params())
-        opened = time.perf_counter() - start
-        held = index.memory_bytes
-        clusters = index.cluster_count
-        index.close()
-        print(f"[sqlite] its in-memory tables (buckets, cluster ids, sketches), as a new process opening it "
-              f"holds them: {held / 2**20:.0f} MiB for {clusters:,} clusters ({held / max(clusters, 1):.0f} B a "
-              f"cluster), read in {opened:.1f} s")
         if args.redis_items:
-            server = shutil.which("redis-server")
-            if server is None:
-                print("[redis] skipped: redis-server is not installed")
-                return
-            small = workdir / "feed-redis.jsonl"
-            with feed.open(encoding="utf-8") as src, small.open("w", encoding="utf-8") as dst:
-                for n, line in enumerate(src):
-                    if n >= args.redis_items:
-                        break
-                    dst.write(line)
-            port = free_port()
-            proc = subprocess.Popen(
-                [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(0.5)
-                run(small, f"redis://127.0.0.1:{port}/0", workdir / "kept-redis.jsonl",
-                    min(args.redis_items, args.items), "redis", args.batch_size)
-            finally:
-                proc.terminate()
-                proc.wait()
+            run_redis(feed, workdir, args)
+        # last, so that its peak is not counted as the Redis run's reader process (RUSAGE_CHILDREN)
+        print(f"[sqlite] {open_report(workdir / 'index.sqlite')}")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -376,8 +376,13 @@ class KeyTable:
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
-        self._small = self._merged(self._small, keys[order], values[order])
+        keys, values = keys[order], values[order].astype(np.int32, copy=False)
+        del order
         self._samples.clear()
+        if not len(self._big[0]) and not len(self._small[0]) and len(keys) > self.small_rows:
+            self._big = (keys, values)  # an index being opened: its whole log at once, no copy more
+            return
+        self._small = self._merged(self._small, keys, values)
         if len(self._small[0]) > max(self.small_rows, len(self._big[0]) // 16):
             self._big = self._merged(self._big, *self._small)
             self._small = (self._small[0][:0], self._small[1][:0])
@@ -516,13 +521,15 @@ class SQLiteIndex:
         keys, slots = [], []
         for seq, clusters, rows, sizes, band_keys, sketches in cursor:
             counts = np.frombuffer(sizes, dtype="<i4").reshape(-1, 2)[:, 0]
-            changed = np.frombuffer(clusters, dtype="<i8").astype(np.int64)
+            changed = np.frombuffer(clusters, dtype="<i8").astype(np.int64, copy=False)
             found = self._absorb(changed, np.frombuffer(rows, dtype="<i8"), np.frombuffer(sketches, np.uint8))
-            keys.append(np.frombuffer(band_keys, dtype="<i8").astype(np.int64))
-            slots.append(np.repeat(found, counts))
+            keys.append(np.frombuffer(band_keys, dtype="<i8").astype(np.int64, copy=False))
+            slots.append(np.repeat(found.astype(np.int32), counts))
             self._log_seen = seq
         if keys:
-            self._buckets.add(np.concatenate(keys), np.concatenate(slots))
+            all_keys, all_slots = np.concatenate(keys), np.concatenate(slots)
+            del keys, slots
+            self._buckets.add(all_keys, all_slots)
 
     def _absorb(self, clusters: np.ndarray, rows: np.ndarray, sketches: np.ndarray) -> np.ndarray:
         """Point ``clusters`` at their canonicals' rows and sketches (``num_perm`` bytes each,
