@@ -218,7 +218,8 @@ def _densify_reference(sig: np.ndarray, nonempty: np.ndarray) -> None:
                 still.append((r, c))
         pending = still
     for r, c in pending:
-        sig[r, c] = min(int(v) for v in sig[r] if v != minhash.EMPTY)
+        # a row whose every value is the sentinel itself (a hash ending in 32 one-bits) stays empty
+        sig[r, c] = min((int(v) for v in sig[r] if v != minhash.EMPTY), default=minhash.EMPTY)
 
 
 @settings(max_examples=40, deadline=None)
