@@ -491,8 +491,9 @@ def _reader(
 ) -> None:
     """The reader process: parse and sketch batches and send them down ``conn``.
 
-    A pipe holds less than a batch, so the reader stays at most one batch ahead
-    (memory stays flat), and a parent that dies breaks the pipe and ends it.
+    The parent's receiving thread holds at most ``READ_AHEAD`` batches and a pipe less than one,
+    so the reader stays a few batches ahead (memory stays bounded), and a parent that dies
+    breaks the pipe and ends it.
     """
     try:
         for prepared in prepared_batches(read_inputs(paths, fields), params, run, batch_size):
