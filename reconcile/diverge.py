@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 
 from reconcile.align import MIN_SIMILARITY, similarity
 from reconcile.attribution import attributed_quotes
+from reconcile.evidence import ENGLISH, UNKNOWN_LANGUAGE, Language, detect_language, judge_names, judge_words
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.lexicon import (
     british_american,
@@ -57,6 +58,8 @@ SEVERITY = {
     "wording": "low",
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+NEEDS_CHECKING = frozenset({"high", "medium"})
+"""Severities an editor must check; ``low`` (variants, wording drift) is counted, not listed, in summaries."""
 KIND_ORDER = {
     k: n
     for n, k in enumerate(("number", "name", "date", "negation", "real-word", "typo", "spelling-variant", "wording"))
@@ -207,6 +210,8 @@ class Context:
     a_doc: Document
     b_doc: Document
     others: tuple[Document, ...] = ()
+    lang: Language = ENGLISH
+    """The pair's language; where the two differ, the rules that need one language stay silent."""
 
     @property
     def a_published(self) -> dt.date | None:
@@ -239,7 +244,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
 
 
-def _number(word: str) -> float | None:
+def _number(word: str, thousands_mark: str = ",") -> float | None:
     if word in NUMBER_WORDS:
         return float(NUMBER_WORDS[word])
     if word.isascii() and word.isdigit():
@@ -251,7 +256,11 @@ def _number(word: str) -> float | None:
         return None
     if not word[:1].isdigit():
         return None
-    digits = _THOUSANDS.sub("", word)
+    if thousands_mark == ".":
+        # German and most of Europe: "3.000" is three thousand, "3,5" three and a half.
+        digits = _GROUPED_BY_DOTS.sub("", word).replace(",", ".")
+    else:
+        digits = _THOUSANDS.sub("", word)
     digits = _NUMBER_SUFFIX.sub("", digits)
     try:
         return float(digits)
@@ -259,19 +268,27 @@ def _number(word: str) -> float | None:
         return None
 
 
-def _words(doc: Document, sentence_ids: Sequence[int], quotes: Sequence[tuple[int, int]] | None = None) -> list[_Word]:
+_GROUPED_BY_DOTS = re.compile(r"(?<=\d)\.(?=\d{3}(?!\d))")
+
+
+def _words(
+    doc: Document,
+    sentence_ids: Sequence[int],
+    quotes: Sequence[tuple[int, int]] | None = None,
+    lang: Language = ENGLISH,
+) -> list[_Word]:
     quotes = quote_spans(doc.text) if quotes is None else quotes
-    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes)]
+    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes, lang)]
 
 
-def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]]) -> list[_Word]:
+def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH) -> list[_Word]:
     sentence = doc.sentences[i]
     inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
-    return list(_words_of(sentence, inside_sentence))
+    return list(_words_of(sentence, inside_sentence, lang.thousands_mark))
 
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
-def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[_Word, ...]:
+def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands_mark: str = ",") -> tuple[_Word, ...]:
     """A sentence's words with what the stages ask of them; cached: a scan diffs each sentence many times."""
     out = []
     i = sentence.i
@@ -308,7 +325,7 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...]) -> tuple[
                 title_case,
                 norm,
                 # Only these can be figures: skip the call for the other nine words in ten.
-                _number(norm) if norm[:1].isdigit() or "-" in norm or norm in NUMBER_WORDS else None,
+                _number(norm, thousands_mark) if norm[:1].isdigit() or "-" in norm or norm in NUMBER_WORDS else None,
             )
         )
         previous_end = end
@@ -541,7 +558,7 @@ def _corrects(x: str, y: str) -> bool:
 
 
 class _Finding(NamedTuple):
-    """What a stage found: a kind and the words of each side.
+    """What a stage found: a kind, the words of each side, why that kind, and the side the context favours.
 
     ``diverge`` makes the ``Divergence`` from it once, verdict and sentences and
     all, rather than building one and copying it (``replace``) to add them.
@@ -550,6 +567,8 @@ class _Finding(NamedTuple):
     kind: str
     a: Sequence[_Word]
     b: Sequence[_Word]
+    reason: str = ""
+    favours: str | None = None
 
 
 class _Verdict(NamedTuple):
@@ -561,17 +580,19 @@ class _Verdict(NamedTuple):
 
 
 def _divergence(found: _Finding, group: Alignment, ctx: Context) -> Divergence:
-    """The divergence a stage found, in the group it was found in, judged."""
-    kind, a, b = found
+    """The divergence a stage found, in the group it was found in, judged.
+
+    Severity is the kind's (``SEVERITY``): quotation marks do not lift drift, as
+    two translations of one quote differ in every other word; ``in_quote`` says
+    where it is and puts it first within its band.
+    """
+    kind, a, b, reason, _ = found
     in_quote = any(w.quoted for w in (*a, *b))
-    severity = SEVERITY[kind]
-    if in_quote and severity == "low":
-        severity = "medium"
-    a_text, b_text = " ".join(w.text for w in a), " ".join(w.text for w in b)
-    favours, confidence, evidence = _judge(kind, a_text, b_text, ctx)
+    a_text, b_text = _text_of(a), _text_of(b)
+    favours, confidence, evidence = _judge(found, a_text, b_text, ctx)
     return Divergence(
         kind=kind,
-        severity=severity,
+        severity=SEVERITY[kind],
         a=a_text,
         b=b_text,
         # A word only one side has still belongs to the group's sentences.
@@ -583,66 +604,108 @@ def _divergence(found: _Finding, group: Alignment, ctx: Context) -> Divergence:
         favours=favours,
         confidence=confidence,
         evidence=evidence,
+        reason=reason or _DEFAULT_REASON[kind],
     )
+
+
+_DEFAULT_REASON = {
+    "number": "the figures differ",
+    "date": "the dates differ",
+    "name": "another name in the same place",
+    "negation": "one side negates what the other asserts",
+    "real-word": "both are words, spelt alike, with different meanings",
+    "typo": "one side is no word",
+    "spelling-variant": "the same word spelt two ways",
+    "wording": "other words for the same thing",
+}
+
+
+def _text_of(words: Sequence[_Word]) -> str:
+    """The words of one side; "…" where a reworded stretch skips words both sides share."""
+    parts: list[str] = []
+    for n, w in enumerate(words):
+        if n and (w.sentence != words[n - 1].sentence or w.start - words[n - 1].end > len(w.gap)):
+            parts.append("…")
+        parts.append(w.text)
+    return " ".join(parts)
 
 
 def _capitalised(w: _Word) -> bool:
     return w.text[:1].isupper() and not w.title_case
 
 
-def _is_name_pair(a: _Word, b: _Word) -> bool:
+NAME_ZIPF_CAPITALISED_NOUNS = 3.0
+"""Where every noun is capitalised (German), a capitalised word is a name only below this frequency
+in the language: "Gebäude" (4.1), "Leitung" (4.0) and "Bewerber" (3.5) are nouns; "Donfried" is a name."""
+
+
+def _may_be_name(w: _Word, lang: Language) -> bool:
+    if not _capitalised(w):
+        return False
+    if lang.capitals_mark_names:
+        return True
+    return frequency_in(joined(w.norm), lang) < NAME_ZIPF_CAPITALISED_NOUNS
+
+
+def frequency_in(word: str, lang: Language) -> float:
+    from reconcile.evidence import frequency
+
+    return frequency(word, lang.code) if lang.code != "und" else zipf(word)
+
+
+def _is_name_pair(a: _Word, b: _Word, lang: Language) -> bool:
     """Both capitalised where grammar does not ask for it, and at least one of them a rare word.
 
-    Two rare words ("Anthony"/"Antony") are a name; a rare word beside a common
-    one ("Mabry"/"Mary") is a name too, unless the rare one is no word at all
-    ("Minstry"/"Ministry": a common word misspelt, a typo).
+    Two rare words ("Anthony"/"Antony") are names; a rare word beside a common
+    one ("Mabry"/"Mary") too.  Two common words ("Ministry"/"Minister") are
+    title words, judged as words.
     """
-    if not (_capitalised(a) and _capitalised(b)) or (a.initial and b.initial and not (a.proper_run or b.proper_run)):
+    if not (_may_be_name(a, lang) and _may_be_name(b, lang)):
+        return False
+    if a.initial and b.initial and not (a.proper_run or b.proper_run):
         return False
     if _corrects(a.norm, b.norm):
         return False
-    rare, common = sorted((joined(a.norm), joined(b.norm)), key=zipf)
-    if zipf(common) < NAME_ZIPF:
-        return True
-    return zipf(rare) < NAME_ZIPF and not is_misspelling(rare)
+    return min(frequency_in(joined(a.norm), lang), frequency_in(joined(b.norm), lang)) < NAME_ZIPF
 
 
-def _word_pair(a: _Word, b: _Word) -> _Finding | None:
-    """Classify two words a small edit apart; the verdict comes later, from ``_judge``."""
+def _neighbours(group: _Group, x: _Word, y: _Word) -> tuple[tuple[str | None, str | None], ...]:
+    """The words before and after each of the pair on its own side: the context both must fit."""
+    out = []
+    for words, w in ((group.a, x), (group.b, y)):
+        n = next(k for k, v in enumerate(words) if v is w)
+        before = words[n - 1].norm if n > 0 and words[n - 1].sentence == w.sentence else None
+        after = words[n + 1].norm if n + 1 < len(words) and words[n + 1].sentence == w.sentence else None
+        out.append((before, after))
+    return tuple(out)
+
+
+def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
+    """Classify two words put in one slot, from the evidence ``reconcile.evidence`` weighs."""
     x, y = a.norm, b.norm
     if x == y:
         return None
-    if _is_respelling(x, y):
-        return _Finding("spelling-variant", [a], [b])
-    if _capitalised(a) and _capitalised(b) and _is_name_form(x, y):
-        return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
-    if _is_name_pair(a, b):
-        # Names take plurals and demonyms only: "Ridder" is no form of "Rider".
-        return _Finding("name", [a], [b])
-    x_bad, y_bad = is_misspelling(x), is_misspelling(y)
-    # A non-word is no form of a word: "confirmedd" is a slip, not a tense of "confirmed".
-    if not (x_bad or y_bad) and _is_inflection(x, y):
+    lang = group.lang
+    if _is_name_pair(a, b, lang):
+        if _is_name_form(x, y):
+            return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
+        named = judge_names(a.text, b.text, lang)
+        if named.kind:
+            return _Finding(named.kind, [a], [b], named.reason)
         return None
-    if x_bad != y_bad:
-        return _Finding("typo", [a], [b])
-    if x_bad and y_bad:
+    judged = judge_words(x, y, lang, _neighbours(group, a, b))
+    if judged.kind is None:
         return None
-    stop = stopwords()
-    if x in stop or y in stop or min(len(x), len(y)) < 4:
-        return None
-    if _capitalised(a) and _capitalised(b) and not (a.initial or b.initial):
-        return None  # title words ("Ministry"/"Minister") are common words, not names
-    if is_known_word(x) and is_known_word(y):
-        return _Finding("real-word", [a], [b])
-    return None
+    return _Finding(judged.kind, [a], [b], judged.reason, judged.favours)
 
 
 @dataclass
 class _Hunk:
-    """One changed stretch of a group."""
+    """One changed stretch of a group, and whether shared words hold it in place on both sides."""
 
     a: list[_Word]
     b: list[_Word]
+    anchored: bool = True
 
 
 @dataclass
@@ -652,6 +715,7 @@ class _Group:
     a: list[_Word]
     b: list[_Word]
     hunks: list[_Hunk]
+    lang: Language = ENGLISH
     explained: set[int] = field(default_factory=set)
     _changed: dict[tuple[str, int], tuple[_Word, ...]] = field(default_factory=dict)
 
@@ -1026,6 +1090,13 @@ def _slips(group: _Group) -> list[_Finding]:
     table = misspellings()
     corrected = {(i, j) for i, x in enumerate(a_norms) if x in table for j, y in enumerate(b_norms) if _corrects(x, y)}
     corrected |= {(i, j) for j, y in enumerate(b_norms) if y in table for i, x in enumerate(a_norms) if _corrects(x, y)}
+    # One word put for one word between shared words is a substitution to judge, however unlike the two are.
+    index_a = {id(w): i for i, w in enumerate(a_words)}
+    index_b = {id(w): j for j, w in enumerate(b_words)}
+    for h in group.hunks:
+        if len(h.a) == 1 and len(h.b) == 1 and h.anchored and id(h.a[0]) in index_a and id(h.b[0]) in index_b:
+            i, j = index_a[id(h.a[0])], index_b[id(h.b[0])]
+            close.setdefault((i, j), 0.0)
     scored = sorted(
         (
             -100.0 if (i, j) in corrected else -close[i, j],
@@ -1045,7 +1116,7 @@ def _slips(group: _Group) -> list[_Finding]:
         if x.norm == y.norm:
             pair = None  # the same word in two hunks, moved, not changed: nothing to ask
         else:
-            pair = _word_pair(x, y)
+            pair = _word_pair(x, y, group)
             if pair is None and not _is_inflection(x.norm, y.norm):
                 continue
         used_a.add(i)
@@ -1056,8 +1127,17 @@ def _slips(group: _Group) -> list[_Finding]:
     return found
 
 
-def _is_name_word(w: _Word) -> bool:
-    return _capitalised(w) and not w.initial and zipf(joined(w.norm)) < NAME_ZIPF
+def _is_name_word(w: _Word, lang: Language) -> bool:
+    return _may_be_name(w, lang) and not w.initial and frequency_in(joined(w.norm), lang) < NAME_ZIPF
+
+
+def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) -> _Finding:
+    """One name for one name is judged (a respelling, a misspelt name, another name); longer runs are names."""
+    if len(names_a) == 1 and len(names_b) == 1:
+        named = judge_names(names_a[0].text, names_b[0].text, lang)
+        if named.kind:
+            return _Finding(named.kind, names_a, names_b, named.reason)
+    return _Finding("name", names_a, names_b)
 
 
 def _names(group: _Group) -> list[_Finding]:
@@ -1070,6 +1150,7 @@ def _names(group: _Group) -> list[_Finding]:
     """
     found = []
     stop = stopwords()
+    lang = group.lang
     a_norms = {w.norm for w in group.a}
     b_norms = {w.norm for w in group.b}
     for h in group.hunks:
@@ -1077,23 +1158,23 @@ def _names(group: _Group) -> list[_Finding]:
         rest_b = [w for w in h.b if id(w) not in group.explained and w.norm not in stop]
         if not (rest_a and rest_b) or max(len(rest_a), len(rest_b)) > MAX_NAME_STRETCH:
             continue
-        if not all(_capitalised(w) and not w.initial for w in (*rest_a, *rest_b)):
+        if not all(_may_be_name(w, lang) and not w.initial for w in (*rest_a, *rest_b)):
             continue  # a rewritten clause, not a name put for a name
-        names_a = [w for w in rest_a if _is_name_word(w) and w.norm not in b_norms]
-        names_b = [w for w in rest_b if _is_name_word(w) and w.norm not in a_norms]
+        names_a = [w for w in rest_a if _is_name_word(w, lang) and w.norm not in b_norms]
+        names_b = [w for w in rest_b if _is_name_word(w, lang) and w.norm not in a_norms]
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
-            found.append(_Finding("name", names_a, names_b))
+            found.append(_name_finding(names_a, names_b, lang))
     # Across the group: each side has one name the other never writes, and the two stand between
     # the same words, so one was put for the other (the diff may have cut the clause around them).
-    lone_a = [w for w in group.changed("a") if _is_name_word(w) and w.norm not in b_norms]
-    lone_b = [w for w in group.changed("b") if _is_name_word(w) and w.norm not in a_norms]
+    lone_a = [w for w in group.changed("a") if _is_name_word(w, lang) and w.norm not in b_norms]
+    lone_b = [w for w in group.changed("b") if _is_name_word(w, lang) and w.norm not in a_norms]
     if len(lone_a) == 1 and len(lone_b) == 1 and _same_neighbour(group, lone_a[0], lone_b[0]):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
             group.explain([*lone_a, *lone_b])
-            found.append(_Finding("name", lone_a, lone_b))
+            found.append(_name_finding(lone_a, lone_b, lang))
     return found
 
 
@@ -1106,33 +1187,43 @@ def _same_neighbour(group: _Group, x: _Word, y: _Word) -> bool:
     return before or after
 
 
-def _wording(group: _Group) -> list[_Finding]:
-    """What no finding explains: drift, when it holds content words.
+MAX_SUBSTITUTION = 3
+"""A substitution an editor can check holds at most three words a side; a longer change is a rewording."""
 
-    A word one side drops next to a word the other side adds, with only shared
-    words between ("obligations of the" / "commitments assumed by the"), is one
-    rewording, reported once.
+
+def _wording(group: _Group) -> list[_Finding]:
+    """What no finding explains: drift, kept as ``wording`` (low) for the side-by-side view.
+
+    A short change held in place by shared words on both sides ("obligations" /
+    "commitments") is a substitution, one divergence each.  Everything else the
+    group changed is one "reworded" mark on the aligned row, not rows of
+    fragments: in a sentence translated twice, diff hunks between chance
+    matches ("of towards" / "using") mean nothing one by one.  A long stretch
+    only one side has is an extra clause, left to the unique claims.
     """
     stop = stopwords()
-    rests = [
-        ([w for w in h.a if id(w) not in group.explained], [w for w in h.b if id(w) not in group.explained])
-        for h in group.hunks
-    ]
-    merged: list[tuple[list[_Word], list[_Word]]] = []
-    for rest_a, rest_b in rests:
-        if merged:
-            last_a, last_b = merged[-1]
-            only_a_then_b = last_a and not last_b and rest_b and not rest_a
-            opposite = only_a_then_b or (last_b and not last_a and rest_a and not rest_b)
-            if opposite and max(len(last_a) + len(rest_a), len(last_b) + len(rest_b)) <= MAX_MERGED_WORDING:
-                merged[-1] = (last_a + rest_a, last_b + rest_b)
-                continue
-        merged.append((rest_a, rest_b))
     found = []
-    for rest_a, rest_b in merged:
-        one_sided_long = not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED
-        if any(w.norm not in stop for w in (*rest_a, *rest_b)) and not one_sided_long:
-            found.append(_Finding("wording", rest_a, rest_b))
+    reworded_a: list[_Word] = []
+    reworded_b: list[_Word] = []
+    for h in group.hunks:
+        rest_a = [w for w in h.a if id(w) not in group.explained]
+        rest_b = [w for w in h.b if id(w) not in group.explained]
+        if not any(w.norm not in stop for w in (*rest_a, *rest_b)):
+            continue  # function words only: nothing an editor reads for
+        if not (rest_a and rest_b) and len(rest_a) + len(rest_b) > MAX_ONE_SIDED:
+            continue
+        short = max(len(rest_a), len(rest_b)) <= MAX_SUBSTITUTION
+        if short and h.anchored and len(rest_a) == len(h.a) and len(rest_b) == len(h.b):
+            found.append(_Finding("wording", rest_a, rest_b, "another wording of a few words, between shared words"))
+        else:
+            reworded_a += rest_a
+            reworded_b += rest_b
+    if reworded_a or reworded_b:
+        changed = len(reworded_a) + len(reworded_b)
+        total = len(group.a) + len(group.b)
+        found.append(
+            _Finding("wording", reworded_a, reworded_b, f"reworded: {changed} of {total} words differ, nothing checkable")
+        )
     return found
 
 
@@ -1181,10 +1272,34 @@ def _changed_stretches(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, in
     return stretches
 
 
-def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[_Finding]:
+ANCHOR_WORDS = 2
+"""Shared words that hold a change in place: two in a row, or one content word (a chance "the" is no anchor)."""
+
+
+def _is_anchor(words: Sequence[_Word]) -> bool:
+    stop = stopwords()
+    return len(words) >= ANCHOR_WORDS or any(w.norm not in stop for w in words)
+
+
+def _hunks(a_words: list[_Word], b_words: list[_Word]) -> list[_Hunk]:
+    """The changed stretches, each told whether shared words (or the sentence's edges) hold it on both sides."""
     stretches = _changed_stretches([w.norm for w in a_words], [w.norm for w in b_words])
-    hunks = [_Hunk(a_words[i1:i2], b_words[j1:j2]) for i1, i2, j1, j2 in stretches]
-    group = _Group(a_words, b_words, hunks)
+    hunks = []
+    for n, (i1, i2, j1, j2) in enumerate(stretches):
+        before_start = stretches[n - 1][1] if n else 0
+        after_end = stretches[n + 1][0] if n + 1 < len(stretches) else len(a_words)
+        before = a_words[before_start:i1]
+        after = a_words[i2:after_end]
+        held_before = (i1 == 0 and j1 == 0) or _is_anchor(before)
+        held_after = (i2 == len(a_words) and j2 == len(b_words)) or _is_anchor(after)
+        hunks.append(_Hunk(a_words[i1:i2], b_words[j1:j2], held_before and held_after))
+    return hunks
+
+
+def _group_divergences(
+    a_words: list[_Word], b_words: list[_Word], ctx: Context
+) -> list[_Finding]:
+    group = _Group(a_words, b_words, _hunks(a_words, b_words), ctx.lang)
     found = _whole_hunk_respellings(group)
     found += _dates(group, ctx)
     found += _numbers(group)
@@ -1226,14 +1341,13 @@ _WHY_NO_VERDICT = {
 }
 
 
-def _judge(kind: str, a: str, b: str, ctx: Context) -> _Verdict:
-    """Which side the evidence favours, why, and how sure: cluster majority, own usage, dictionary."""
+def _judge(found: _Finding, a: str, b: str, ctx: Context) -> _Verdict:
+    """Which side the evidence favours, why, and how sure: cluster majority, own usage, context, dictionary."""
+    kind = found.kind
     if kind == "wording":
         return _Verdict(confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
     if kind == "spelling-variant":
-        return _Verdict(
-            confidence=0.9, evidence=("the same word spelt two ways (hyphen, case, accents or British/American)",)
-        )
+        return _Verdict(confidence=0.9, evidence=(found.reason or "the same word spelt two ways",))
     evidence: list[str] = []
     votes = {"a": 0, "b": 0}
     if ctx.others and a and b:
@@ -1247,16 +1361,12 @@ def _judge(kind: str, a: str, b: str, ctx: Context) -> _Verdict:
                 f"{votes[winner]} of {len(ctx.others)} other sources write {(a if winner == 'a' else b)!r}"
                 + (f", {votes['b' if winner == 'a' else 'a']} the other" if votes["a"] and votes["b"] else "")
             )
-    if kind == "typo":
-        wrong_side = "a" if is_misspelling(fold(a)) else "b"
-        wrong = a if wrong_side == "a" else b
-        why = (
-            "codespell lists it as a misspelling" if fold(wrong) in misspellings() else "not a word in wordfreq's lists"
-        )
-        right = "b" if wrong_side == "a" else "a"
-        return _Verdict(favours=right, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
+    if kind == "typo" and found.favours:
+        wrong = a if found.favours == "b" else b
+        why = found.reason.split(": ", 1)[-1] if ": " in found.reason else found.reason
+        return _Verdict(favours=found.favours, confidence=0.9, evidence=(f"{wrong!r}: {why}", *evidence))
     own: str | None = None
-    if kind in {"real-word", "name"} and a and b:
+    if kind in {"real-word", "name", "typo"} and a and b:
         # The slipping side often writes the right word elsewhere in its own text.
         a_writes_b = _mentions(ctx.a_doc, b)
         b_writes_a = _mentions(ctx.b_doc, a)
@@ -1266,16 +1376,20 @@ def _judge(kind: str, a: str, b: str, ctx: Context) -> _Verdict:
         elif a_writes_b and not b_writes_a:
             own = "b"
             evidence.append(f"{ctx.a_doc.id} itself writes {b!r} elsewhere")
+    context = found.favours if kind == "real-word" else None
+    if context:
+        evidence.append(f"{(a if context == 'a' else b)!r} fits the shared neighbours far better (English bigram counts)")
     majority = None if votes["a"] == votes["b"] else ("a" if votes["a"] > votes["b"] else "b")
-    if majority and own and majority != own:
+    sides = {side for side in (majority, own, context) if side}
+    if len(sides) > 1:
         return _Verdict(favours=None, confidence=0.3, evidence=(*evidence, "the evidence conflicts"))
-    favours: str | None = majority or own
+    favours: str | None = majority or own or context
     if favours is None:
         return _Verdict(
             confidence=0.5 if kind != "real-word" else 0.4, evidence=(_WHY_NO_VERDICT.get(kind, "no evidence"),)
         )
     margin = abs(votes["a"] - votes["b"])
-    confidence = min(0.95, 0.6 + 0.1 * margin + (0.2 if own else 0.0))
+    confidence = min(0.95, 0.6 + 0.1 * margin + (0.2 if own else 0.0) + (0.1 if context else 0.0))
     return _Verdict(favours=favours, confidence=round(confidence, 2), evidence=tuple(evidence))
 
 
@@ -1293,14 +1407,24 @@ def diverge(
     ``others`` are the cluster's other documents: their majority is evidence for
     which side of a divergence is right.
     """
-    ctx = Context(a_doc, b_doc, tuple(others))
+    ctx = Context(a_doc, b_doc, tuple(others), pair_language(a_doc, b_doc))
     quotes_a, quotes_b = _quotes(a_doc.text), _quotes(b_doc.text)
     found: list[Divergence] = []
-    compared = [(group, _words(a_doc, group.a, quotes_a), _words(b_doc, group.b, quotes_b)) for group in groups]
-    compared += _same_speaker_quotes(a_doc, b_doc, groups, quotes_a, quotes_b)
+    compared = [
+        (group, _words(a_doc, group.a, quotes_a, ctx.lang), _words(b_doc, group.b, quotes_b, ctx.lang))
+        for group in groups
+    ]
+    compared += _same_speaker_quotes(a_doc, b_doc, groups, quotes_a, quotes_b, ctx.lang)
     for group, a_words, b_words in compared:
         found += [_divergence(f, group, ctx) for f in _group_divergences(a_words, b_words, ctx)]
     return tuple(sort_divergences(found))
+
+
+def pair_language(a_doc: Document, b_doc: Document) -> Language:
+    """The language both documents are in; where they differ, none (the rules for one language stay silent)."""
+    a_lang = detect_language(" ".join(s.text for s in a_doc.sentences[:20]) or a_doc.text[:2000])
+    b_lang = detect_language(" ".join(s.text for s in b_doc.sentences[:20]) or b_doc.text[:2000])
+    return a_lang if a_lang == b_lang else UNKNOWN_LANGUAGE
 
 
 def _sentences_of(doc: Document, start: int, end: int) -> tuple[int, ...]:
@@ -1313,6 +1437,7 @@ def _same_speaker_quotes(
     groups: Sequence[Alignment],
     quotes_a: Sequence[tuple[int, int]],
     quotes_b: Sequence[tuple[int, int]],
+    lang: Language = ENGLISH,
 ) -> list[tuple[Alignment, list[_Word], list[_Word]]]:
     """Quotes of one speaker that the aligned groups left apart, paired as quotes.
 
@@ -1344,8 +1469,8 @@ def _same_speaker_quotes(
             continue
         used_a.add(x.start)
         used_b.add(y.start)
-        a_words = [w for w in _words(a_doc, xs, quotes_a) if x.start <= w.start and w.end <= x.end]
-        b_words = [w for w in _words(b_doc, ys, quotes_b) if y.start <= w.start and w.end <= y.end]
+        a_words = [w for w in _words(a_doc, xs, quotes_a, lang) if x.start <= w.start and w.end <= x.end]
+        b_words = [w for w in _words(b_doc, ys, quotes_b, lang) if y.start <= w.start and w.end <= y.end]
         paired.append((Alignment(xs, ys, round(-negative, 4)), a_words, b_words))
     return paired
 

@@ -109,6 +109,8 @@ class Divergence:
     favours: str | None = None
     confidence: float = 0.0
     evidence: tuple[str, ...] = ()
+    reason: str = ""
+    """Why this kind: the measurement that decided it (``reconcile.evidence``)."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def _divergence_json(d: Divergence) -> dict[str, Any]:
         "favours": d.favours,
         "confidence": d.confidence,
         "evidence": list(d.evidence),
+        "reason": d.reason,
     }
 
 

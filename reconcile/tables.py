@@ -76,6 +76,7 @@ _SCHEMAS: dict[str, dict[str, type[pl.DataType] | pl.DataType]] = {
         "favours": pl.String,
         "confidence": pl.Float64,
         "evidence": pl.String,
+        "reason": pl.String,
     },
     "clusters": {
         "cluster": pl.String,
@@ -168,6 +169,7 @@ def to_tables(result: Reconciliation) -> dict[str, pl.DataFrame]:
                     "favours": dv.favours,
                     "confidence": dv.confidence,
                     "evidence": " | ".join(dv.evidence),
+                    "reason": dv.reason,
                 }
             )
     for c in result.clusters:

@@ -1,0 +1,489 @@
+"""Evidence about two words in the same slot: is the change a slip, a name, or drift?
+
+Two renderings of one statement put different words in the same place.  Most
+such changes are drift (another word for the same thing, another tense, another
+preposition); a few are slips that change what the text says ("ethnic
+cleaning" for "ethnic cleansing", "there" for "their").  No single rule tells
+them apart, so each substitution is measured on several independent axes and
+the kind follows from a small table of those measurements (``KIND_RULES``):
+
+- **form**: edit distance (OSA, which forgives a swapped pair of letters) and
+  sound (jellyfish's Metaphone and NYSIIS codes): slips look or sound alike;
+- **grammar**: the same lemma (simplemma), or one word derived from the other,
+  means an inflection or derivation: drift, not a slip;
+- **context**: how well each word fits the neighbours both sides share, from
+  the English bigram counts that ship with symspellpy; this also says which
+  side holds the slip;
+- **lexicon**: whether each is a word at all (wordfreq, codespell), whether it
+  is a function word, and whether the pair is a classic confusion
+  (``CONFUSABLE``);
+- **names**: two spellings or transliterations of one name share a sound code
+  or a transliteration key ("Aleksandr"/"Alexander", "Netanjahu"/"Netanyahu").
+
+Every judgement carries a one-line ``reason`` that the JSON report keeps.
+
+Resources differ by language (``LANGUAGES``): capitals mark names in English,
+not in German, where every noun is capitalised; the context model is English
+only.  Where a resource is missing the tool says less: a change it cannot
+judge stays drift rather than becoming a guess.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+import jellyfish
+import wordfreq
+from rapidfuzz.distance import OSA
+
+from reconcile.lexicon import british_american, joined, misspellings, stopwords
+
+# --- languages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Language:
+    """What the tool knows how to judge in one language."""
+
+    code: str
+    capitals_mark_names: bool
+    """English capitalises names; German capitalises every noun, so a capital says nothing there."""
+    context_model: bool
+    """Bigram counts to say which word fits its neighbours (English only: symspellpy ships them)."""
+    decimal_mark: str
+    thousands_mark: str
+    lemmas: bool
+    """simplemma has a lemma table for it."""
+
+
+LANGUAGES = {
+    "en": Language("en", capitals_mark_names=True, context_model=True, decimal_mark=".", thousands_mark=",", lemmas=True),
+    "de": Language("de", capitals_mark_names=False, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
+    "fr": Language("fr", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=" ", lemmas=True),
+    "es": Language("es", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
+    "it": Language("it", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
+    "nl": Language("nl", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
+}
+UNKNOWN_LANGUAGE = Language(
+    "und", capitals_mark_names=False, context_model=False, decimal_mark=".", thousands_mark=",", lemmas=False
+)
+"""A language the tool has no resources for: it reports figures, dates and negations it can read, and no slips."""
+ENGLISH = LANGUAGES["en"]
+MIN_LANGUAGE_CHARS = 40
+"""Shorter texts are taken for English: py3langid guesses wildly on a headline of three words."""
+
+
+@functools.lru_cache(maxsize=4096)
+def detect_language(text: str) -> Language:
+    """The language of a text, by py3langid (its model ships inside its PyPI package)."""
+    if len(text) < MIN_LANGUAGE_CHARS:
+        return ENGLISH
+    sample = text[:2000]
+    if sample.isascii() and _english_share(sample) >= ENGLISH_STOPWORD_SHARE:
+        return ENGLISH  # most news is English: skip loading the model for it
+    code = _langid().classify(sample)[0]
+    return LANGUAGES.get(code, UNKNOWN_LANGUAGE)
+
+
+ENGLISH_STOPWORD_SHARE = 0.3
+"""Share of an ASCII text's words among the 250 most frequent English words above which it is English
+without asking the model: English news runs at 0.4-0.5, German and French at under 0.1."""
+
+
+def _english_share(text: str) -> float:
+    words = text.lower().split()
+    if not words:
+        return 0.0
+    stop = stopwords()
+    return sum(w.strip(".,;:!?\"'()") in stop for w in words) / len(words)
+
+
+@functools.cache
+def _langid():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+
+
+# --- lexicon by language -----------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def frequency(word: str, lang: str = "en") -> float:
+    """wordfreq's Zipf frequency of a folded word in a language (0: never seen)."""
+    return float(wordfreq.zipf_frequency(word, lang))
+
+
+def is_word(word: str, lang: str = "en") -> bool:
+    """A word of the language, judged by its joined form ("tai-lateral" is not; "de-escalate" is)."""
+    if lang == "en" and word in misspellings():
+        return False
+    if frequency(joined(word), lang) > 0:
+        return True
+    parts = [p for p in word.split("-") if p]
+    return len(parts) > 1 and all(frequency(p, lang) >= 3.6 for p in parts)
+
+
+@functools.lru_cache(maxsize=65536)
+def lemma(word: str, lang: str) -> str:
+    """simplemma's lemma (its tables ship in its package); the word itself where it has none."""
+    import simplemma
+
+    try:
+        return str(simplemma.lemmatize(word, lang=lang)).casefold()
+    except ValueError:
+        return word
+
+
+def same_lemma(x: str, y: str, lang: str) -> bool:
+    if lang not in LANGUAGES or not LANGUAGES[lang].lemmas:
+        return False
+    return lemma(x, lang) == lemma(y, lang)
+
+
+DERIVATION_PREFIX = 4
+DERIVATION_SHARE = 0.65
+"""Two words sharing their first 4 letters and 65% of the shorter one are one word derived
+("historic"/"historical", "protection"/"protective", "hygiene"/"hygienic"), where look-alike
+slips share less ("naval"/"navel" 3 letters, "season"/"session" 2, "fraction"/"faction" 1)."""
+
+
+def derived(x: str, y: str) -> bool:
+    common = 0
+    for cx, cy in zip(x, y, strict=False):
+        if cx != cy:
+            break
+        common += 1
+    return common >= DERIVATION_PREFIX and common >= DERIVATION_SHARE * min(len(x), len(y))
+
+
+# --- form and sound -----------------------------------------------------------------
+
+_TRANSLITERATION = (
+    ("ks", "x"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("j", "y"),
+    ("w", "v"),
+    ("ij", "i"),
+    ("ii", "i"),
+    ("iy", "i"),
+    ("y", "i"),
+    ("ie", "i"),
+    ("ei", "i"),
+    ("ou", "u"),
+    ("oe", "o"),
+    ("ue", "u"),
+    ("ae", "a"),
+)
+"""Spellings that transliteration schemes and national orthographies trade for one another:
+"Aleksandr"/"Alexander", "Netanjahu"/"Netanyahu", "Sergei"/"Sergey", "Zelensky"/"Zelenskyy"."""
+
+
+@functools.lru_cache(maxsize=65536)
+def transliteration_key(name: str) -> str:
+    """A name folded past accents, doubled letters and common transliteration variants."""
+    word = "".join(c for c in unicodedata.normalize("NFKD", joined(name.casefold())) if not unicodedata.combining(c))
+    word = "".join(c for c in word if c.isalpha())
+    for old, new in _TRANSLITERATION:
+        word = word.replace(old, new)
+    collapsed: list[str] = []
+    for c in word:
+        if not collapsed or collapsed[-1] != c:
+            collapsed.append(c)
+    return "".join(collapsed)
+
+
+def sound_alike(x: str, y: str) -> bool:
+    """Metaphone or NYSIIS codes agree: words an ear, or a transliterator, would confuse."""
+    if not (x.isalpha() and y.isalpha()):
+        return False
+    return jellyfish.metaphone(x) == jellyfish.metaphone(y) or jellyfish.nysiis(x) == jellyfish.nysiis(y)
+
+
+def edit_distance(x: str, y: str) -> int:
+    return int(OSA.distance(x, y))
+
+
+def look_alike(x: str, y: str) -> bool:
+    """A slip's distance: one edit; two in a word of five letters or more, or of four with the same first letter
+    ("said"/"sent"); or the same sound."""
+    d = edit_distance(x, y)
+    shorter = min(len(x), len(y))
+    if d <= 1:
+        return True
+    if d == 2 and (shorter >= 5 or (shorter == 4 and x[0] == y[0])):
+        return True
+    return shorter >= 3 and d <= max(2, shorter // 2) and sound_alike(x, y)
+
+
+def same_name(x: str, y: str) -> bool:
+    """Two spellings of one name: one transliteration key, or one sound code, and a small edit.
+
+    Names of four letters or fewer must match exactly on the key: "Bush"/"Bash" are two names.
+    """
+    kx, ky = transliteration_key(x), transliteration_key(y)
+    shorter = min(len(kx), len(ky))
+    if kx == ky:
+        return True
+    if shorter < 5 or not (x.isalpha() and y.isalpha()):
+        return False
+    close = edit_distance(kx, ky) <= (1 if shorter < 8 else 2)
+    return close and (_consonants(kx) == _consonants(ky) or sound_alike(x.casefold(), y.casefold()))
+
+
+def _consonants(key: str) -> str:
+    return key[:1] + "".join(c for c in key[1:] if c not in "aeiou")
+
+
+# --- context ------------------------------------------------------------------------
+
+
+@functools.cache
+def _unigrams() -> tuple[dict[str, int], int]:
+    counts: dict[str, int] = {}
+    path = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if count:
+            counts[word] = int(count)
+    return counts, sum(counts.values())
+
+
+@functools.cache
+def _bigrams() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    path = resources.files("symspellpy").joinpath("frequency_bigramdictionary_en_243_342.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        first, second, count = line.rsplit(" ", 2) if line.count(" ") >= 2 else (line, "", "")
+        if count:
+            counts[f"{first} {second}"] = int(count)
+    return counts
+
+
+BACKOFF = 0.4
+"""Stupid backoff (Brants et al. 2007): an unseen bigram scores 0.4 x the word's own frequency."""
+
+
+def _log_next(previous: str | None, word: str) -> float:
+    """log P(word | previous) by stupid backoff over symspellpy's English counts."""
+    unigrams, total = _unigrams()
+    if previous:
+        pair = _bigrams().get(f"{previous} {word}")
+        if pair:
+            return math.log(pair / max(unigrams.get(previous, pair), pair))
+    return math.log(BACKOFF * max(unigrams.get(word, 0), 1) / total)
+
+
+def context_fit(word: str, before: str | None, after: str | None) -> float:
+    """How well a word fits between its neighbours: log P(word | before) + log P(after | word)."""
+    fit = _log_next(before, word)
+    if after:
+        fit += _log_next(word, after)
+    return fit
+
+
+CONTEXT_MARGIN = math.log(20)
+"""One word must fit the shared neighbours 20 times better than the other for the context to take a side.
+
+On the WMT21 two-reference data the function-word swaps translators make ("in"/"at", "of"/"for",
+"was"/"is") fit their neighbours within a factor of 20 of each other in 0.9 of cases; a planted
+"their"->"there" or "than"->"then" misses by 100-10,000 (bench/eval_divergences.py prints both)."""
+STRONG_CONTEXT_MARGIN = math.log(200)
+"""A swap of function words outside ``CONFUSABLE`` needs this much before it counts as a slip."""
+
+
+def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | None], ...]) -> float:
+    """How much better x fits than y (log ratio), averaged over each side's neighbours."""
+    if not neighbours:
+        return 0.0
+    margins = [context_fit(x, before, after) - context_fit(y, before, after) for before, after in neighbours]
+    return sum(margins) / len(margins)
+
+
+# --- the classic confusions -------------------------------------------------------
+
+CONFUSABLE_SETS = (
+    ("their", "there", "they're"),
+    ("than", "then"),
+    ("its", "it's"),
+    ("of", "off"),
+    ("to", "too", "two"),
+    ("were", "where", "we're"),
+    ("lose", "loose"),
+    ("affect", "effect"),
+    ("affected", "effected"),
+    ("your", "you're"),
+    ("whose", "who's"),
+    ("accept", "except"),
+    ("advice", "advise"),
+    ("quiet", "quite"),
+    ("weather", "whether"),
+    ("principal", "principle"),
+    ("complement", "compliment"),
+    ("desert", "dessert"),
+    ("passed", "past"),
+    ("lead", "led"),
+    ("breath", "breathe"),
+    ("cite", "site", "sight"),
+    ("hear", "here"),
+    ("know", "no", "now"),
+    ("new", "knew"),
+    ("right", "write"),
+    ("peace", "piece"),
+    ("by", "buy"),
+    ("brake", "break"),
+    ("bought", "brought"),
+    ("formally", "formerly"),
+    ("later", "latter"),
+    ("council", "counsel"),
+    ("which", "witch"),
+    ("weak", "week"),
+    ("whole", "hole"),
+    ("wander", "wonder"),
+    ("one", "won"),
+    ("form", "from"),
+    ("in", "on"),
+    ("an", "and"),
+    ("as", "has"),
+    ("if", "of"),
+    ("the", "they", "then"),
+    ("will", "well"),
+    ("lost", "last"),
+    ("said", "sad"),
+    ("trail", "trial"),
+    ("casual", "causal"),
+    ("marital", "martial"),
+)
+"""Pairs English writers confuse (the usage guides' lists and the Birkbeck corpus's most frequent
+real-word errors).  A swap of function words is a slip only inside one of these sets, unless the
+context alone is overwhelming: translators vary their prepositions and articles all the time."""
+
+
+@functools.cache
+def _confusable() -> frozenset[tuple[str, str]]:
+    pairs = set()
+    for group in CONFUSABLE_SETS:
+        for x in group:
+            for y in group:
+                if x != y:
+                    pairs.add((x, y))
+    return frozenset(pairs)
+
+
+def confusable(x: str, y: str) -> bool:
+    return (x, y) in _confusable()
+
+
+# --- the judgement ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordJudgement:
+    """What a substitution of one word by another is, why, and which side the context favours."""
+
+    kind: str | None
+    """A divergence kind, or None: drift the reports count but do not list."""
+    reason: str
+    favours: str | None = None
+    """"a" or "b" where the context says which word fits, else None."""
+
+
+def _favoured(margin: float) -> str | None:
+    if margin >= CONTEXT_MARGIN:
+        return "a"
+    if margin <= -CONTEXT_MARGIN:
+        return "b"
+    return None
+
+
+def judge_words(
+    x: str,
+    y: str,
+    lang: Language,
+    neighbours: tuple[tuple[str | None, str | None], ...] = (),
+) -> WordJudgement:
+    """Classify one word put for another in the same slot (both folded to lower case).
+
+    The order of the questions is the order of the evidence's strength: a
+    non-word is a typo whatever else holds; one lemma is grammar; a respelling is
+    a variant; then look-alike real words are slips where the lexicon or the
+    context backs it, and everything else is drift.
+    """
+    if x == y:
+        return WordJudgement(None, "the same word")
+    if joined(x) == joined(y) and x.replace("-", "") != y.replace("-", ""):
+        return WordJudgement(None, "one word with and without a possessive ending")
+    if _respelt(x, y):
+        return WordJudgement("spelling-variant", "the same word spelt two ways (hyphen, accents or British/American)")
+    if lang is UNKNOWN_LANGUAGE:
+        return WordJudgement(None, "no word list for this language: left as drift")
+    x_word, y_word = is_word(x, lang.code), is_word(y, lang.code)
+    if x_word != y_word:
+        wrong, right = (x, y) if not x_word else (y, x)
+        why = "codespell lists it as a misspelling" if wrong in misspellings() else "not a word in wordfreq's lists"
+        if edit_distance(x, y) > max(3, min(len(x), len(y)) // 2):
+            return WordJudgement(None, f"{wrong!r} is no word, but too far from {right!r} to be its slip")
+        return WordJudgement("typo", f"{wrong!r}: {why}", "b" if wrong == x else "a")
+    if not x_word:
+        return WordJudgement(None, "neither is a word the lexicon knows")
+    margin = context_margin(x, y, neighbours) if lang.context_model else 0.0
+    stop = stopwords()
+    function_words = x in stop or y in stop
+    if confusable(x, y) and lang.code == "en":
+        if not function_words or _favoured(margin):
+            return WordJudgement("real-word", f"{x!r}/{y!r} is a classic confusion", _favoured(margin))
+        return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours")
+    if same_lemma(x, y, lang.code) or derived(x, y):
+        return WordJudgement(None, "one word in two grammatical forms (same lemma or derivation)")
+    if not look_alike(x, y):
+        return WordJudgement(None, "another word for the same slot: translation drift")
+    if function_words:
+        if lang.context_model and abs(margin) >= STRONG_CONTEXT_MARGIN:
+            side = "a" if margin > 0 else "b"
+            ratio = math.exp(abs(margin))
+            return WordJudgement("real-word", f"function words spelt alike; one fits its neighbours {ratio:,.0f}x better", side)
+        return WordJudgement(None, "function words vary between renderings")
+    if not lang.context_model:
+        return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
+    return WordJudgement(
+        "real-word", "both are words, spelt alike, with different lemmas: one may be a slip for the other", _favoured(margin)
+    )
+
+
+def _respelt(x: str, y: str) -> bool:
+    a = "".join(c for c in unicodedata.normalize("NFKD", joined(x)) if not unicodedata.combining(c))
+    b = "".join(c for c in unicodedata.normalize("NFKD", joined(y)) if not unicodedata.combining(c))
+    return a == b or (a, b) in british_american()
+
+
+@dataclass(frozen=True)
+class NameJudgement:
+    kind: str | None
+    reason: str
+
+
+NAME_TYPO_ZIPF = 1.5
+"""A name at or above this wordfreq frequency is known; a look-alike below it (often 0) is that name misspelt."""
+
+
+def judge_names(x: str, y: str, lang: Language) -> NameJudgement:
+    """Two names in the same slot: one name spelt two ways, a misspelt name, or another name."""
+    if same_name(x, y):
+        return NameJudgement("spelling-variant", "one name in two spellings or transliterations")
+    fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
+    known, unknown = (x, y) if fx >= fy else (y, x)
+    if (
+        min(fx, fy) < NAME_TYPO_ZIPF <= max(fx, fy)
+        and edit_distance(x, y) <= max(1, min(len(x), len(y)) // 4)
+        and not frequency(joined(unknown), lang.code)
+    ):
+        return NameJudgement("typo", f"{unknown!r} looks like {known!r} misspelt")
+    return NameJudgement("name", "another name in the same place")
