@@ -224,7 +224,41 @@ def align(
         else:
             j -= 1
     groups.reverse()
+    groups += _bridged(sim, groups, n, m)
     return tuple(sorted(groups + _moved(sim, groups, moved_similarity), key=lambda g: (g.a, g.b)))
+
+
+GAP_SIMILARITY = 0.3
+"""A sentence pair between two aligned groups, in a gap of the same size on both sides, aligns from this.
+
+Two translations of one text keep its order, and their weakest sentence pairs fall below
+MIN_SIMILARITY: on the WMT21 two-reference data 27% of the Czech-English line pairs score under 0.5
+and 3% under 0.3, while shuffled pairs reach 0.3 in 12-31% of cases.  The position between two
+anchors on both sides is the evidence the score lacks (Gale-Church aligns on position alone)."""
+GAP_SIZE = 3
+BRIDGE_COVERAGE = 0.5
+"""Bridging needs half the shorter report aligned already: the renderings of one text, not two stories
+that share a few sentences (seeds 002-003)."""
+
+
+def _bridged(sim: np.ndarray, groups: Sequence[Alignment], n: int, m: int) -> list[Alignment]:
+    """Pairs in equal gaps between aligned groups (or before the first, after the last) of closely aligned reports."""
+    if not groups or min(n, m) == 0:
+        return []
+    covered = min(len({i for g in groups for i in g.a}), len({j for g in groups for j in g.b}))
+    if covered < BRIDGE_COVERAGE * min(n, m):
+        return []
+    starts = [(0, 0), *((g.a[-1] + 1, g.b[-1] + 1) for g in groups)]
+    ends = [(g.a[0], g.b[0]) for g in groups] + [(n, m)]
+    bridged = []
+    for (a0, b0), (a1, b1) in zip(starts, ends, strict=True):
+        size = a1 - a0
+        if size < 1 or size != b1 - b0 or size > GAP_SIZE:
+            continue
+        pairs = [(a0 + k, b0 + k) for k in range(size)]
+        if all(sim[i, j] >= GAP_SIMILARITY for i, j in pairs):
+            bridged += [Alignment((i,), (j,), round(float(sim[i, j]), 4)) for i, j in pairs]
+    return bridged
 
 
 def _moved(sim: np.ndarray, groups: Sequence[Alignment], threshold: float) -> list[Alignment]:

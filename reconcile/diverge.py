@@ -32,7 +32,15 @@ from rapidfuzz.distance import OSA
 
 from reconcile.align import MIN_SIMILARITY, similarity
 from reconcile.attribution import attributed_quotes
-from reconcile.evidence import ENGLISH, UNKNOWN_LANGUAGE, Language, detect_language, judge_names, judge_words
+from reconcile.evidence import (
+    ENGLISH,
+    UNKNOWN_LANGUAGE,
+    Language,
+    derived,
+    detect_language,
+    judge_names,
+    judge_words,
+)
 from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.lexicon import (
     british_american,
@@ -634,17 +642,9 @@ def _capitalised(w: _Word) -> bool:
     return w.text[:1].isupper() and not w.title_case
 
 
-NAME_ZIPF_CAPITALISED_NOUNS = 3.0
-"""Where every noun is capitalised (German), a capitalised word is a name only below this frequency
-in the language: "Gebäude" (4.1), "Leitung" (4.0) and "Bewerber" (3.5) are nouns; "Donfried" is a name."""
-
-
 def _may_be_name(w: _Word, lang: Language) -> bool:
-    if not _capitalised(w):
-        return False
-    if lang.capitals_mark_names:
-        return True
-    return frequency_in(joined(w.norm), lang) < NAME_ZIPF_CAPITALISED_NOUNS
+    """Capitals mark names only where the language keeps them for names; elsewhere the tool says less."""
+    return lang.capitals_mark_names and _capitalised(w)
 
 
 def frequency_in(word: str, lang: Language) -> float:
@@ -689,10 +689,7 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
     if _is_name_pair(a, b, lang):
         if _is_name_form(x, y):
             return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
-        named = judge_names(a.text, b.text, lang)
-        if named.kind:
-            return _Finding(named.kind, [a], [b], named.reason)
-        return None
+        return _name_finding([a], [b], lang)
     judged = judge_words(x, y, lang, _neighbours(group, a, b))
     if judged.kind is None:
         return None
@@ -1025,6 +1022,8 @@ def _negations(group: _Group) -> list[_Finding]:
     for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         if not any(_is_negation(w.norm) for h in group.hunks for w in getattr(h, side)):
             continue  # most groups change no negation word: skip reading the whole sentences
+        if sum(_is_negation(w.norm) for w in words) <= sum(_is_negation(w.norm) for w in other):
+            continue  # the other side negates as often, in other words ("no one" / "nobody", "neither")
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
@@ -1131,9 +1130,30 @@ def _is_name_word(w: _Word, lang: Language) -> bool:
     return _may_be_name(w, lang) and not w.initial and frequency_in(joined(w.norm), lang) < NAME_ZIPF
 
 
-def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) -> _Finding:
-    """One name for one name is judged (a respelling, a misspelt name, another name); longer runs are names."""
+TRANSLATED_NAME_ZIPF = 4.0
+"""A "name" that is a common English word ("Cup", "Rainbow", "Liberty", Zipf >= 4) is a name translated
+("Pokal"/"Cup"), not another name; real place and person names sit below ("Lithuania" 3.5, "Latvia" 3.4)."""
+
+
+def _is_acronym(w: _Word) -> bool:
+    return len(w.text) >= 2 and w.text.isupper()
+
+
+def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) -> _Finding | None:
+    """One name for one name is judged (a respelling, a misspelt name, another name); longer runs are names.
+
+    None where the two are one name: in another grammatical form ("Novák"/"Novák's", "Jihlava"/"Jihlavsko"),
+    translated ("Pokal"/"Cup"), or spelt out beside its acronym ("ČSSD"/"Czech").
+    """
+    words = (*names_a, *names_b)
+    if any(zipf(joined(w.norm)) >= TRANSLATED_NAME_ZIPF for w in words):
+        return None
+    if len({_is_acronym(w) for w in words}) > 1:
+        return None
     if len(names_a) == 1 and len(names_b) == 1:
+        x, y = joined(names_a[0].norm), joined(names_b[0].norm)
+        if x == y or _is_name_form(x, y) or derived(x, y):
+            return None
         named = judge_names(names_a[0].text, names_b[0].text, lang)
         if named.kind:
             return _Finding(named.kind, names_a, names_b, named.reason)
@@ -1164,7 +1184,8 @@ def _names(group: _Group) -> list[_Finding]:
         names_b = [w for w in rest_b if _is_name_word(w, lang) and w.norm not in a_norms]
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
-            found.append(_name_finding(names_a, names_b, lang))
+            if finding := _name_finding(names_a, names_b, lang):
+                found.append(finding)
     # Across the group: each side has one name the other never writes, and the two stand between
     # the same words, so one was put for the other (the diff may have cut the clause around them).
     lone_a = [w for w in group.changed("a") if _is_name_word(w, lang) and w.norm not in b_norms]
@@ -1174,7 +1195,8 @@ def _names(group: _Group) -> list[_Finding]:
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
             group.explain([*lone_a, *lone_b])
-            found.append(_name_finding(lone_a, lone_b, lang))
+            if finding := _name_finding(lone_a, lone_b, lang):
+                found.append(finding)
     return found
 
 

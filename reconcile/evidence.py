@@ -153,6 +153,11 @@ slips share less ("naval"/"navel" 3 letters, "season"/"session" 2, "fraction"/"f
 
 
 def derived(x: str, y: str) -> bool:
+    """One word built on the other: a shared stem, or one word inside the other with a prefix or
+    suffix added ("charging"/"recharging", "spite"/"despite", "cycling"/"bicycling")."""
+    short, long_ = sorted((x, y), key=len)
+    if len(short) >= DERIVATION_PREFIX and (long_.endswith(short) or long_.startswith(short)):
+        return True
     common = 0
     for cx, cy in zip(x, y, strict=False):
         if cx != cy:
@@ -296,8 +301,14 @@ CONTEXT_MARGIN = math.log(20)
 On the WMT21 two-reference data the function-word swaps translators make ("in"/"at", "of"/"for",
 "was"/"is") fit their neighbours within a factor of 20 of each other in 0.9 of cases; a planted
 "their"->"there" or "than"->"then" misses by 100-10,000 (bench/eval_divergences.py prints both)."""
-STRONG_CONTEXT_MARGIN = math.log(200)
-"""A swap of function words outside ``CONFUSABLE`` needs this much before it counts as a slip."""
+STRONG_CONTEXT_MARGIN = math.log(10_000)
+"""A swap of function words outside ``CONFUSABLE`` needs this much, between the same neighbours on both
+sides, before it counts as a slip: translators' swaps ("this"/"his", "or"/"nor", "onto"/"into") reached
+1,000-50,000 where the sentences around them differed, and planted slips between shared words go past it."""
+TYPO_DISTANCE_WITHOUT_CONTEXT = 2
+COMMON_WORD_ZIPF = 3.0
+"""Both words of a real-word slip are common words; a look-alike rare form ("tme", "qual", Zipf 2-2.6)
+of a common word is a typo that happens to be in wordfreq's long tail."""
 
 
 def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | None], ...]) -> float:
@@ -334,11 +345,8 @@ CONFUSABLE_SETS = (
     ("breath", "breathe"),
     ("cite", "site", "sight"),
     ("hear", "here"),
-    ("know", "no", "now"),
-    ("new", "knew"),
     ("right", "write"),
     ("peace", "piece"),
-    ("by", "buy"),
     ("brake", "break"),
     ("bought", "brought"),
     ("formally", "formerly"),
@@ -348,13 +356,7 @@ CONFUSABLE_SETS = (
     ("weak", "week"),
     ("whole", "hole"),
     ("wander", "wonder"),
-    ("one", "won"),
     ("form", "from"),
-    ("in", "on"),
-    ("an", "and"),
-    ("as", "has"),
-    ("if", "of"),
-    ("the", "they", "then"),
     ("will", "well"),
     ("lost", "last"),
     ("said", "sad"),
@@ -364,7 +366,9 @@ CONFUSABLE_SETS = (
 )
 """Pairs English writers confuse (the usage guides' lists and the Birkbeck corpus's most frequent
 real-word errors).  A swap of function words is a slip only inside one of these sets, unless the
-context alone is overwhelming: translators vary their prepositions and articles all the time."""
+context alone is overwhelming: translators vary their prepositions and articles all the time
+("in"/"on", "the"/"they" and "as"/"has" were left out: on the WMT21 two-reference data they were
+drift every time)."""
 
 
 @functools.cache
@@ -429,12 +433,17 @@ def judge_words(
     if x_word != y_word:
         wrong, right = (x, y) if not x_word else (y, x)
         why = "codespell lists it as a misspelling" if wrong in misspellings() else "not a word in wordfreq's lists"
-        if edit_distance(x, y) > max(3, min(len(x), len(y)) // 2):
+        # German compounds are missing from wordfreq: there only a near miss is a typo.
+        limit = max(3, min(len(x), len(y)) // 2) if lang.context_model else TYPO_DISTANCE_WITHOUT_CONTEXT
+        if edit_distance(x, y) > limit:
             return WordJudgement(None, f"{wrong!r} is no word, but too far from {right!r} to be its slip")
         return WordJudgement("typo", f"{wrong!r}: {why}", "b" if wrong == x else "a")
     if not x_word:
         return WordJudgement(None, "neither is a word the lexicon knows")
+    if "-" in x + y and not confusable(x, y):
+        return WordJudgement(None, "hyphenated compounds put together another way: drift")
     margin = context_margin(x, y, neighbours) if lang.context_model else 0.0
+    shared_context = len(neighbours) == 2 and neighbours[0] == neighbours[1]
     stop = stopwords()
     function_words = x in stop or y in stop
     if confusable(x, y) and lang.code == "en":
@@ -443,10 +452,14 @@ def judge_words(
         return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours")
     if same_lemma(x, y, lang.code) or derived(x, y):
         return WordJudgement(None, "one word in two grammatical forms (same lemma or derivation)")
+    fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
+    if min(fx, fy) < COMMON_WORD_ZIPF <= max(fx, fy) - 1 and look_alike(x, y) and "-" not in x + y:
+        rare, common = (x, y) if fx < fy else (y, x)
+        return WordJudgement("typo", f"{rare!r}: a rare form beside the common {common!r}", "b" if rare == x else "a")
     if not look_alike(x, y):
         return WordJudgement(None, "another word for the same slot: translation drift")
     if function_words:
-        if lang.context_model and abs(margin) >= STRONG_CONTEXT_MARGIN:
+        if lang.context_model and shared_context and abs(margin) >= STRONG_CONTEXT_MARGIN:
             side = "a" if margin > 0 else "b"
             ratio = math.exp(abs(margin))
             return WordJudgement("real-word", f"function words spelt alike; one fits its neighbours {ratio:,.0f}x better", side)

@@ -30,6 +30,8 @@ def zipf(word: str) -> float:
 
 def joined(word: str) -> str:
     """A word without hyphens, apostrophes or a possessive ending."""
+    if "\u2019" in word:
+        word = word.replace("\u2019", "'")
     if "'" in word:
         word = _SUFFIX.sub("", word)
     return word.replace("-", "").replace("'", "")
