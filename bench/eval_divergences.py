@@ -658,10 +658,19 @@ def _lemmas(word: str) -> frozenset[str]:
     return frozenset(lemmas | {word})
 
 
+@functools.cache
+def _in_dictionary(word: str) -> bool:
+    """lemminflect's dictionary knows it ("ther", "wil" and "als" are on the web, not in a dictionary)."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
+
+
 def split_errors(pairs: list[tuple[str, str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Non-word errors and real-word errors by intended word.
 
-    Real-word: what was written is a common English word (wordfreq Zipf >= 3)
+    Real-word: what was written is a common English dictionary word (wordfreq Zipf >= 3, and lemminflect
+    knows it)
     that shares no lemma with the intended word (lemminflect) and is no
     British/American respelling of it; non-word: wordfreq has never seen it.
     """
@@ -672,7 +681,7 @@ def split_errors(pairs: list[tuple[str, str]]) -> tuple[dict[str, list[str]], di
             continue
         if zipf(wrong) == 0 and wrong not in misspellings().get(right, ()):
             typos[right].append(wrong)
-        elif zipf(wrong) >= 3.0 and not (_lemmas(wrong) & _lemmas(right)):
+        elif zipf(wrong) >= 3.0 and _in_dictionary(wrong) and not (_lemmas(wrong) & _lemmas(right)):
             real[right].append(wrong)
     return dict(typos), dict(real)
 
