@@ -282,6 +282,11 @@ def _moved(sim: np.ndarray, groups: Sequence[Alignment], threshold: float) -> li
     return moved
 
 
+def mirror_alignment(group: Alignment) -> Alignment:
+    """The group seen from the other side."""
+    return Alignment(group.b, group.a, group.score, group.moved)
+
+
 def unaligned(count: int, groups: Sequence[Alignment], side: str) -> tuple[int, ...]:
     """Sentence indices of one side that no group covers: claims the other side lacks."""
     covered = {i for g in groups for i in getattr(g, side)}

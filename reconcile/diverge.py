@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -1276,7 +1276,7 @@ def _names(group: _Group) -> list[_Finding]:
     # the same words, so one was put for the other (the diff may have cut the clause around them).
     lone_a = [w for w in group.changed("a") if _is_name_word(w, lang) and w.norm not in b_norms]
     lone_b = [w for w in group.changed("b") if _is_name_word(w, lang) and w.norm not in a_norms]
-    if len(lone_a) == 1 and len(lone_b) == 1:
+    if len(lone_a) == 1 and len(lone_b) == 1 and _same_neighbour(group, lone_a[0], lone_b[0]):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
@@ -1581,6 +1581,23 @@ def _same_speaker_quotes(
         b_words = [w for w in _words(b_doc, ys, quotes_b, lang) if y.start <= w.start and w.end <= y.end]
         paired.append((Alignment(xs, ys, round(-negative, 4)), a_words, b_words))
     return paired
+
+
+_OTHER_SIDE = {"a": "b", "b": "a", None: None}
+
+
+def mirror_divergence(d: Divergence) -> Divergence:
+    """The divergence seen from the other side: A and B swapped, the verdict with them."""
+    return replace(
+        d,
+        a=d.b,
+        b=d.a,
+        a_sentence=d.b_sentence,
+        b_sentence=d.a_sentence,
+        a_span=d.b_span,
+        b_span=d.a_span,
+        favours=_OTHER_SIDE[d.favours],
+    )
 
 
 def sort_divergences(divergences: Sequence[Divergence]) -> list[Divergence]:

@@ -27,7 +27,7 @@ from charset_normalizer import from_bytes
 
 from reconcile.dates import dateline, parse_published
 from reconcile.model import Document, Skipped
-from reconcile.normalize import is_dateline, repair
+from reconcile.normalize import is_dateline, repair, strip_front_matter
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -140,7 +140,7 @@ def _text_document(doc_id: str, data: bytes, path: str) -> Loaded:
         id=doc_id,
         text=text,
         path=path,
-        title=next((line.strip() for line in lines if line.strip() and not is_dateline(line)), None),
+        title=next((strip_front_matter(line) for line in lines if line.strip() and not is_dateline(line)), None),
         published=published.isoformat() if published else None,
         notes=notes,
     )

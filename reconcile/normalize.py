@@ -204,6 +204,29 @@ def is_dateline(line: str) -> bool:
     return bool(_DATELINE.match(line.strip()))
 
 
+_DATELINE_PREFIX = re.compile(
+    r"^(?:published|updated|posted|date)?\s*:?\s*"
+    r"(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})"
+    r"(?:\s*[-\u2013|,]?\s*\d{1,2}:\d{2}(?:\s*[A-Za-z]{2,4})?)?\s*[-\u2013\u2014|:,]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+FRONT_MATTER_LINES = 3
+"""A dateline heads a report: only its first lines are read for one."""
+
+
+def front_matter_length(line: str) -> int:
+    """Characters of a dateline that opens a line of text ("date 2022-03-25 Karen Donfried said ..."): metadata.
+
+    A line that is only a date is ``is_dateline``'s; this one finds the date run into the first sentence.
+    """
+    found = _DATELINE_PREFIX.match(line)
+    return found.end() if found else 0
+
+
+def strip_front_matter(line: str) -> str:
+    return line[front_matter_length(line) :].strip()
+
+
 def _is_fragment(line: str) -> bool:
     """Short and without sentence punctuation: a label, a credit, a site name."""
     return len(line.split()) <= 4 and not re.search(r"[.!?\"\u201d]$", line)
@@ -355,6 +378,10 @@ def find_chrome(
             reasons[n] = "recurs across the source's documents"
         elif is_dateline(line):
             reasons[n] = "dateline"
+    partial = []
+    for n, (start, _, line) in enumerate(lines[:FRONT_MATTER_LINES]):
+        if n not in reasons and (length := front_matter_length(line)):
+            partial.append(Span(start, start + length, line[:length], "dateline"))
     # Fragments wedged between chrome lines or trailing the last one are chrome too.
     changed = True
     while changed:
@@ -367,7 +394,8 @@ def find_chrome(
             if before and after:
                 reasons[n] = "fragment in chrome block"
                 changed = True
-    return tuple(Span(lines[n][0], lines[n][1], lines[n][2], reasons[n]) for n in sorted(reasons))
+    whole = [Span(lines[n][0], lines[n][1], lines[n][2], reasons[n]) for n in sorted(reasons)]
+    return tuple(sorted(whole + partial, key=lambda span: span.start))
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:

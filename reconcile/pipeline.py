@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from reconcile import minhash
-from reconcile.align import align, unaligned
+from reconcile.align import align, mirror_alignment, unaligned
 from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.corpus import FeatureFile, Subset, TextStore
-from reconcile.diverge import diverge
+from reconcile.diverge import diverge, mirror_divergence, sort_divergences
 from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
@@ -296,7 +296,12 @@ def reconcile_pair(
 
     With ``align_all`` off, only a pair whose relation depends on aligned sentences
     is aligned; the others keep their scores and relation but no alignments.
+    The pair is always worked out in one order (by text, then id) and mirrored
+    when asked the other way: alignment and diff break ties by position, so
+    ``compare B A`` must be the mirror of ``compare A B`` by construction.
     """
+    if (b.text, b.id) < (a.text, a.id):
+        return mirror_pair(reconcile_pair(b, a, fb, fa, thresholds, align_all))
     unaligned_scores = score(fa, fb, aligned=False)
     if not align_all and not needs_alignment(unaligned_scores, thresholds):
         return Pair(
@@ -322,6 +327,19 @@ def reconcile_pair(
         divergences=diverge(a, b, groups),
         unique_a=unaligned(len(a.sentences), groups, "a"),
         unique_b=unaligned(len(b.sentences), groups, "b"),
+    )
+
+
+def mirror_pair(pair: Pair) -> Pair:
+    """The same pair seen from the other side: A and B swapped in every field."""
+    return replace(
+        pair,
+        a=pair.b,
+        b=pair.a,
+        alignments=tuple(sorted((mirror_alignment(g) for g in pair.alignments), key=lambda g: (g.a, g.b))),
+        divergences=tuple(sort_divergences([mirror_divergence(d) for d in pair.divergences])),
+        unique_a=pair.unique_b,
+        unique_b=pair.unique_a,
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
+from reconcile.diverge import NEEDS_CHECKING
 
 SCHEMA_VERSION = "1.1"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
@@ -220,8 +221,12 @@ def write_markdown(result: Reconciliation, handle: IO[str]) -> None:
     handle.write("\n")
 
 
+TEXT_PAIR_LIMIT = 20
+"""A scan's terminal summary lists this many divergences a pair; a single comparison lists them all."""
+
+
 def to_text(result: Reconciliation, color: bool = False) -> str:
-    """A short terminal summary: relation, counts, and the top divergences."""
+    """A terminal summary: relation, counts, and every divergence that needs checking (high, medium)."""
     import click
 
     def style(text: str, **kw: Any) -> str:
@@ -233,9 +238,17 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
         out.append(style(f"{pair.a} ↔ {pair.b}: {pair.relation} ({pair.overlap})", bold=True))
         unique = f"{len(pair.unique_a)} / {len(pair.unique_b)}"
         out.append(f"  divergences: {_counts(pair.divergences)}; unique claims: {unique}")
-        for d in pair.divergences[:10]:
+        to_check = [d for d in pair.divergences if d.severity in NEEDS_CHECKING]
+        shown = to_check if len(result.pairs) == 1 else to_check[:TEXT_PAIR_LIMIT]
+        for d in shown:
             quote = " [in quote]" if d.in_quote else ""
-            out.append(f"  {style(d.severity.ljust(6), fg=colors[d.severity])} {d.kind}: {d.a!r} → {d.b!r}{quote}")
+            line = f"  {style(d.severity.ljust(6), fg=colors[d.severity])} {d.kind}: {d.a!r} → {d.b!r}{quote}"
+            out.append(line + (f" ({d.reason})" if d.reason else ""))
+        if len(shown) < len(to_check):
+            out.append(f"  … {len(to_check) - len(shown)} more need checking: --format md lists them all")
+        drift = len(pair.divergences) - len(to_check)
+        if drift:
+            out.append(f"  {drift} low-severity (spelling variants, wording drift) counted, not listed: --format md shows them")
     for c in result.clusters:
         out.append(f"cluster {c.id} ({c.relation}): {', '.join(c.documents)}; canonical {c.canonical}")
     for s in result.skipped:

@@ -57,11 +57,13 @@ def _pieces(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) ->
 
 def segment(text: str, chrome: tuple[Span, ...] = ()) -> tuple[Sentence, ...]:
     """Sentences of every non-chrome line, numbered in reading order."""
-    chrome_starts = {span.start for span in chrome}
+    chrome_ends = {span.start: span.end for span in chrome}
     sentences: list[Sentence] = []
     for start, end, _ in line_spans(text):
-        if start in chrome_starts:
-            continue
+        if start in chrome_ends:
+            if chrome_ends[start] >= end:
+                continue
+            start = chrome_ends[start]  # a dateline run into the first sentence: the rest is text
         for s, e in split_paragraph(text, start, end):
             if any(ch.isalnum() for ch in text[s:e]):
                 sentences.append(Sentence(len(sentences), s, e, text[s:e]))
