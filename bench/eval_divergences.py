@@ -185,7 +185,11 @@ def _shared_tokens(a: str, b: str, keep_function_words: bool = False):
         if t.norm in a_norms
         and n not in near_month
         and (
-            keep_function_words or t.norm not in stop or t.norm == "not" or t.norm in AUXILIARIES or t.norm in NUMBER_WORDS
+            keep_function_words
+            or t.norm not in stop
+            or t.norm == "not"
+            or t.norm in AUXILIARIES
+            or t.norm in NUMBER_WORDS
         )
     ]
 
@@ -574,8 +578,10 @@ def evaluate_two_references(show: int = 40) -> dict[str, dict[str, float]]:
     from reconcile.pipeline import compare
 
     print("\n## Two human translations of the same news (WMT21), nothing planted\n")
-    print("| set | lines | line alignment recall | high / 100 lines | number+date+negation / 100 | "
-          "medium / 100 | flags by kind | ms/doc pair |")
+    print(
+        "| set | lines | line alignment recall | high / 100 lines | number+date+negation / 100 | "
+        "medium / 100 | flags by kind | ms/doc pair |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     figures: dict[str, dict[str, float]] = {}
     listed: dict[str, list[str]] = {}
@@ -618,8 +624,10 @@ def evaluate_two_references(show: int = 40) -> dict[str, dict[str, float]]:
         }
         figures[name] = fig
         by_kind = ", ".join(f"{k} {per[k]:.1f}" for k in sorted(per) if k != "wording")
-        print(f"| {name} | {n} | {fig['recall']:.3f} | {fig['high']:.2f} | {fig['facts']:.2f} | {fig['medium']:.2f} | "
-              f"{by_kind}; wording {per.get('wording', 0):.1f} | {elapsed:.0f} |")
+        print(
+            f"| {name} | {n} | {fig['recall']:.3f} | {fig['high']:.2f} | {fig['facts']:.2f} | {fig['medium']:.2f} | "
+            f"{by_kind}; wording {per.get('wording', 0):.1f} | {elapsed:.0f} |"
+        )
     for name, items in listed.items():
         print(f"\nhigh-severity flags, {name} (first {show}; read them: some are the translators' own slips):")
         for item in items:
@@ -716,12 +724,24 @@ def evaluate_real_errors(errors: Path, seed: int = 21, limit: int = 0) -> dict[s
         ("negation", plant_negation),
         ("date", plant_date),
     ]
-    print(f"\n## Real errors planted into {len(lines)} WMT21 English line pairs "
-          f"({sum(map(len, typos.values()))} non-word and {sum(map(len, real.values()))} real-word "
-          f"misspellings from {errors})")
-    return _score_planted([(a, b) for a, b in lines], planters, seed, {
-        "typo": 0.9, "number": 0.9, "date": 0.9, "negation": 0.9, "name": 0.9, "real-word": 0.8,
-    })
+    print(
+        f"\n## Real errors planted into {len(lines)} WMT21 English line pairs "
+        f"({sum(map(len, typos.values()))} non-word and {sum(map(len, real.values()))} real-word "
+        f"misspellings from {errors})"
+    )
+    return _score_planted(
+        [(a, b) for a, b in lines],
+        planters,
+        seed,
+        {
+            "typo": 0.9,
+            "number": 0.9,
+            "date": 0.9,
+            "negation": 0.9,
+            "name": 0.9,
+            "real-word": 0.8,
+        },
+    )
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float:

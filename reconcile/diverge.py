@@ -694,7 +694,9 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
             return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
         return _name_finding([a], [b], lang)
     if _is_respelling(x, y):
-        return _Finding("spelling-variant", [a], [b], "the same word spelt two ways (hyphen, accents or British/American)")
+        return _Finding(
+            "spelling-variant", [a], [b], "the same word spelt two ways (hyphen, accents or British/American)"
+        )
     if _is_acronym(a) != _is_acronym(b) or any(c.isdigit() for c in x + y):
         return None  # "EUR"/"euro", "13:25"/"1:25": an abbreviation spelt out, or figures the number stage reads
     judged = judge_words(x, y, lang, _neighbours(group, a, b))
@@ -1157,9 +1159,7 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None
             after = own[n + 1].norm if n + 1 < len(own) and own[n + 1].sentence == w.sentence else None
             candidates = {
-                o.norm: o
-                for o in other
-                if o.norm != w.norm and o.norm.isalpha() and look_alike(w.norm, o.norm)
+                o.norm: o for o in other if o.norm != w.norm and o.norm.isalpha() and look_alike(w.norm, o.norm)
             }
             best = None
             for norm, o in sorted(candidates.items()):
@@ -1172,9 +1172,15 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
                 continue
             margin, o = best
             group.explain([w])
-            reason = f"{w.text!r} fits its own neighbours {math.exp(margin):,.0f}x worse than the other side's {o.text!r}"
+            reason = (
+                f"{w.text!r} fits its own neighbours {math.exp(margin):,.0f}x worse than the other side's {o.text!r}"
+            )
             favours = "b" if side == "a" else "a"
-            found.append(_Finding("real-word", [w], [o], reason, favours) if side == "a" else _Finding("real-word", [o], [w], reason, favours))
+            found.append(
+                _Finding("real-word", [w], [o], reason, favours)
+                if side == "a"
+                else _Finding("real-word", [o], [w], reason, favours)
+            )
     return found
 
 
@@ -1202,13 +1208,17 @@ def _stray_misspellings(group: _Group) -> list[_Finding]:
         for w in group.changed(side):
             if w.number is not None or _capitalised(w) or not w.norm.isalpha() or is_word(w.norm, lang.code):
                 continue
-            partners = [o for o in other if o.norm != w.norm and is_word(o.norm, lang.code) and look_alike(w.norm, o.norm)]
+            partners = [
+                o for o in other if o.norm != w.norm and is_word(o.norm, lang.code) and look_alike(w.norm, o.norm)
+            ]
             if not partners:
                 continue
             o = min(partners, key=lambda o: (OSA.distance(w.norm, o.norm), o.start))
             group.explain([w])
             reason = f"{w.text!r}: not a word; the other side writes {o.text!r}"
-            found.append(_Finding("typo", [w], [o], reason, "b") if side == "a" else _Finding("typo", [o], [w], reason, "a"))
+            found.append(
+                _Finding("typo", [w], [o], reason, "b") if side == "a" else _Finding("typo", [o], [w], reason, "a")
+            )
     return found
 
 
@@ -1232,18 +1242,20 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
     translated ("Pokal"/"Cup"), or spelt out beside its acronym ("ČSSD"/"Czech").
     """
     words = (*names_a, *names_b)
+    if len(names_a) == 1 and len(names_b) == 1:
+        x, y = joined(names_a[0].norm), joined(names_b[0].norm)
+        if x == y or _is_name_form(x, y):
+            return None
+        named = judge_names(names_a[0].text, names_b[0].text, lang)
+        if named.kind in {"spelling-variant", "typo"}:
+            return _Finding(named.kind, names_a, names_b, named.reason)
+        if derived(x, y):
+            return None  # "Jihlava"/"Jihlavsko": one place in two grammatical forms
     if any(zipf(joined(w.norm)) >= TRANSLATED_NAME_ZIPF for w in words):
         return None
     if len({_is_acronym(w) for w in words}) > 1:
         return None
-    if len(names_a) == 1 and len(names_b) == 1:
-        x, y = joined(names_a[0].norm), joined(names_b[0].norm)
-        if x == y or _is_name_form(x, y) or derived(x, y):
-            return None
-        named = judge_names(names_a[0].text, names_b[0].text, lang)
-        if named.kind:
-            return _Finding(named.kind, names_a, names_b, named.reason)
-    return _Finding("name", names_a, names_b)
+    return _Finding("name", names_a, names_b, "another name in the same place")
 
 
 def _names(group: _Group) -> list[_Finding]:
@@ -1330,7 +1342,9 @@ def _wording(group: _Group) -> list[_Finding]:
         changed = len(reworded_a) + len(reworded_b)
         total = len(group.a) + len(group.b)
         found.append(
-            _Finding("wording", reworded_a, reworded_b, f"reworded: {changed} of {total} words differ, nothing checkable")
+            _Finding(
+                "wording", reworded_a, reworded_b, f"reworded: {changed} of {total} words differ, nothing checkable"
+            )
         )
     return found
 
@@ -1404,9 +1418,7 @@ def _hunks(a_words: list[_Word], b_words: list[_Word]) -> list[_Hunk]:
     return hunks
 
 
-def _group_divergences(
-    a_words: list[_Word], b_words: list[_Word], ctx: Context
-) -> list[_Finding]:
+def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context) -> list[_Finding]:
     group = _Group(a_words, b_words, _hunks(a_words, b_words), ctx.lang)
     found = _whole_hunk_respellings(group)
     found += _dates(group, ctx)
@@ -1454,8 +1466,6 @@ def _judge(found: _Finding, a: str, b: str, ctx: Context) -> _Verdict:
     kind = found.kind
     if kind == "wording":
         return _Verdict(confidence=0.6, evidence=("other words, no figure, name, date or negation changed",))
-    if kind == "spelling-variant":
-        return _Verdict(confidence=0.9, evidence=(found.reason or "the same word spelt two ways",))
     evidence: list[str] = []
     votes = {"a": 0, "b": 0}
     if ctx.others and a and b:
@@ -1469,6 +1479,16 @@ def _judge(found: _Finding, a: str, b: str, ctx: Context) -> _Verdict:
                 f"{votes[winner]} of {len(ctx.others)} other sources write {(a if winner == 'a' else b)!r}"
                 + (f", {votes['b' if winner == 'a' else 'a']} the other" if votes["a"] and votes["b"] else "")
             )
+    if kind == "spelling-variant":
+        # Either spelling is right; the cluster's other sources may still say which the story uses.
+        if votes["a"] != votes["b"]:
+            winner = "a" if votes["a"] > votes["b"] else "b"
+            return _Verdict(
+                favours=winner,
+                confidence=round(min(0.95, 0.6 + 0.1 * abs(votes["a"] - votes["b"])), 2),
+                evidence=(*evidence, found.reason),
+            )
+        return _Verdict(confidence=0.9, evidence=(found.reason or "the same word spelt two ways",))
     if kind == "typo" and found.favours:
         wrong = a if found.favours == "b" else b
         why = found.reason.split(": ", 1)[-1] if ": " in found.reason else found.reason
@@ -1486,7 +1506,9 @@ def _judge(found: _Finding, a: str, b: str, ctx: Context) -> _Verdict:
             evidence.append(f"{ctx.a_doc.id} itself writes {b!r} elsewhere")
     context = found.favours if kind == "real-word" else None
     if context:
-        evidence.append(f"{(a if context == 'a' else b)!r} fits the shared neighbours far better (English bigram counts)")
+        evidence.append(
+            f"{(a if context == 'a' else b)!r} fits the shared neighbours far better (English bigram counts)"
+        )
     majority = None if votes["a"] == votes["b"] else ("a" if votes["a"] > votes["b"] else "b")
     sides = {side for side in (majority, own, context) if side}
     if len(sides) > 1:

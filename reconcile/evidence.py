@@ -61,12 +61,24 @@ class Language:
 
 
 LANGUAGES = {
-    "en": Language("en", capitals_mark_names=True, context_model=True, decimal_mark=".", thousands_mark=",", lemmas=True),
-    "de": Language("de", capitals_mark_names=False, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
-    "fr": Language("fr", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=" ", lemmas=True),
-    "es": Language("es", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
-    "it": Language("it", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
-    "nl": Language("nl", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True),
+    "en": Language(
+        "en", capitals_mark_names=True, context_model=True, decimal_mark=".", thousands_mark=",", lemmas=True
+    ),
+    "de": Language(
+        "de", capitals_mark_names=False, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True
+    ),
+    "fr": Language(
+        "fr", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=" ", lemmas=True
+    ),
+    "es": Language(
+        "es", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True
+    ),
+    "it": Language(
+        "it", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True
+    ),
+    "nl": Language(
+        "nl", capitals_mark_names=True, context_model=False, decimal_mark=",", thousands_mark=".", lemmas=True
+    ),
 }
 UNKNOWN_LANGUAGE = Language(
     "und", capitals_mark_names=False, context_model=False, decimal_mark=".", thousands_mark=",", lemmas=False
@@ -156,7 +168,7 @@ def derived(x: str, y: str) -> bool:
     """One word built on the other: a shared stem, or one word inside the other with a prefix or
     suffix added ("charging"/"recharging", "spite"/"despite", "cycling"/"bicycling")."""
     short, long_ = sorted((x, y), key=len)
-    if len(short) >= DERIVATION_PREFIX and (long_.endswith(short) or long_.startswith(short)):
+    if len(short) >= DERIVATION_PREFIX + 1 and (long_.endswith(short) or long_.startswith(short)):
         return True
     common = 0
     for cx, cy in zip(x, y, strict=False):
@@ -462,12 +474,16 @@ def judge_words(
         if lang.context_model and shared_context and abs(margin) >= STRONG_CONTEXT_MARGIN:
             side = "a" if margin > 0 else "b"
             ratio = math.exp(abs(margin))
-            return WordJudgement("real-word", f"function words spelt alike; one fits its neighbours {ratio:,.0f}x better", side)
+            return WordJudgement(
+                "real-word", f"function words spelt alike; one fits its neighbours {ratio:,.0f}x better", side
+            )
         return WordJudgement(None, "function words vary between renderings")
     if not lang.context_model:
         return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
     return WordJudgement(
-        "real-word", "both are words, spelt alike, with different lemmas: one may be a slip for the other", _favoured(margin)
+        "real-word",
+        "both are words, spelt alike, with different lemmas: one may be a slip for the other",
+        _favoured(margin),
     )
 
 
@@ -483,8 +499,11 @@ class NameJudgement:
     reason: str
 
 
-NAME_TYPO_ZIPF = 1.5
-"""A name at or above this wordfreq frequency is known; a look-alike below it (often 0) is that name misspelt."""
+NAME_TYPO_ZIPF = 2.5
+NAME_TYPO_GAP = 1.5
+"""A look-alike of a known name that is rare (Zipf < 2.5, often 0) and far rarer (1.5 below) is that name
+misspelt ("Tatarsan" 0 / "Tatarstan" 2.6, "Cua" 2.0 / "Cuba" 4.4); two names of like frequency
+("Lithuania" 3.5 / "Latvia" 3.4) are two names."""
 
 
 def judge_names(x: str, y: str, lang: Language) -> NameJudgement:
@@ -494,9 +513,11 @@ def judge_names(x: str, y: str, lang: Language) -> NameJudgement:
     fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
     known, unknown = (x, y) if fx >= fy else (y, x)
     if (
-        min(fx, fy) < NAME_TYPO_ZIPF <= max(fx, fy)
+        min(fx, fy) < NAME_TYPO_ZIPF
+        and max(fx, fy) - min(fx, fy) >= NAME_TYPO_GAP
         and edit_distance(x, y) <= max(1, min(len(x), len(y)) // 4)
-        and not frequency(joined(unknown), lang.code)
     ):
         return NameJudgement("typo", f"{unknown!r} looks like {known!r} misspelt")
+    if max(fx, fy) < NAME_TYPO_ZIPF and min(len(x), len(y)) >= 4 and edit_distance(x.casefold(), y.casefold()) == 1:
+        return NameJudgement("typo", "two rare names one letter apart: one is likely the other misspelt")
     return NameJudgement("name", "another name in the same place")

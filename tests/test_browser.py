@@ -30,7 +30,7 @@ FLAGS = [
 KNOWN = [
     # (pair page, kind, the words each side shows): samples/README.md lists them.
     ("statement_outlet_a__statement_outlet_b", "real-word", {"evaluation", "evacuation"}),
-    ("statement_outlet_a__statement_outlet_b", "name", {"Katarina", "Katharina"}),
+    ("statement_outlet_a__statement_outlet_b", "spelling-variant", {"Katarina", "Katharina"}),
     ("statement_outlet_a__statement_outlet_b", "spelling-variant", {"re-open", "reopen"}),
     ("wire_copy__wire_original", "number", {"27", "25"}),
     ("wire_copy__wire_original", "typo", {"goverment", "government"}),
