@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 
 from reconcile.align import MIN_SIMILARITY, similarity
 from reconcile.attribution import attributed_quotes
+from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.evidence import (
     ENGLISH,
     UNKNOWN_LANGUAGE,
@@ -40,15 +41,12 @@ from reconcile.evidence import (
     derived,
     detect_language,
     is_word,
-    look_alike,
     judge_names,
     judge_words,
+    look_alike,
 )
-from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
 from reconcile.lexicon import (
     british_american,
-    is_known_word,
-    is_misspelling,
     joined,
     misspellings,
     stem,

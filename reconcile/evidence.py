@@ -157,9 +157,9 @@ def same_lemma(x: str, y: str, lang: str) -> bool:
     return lemma(x, lang) == lemma(y, lang)
 
 
-DERIVATION_PREFIX = 4
+DERIVATION_PREFIX = 5
 DERIVATION_SHARE = 0.65
-"""Two words sharing their first 4 letters and 65% of the shorter one are one word derived
+"""Two words sharing their first 5 letters and 65% of the shorter one are one word derived
 ("historic"/"historical", "protection"/"protective", "hygiene"/"hygienic"), where look-alike
 slips share less ("naval"/"navel" 3 letters, "season"/"session" 2, "fraction"/"faction" 1)."""
 
@@ -168,7 +168,11 @@ def derived(x: str, y: str) -> bool:
     """One word built on the other: a shared stem, or one word inside the other with a prefix or
     suffix added ("charging"/"recharging", "spite"/"despite", "cycling"/"bicycling")."""
     short, long_ = sorted((x, y), key=len)
-    if len(short) >= DERIVATION_PREFIX + 1 and (long_.endswith(short) or long_.startswith(short)):
+    if (
+        len(short) >= DERIVATION_PREFIX
+        and len(long_) - len(short) >= 2
+        and (long_.endswith(short) or long_.startswith(short))
+    ):
         return True
     common = 0
     for cx, cy in zip(x, y, strict=False):

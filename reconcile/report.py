@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 from reconcile.diverge import NEEDS_CHECKING
+from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
 SCHEMA_VERSION = "1.1"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
@@ -144,8 +144,11 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
     lines = [
         f"## {pair.a} ↔ {pair.b}: {pair.relation}",
         "",
-        *(f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
-          f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
+        *(
+            f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
+            f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}"
+            for side, doc in (("A", a), ("B", b))
+        ),
         "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
@@ -248,7 +251,9 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
             out.append(f"  … {len(to_check) - len(shown)} more need checking: --format md lists them all")
         drift = len(pair.divergences) - len(to_check)
         if drift:
-            out.append(f"  {drift} low-severity (spelling variants, wording drift) counted, not listed: --format md shows them")
+            out.append(
+                f"  {drift} low-severity (spelling variants, wording drift) counted, not listed: --format md shows them"
+            )
     for c in result.clusters:
         out.append(f"cluster {c.id} ({c.relation}): {', '.join(c.documents)}; canonical {c.canonical}")
     for s in result.skipped:
