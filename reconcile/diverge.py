@@ -265,11 +265,9 @@ def _number(word: str, thousands_mark: str = ",") -> float | None:
         return None
     if not word[:1].isdigit():
         return None
-    if thousands_mark == ".":
-        # German and most of Europe: "3.000" is three thousand, "3,5" three and a half.
-        digits = _GROUPED_BY_DOTS.sub("", word).replace(",", ".")
-    else:
-        digits = _THOUSANDS.sub("", word)
+    # German and most of Europe: "3.000" is three thousand, "3,5" three and a half.
+    european = thousands_mark == "."
+    digits = _GROUPED_BY_DOTS.sub("", word).replace(",", ".") if european else _THOUSANDS.sub("", word)
     digits = _NUMBER_SUFFIX.sub("", digits)
     try:
         return float(digits)
