@@ -326,7 +326,7 @@ def dedup(
     against everything the index has seen."""
     from reconcile.dedup import Decision, Policy, dedup_files
     from reconcile.feeds import Fields
-    from reconcile.index import IndexMismatch, Params
+    from reconcile.index import IndexMismatch, IndexUnusable, Params
 
     if out is None and not dry_run:
         raise click.UsageError("give -o OUTPUT, or --dry-run")
@@ -352,7 +352,7 @@ def dedup(
             click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
                        f"score {decision.score})")
 
-    with user_errors(debug, expected=(IndexMismatch, ValueError)):
+    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)):
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     if rejected > 20:

@@ -722,7 +722,7 @@ def dedup_files(
 
     formats = {str(p): (detect_format(p) if p.is_file() else "jsonl") for p in paths}
     targets = output_targets(paths, out) if out is not None and not dry_run else {}
-    index: Index = open_index(index_url, params)
+    index: Index = open_index(index_url, params, read_only=dry_run)
     if dry_run:
         index = DryRunIndex(index)
     run = run_key(paths, fields, policy, thresholds, params)

@@ -7,6 +7,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import EXIT_SKIPPED, main
@@ -222,6 +224,57 @@ def test_dry_run_prints_removals_and_writes_nothing(tmp_path: Path) -> None:
     assert counts(real.output)[1:] == counts(result.output)[1:]
 
 
+def test_dry_run_creates_no_index(tmp_path: Path) -> None:
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "--dry-run", "--index", str(tmp_path / "new" / "i.sqlite"))
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def _without_root_powers(command: list[str]) -> list[str]:
+    """``command`` run so that file modes bind it: root keeps its user id but loses its
+    capabilities (``setpriv``), since root may write a read-only file."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only file cannot be made")
+    return ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--securebits=+noroot", *command]
+
+
+def test_dry_run_reads_a_read_only_index(tmp_path: Path) -> None:
+    folder = tmp_path / "indexes"
+    index = folder / "index.sqlite"
+    first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
+    assert first.exit_code == 0, first.output
+    before = index.read_bytes()
+    index.chmod(0o444)
+    # the same items under other ids: a run of its own, which finds them all in the index
+    lines = (SAMPLES / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    tomorrow = tmp_path / "tomorrow.jsonl"
+    tomorrow.write_text("".join(json.dumps({**json.loads(x), "id": "t-" + json.loads(x)["id"]}) + "\n" for x in lines))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        for mode in (0o555, 0o755):  # the folder takes no -shm file, then it does
+            folder.chmod(mode)
+            dry = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--dry-run", "--index", str(index))),
+                                 env=env, capture_output=True, text=True)
+            assert dry.returncode == 0, dry.stderr
+            # what the index saw is removed: every item would go
+            read, kept, removed, _ = counts(dry.stderr)
+            assert kept == 0 and removed == read > 0
+            assert index.read_bytes() == before
+        # a real run on it says what is wrong, naming the file, in one line
+        real = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--index", str(index), "-o",
+                                                        str(tmp_path / "2.jsonl"))), env=env, capture_output=True,
+                              text=True)
+        assert real.returncode == 1
+        assert real.stderr.strip().splitlines() == [
+            f"Error: index {index} cannot be written (attempt to write a readonly database): "
+            "give write access, or only read it with a dry run"
+        ]
+    finally:
+        folder.chmod(0o755)
+
+
 def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
@@ -236,7 +289,8 @@ def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> Non
 
 def test_other_parameters_are_refused_in_one_line(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
-    assert run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run").exit_code == 0
+    out = str(tmp_path / "out.jsonl")
+    assert run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", out).exit_code == 0
     result = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run", "--bands", "12")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
