@@ -342,6 +342,73 @@ def test_killed_run_rerun_gives_the_same_output_and_map(tmp_path: Path) -> None:
     assert not [p for p in killed.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for a reaper has ended)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+_KILLED_PARENT = """
+import sys
+from pathlib import Path
+import reconcile.dedup as dedup
+if sys.argv[3] == "pipe only":
+    dedup.die_with_parent = lambda: None
+dedup.dedup_files([Path(sys.argv[1])], Path(sys.argv[2]), batch_size=50, reader_process=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc (Linux)")
+@pytest.mark.parametrize("ending", ["prctl", "pipe only"])
+def test_killed_dedup_leaves_no_reader_process_behind(tmp_path: Path, ending: str) -> None:
+    """``kill -9`` of dedup while its reader is blocked sending (the parent stopped reading):
+    the reader ends too, by the kernel's parent-death signal, or else by the broken pipe."""
+    feed = tmp_path / "feed.jsonl"
+    synthetic_feed(feed, 3000, copies=0.3, seed=3)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(feed), str(tmp_path / "out.jsonl"), ending],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    readers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not (readers := _children(parent.pid)) and parent.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(readers) == 1, "the reader process did not start"
+        parent.send_signal(signal.SIGSTOP)  # the parent stops taking batches: the reader fills the pipe
+        time.sleep(1.0)
+        assert _running(readers[0]), "the reader ended before the parent was killed"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _running(readers[0]) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _running(readers[0]), "the reader outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in readers:  # a reader left behind by a failure here is ended, by its id
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_two_workers_on_redis_never_keep_the_same_story_twice(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
     """Worker a meets the shared stories first to last, worker b last to first, so they race
     where they meet; each batch works from a view of the index that the other may have changed."""
