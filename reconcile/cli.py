@@ -20,6 +20,7 @@ import click
 
 from reconcile.cluster import CANONICAL_RULES
 from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
+from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
@@ -30,6 +31,33 @@ from reconcile.report import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_json, to_markd
 EXIT_SKIPPED = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BadValue(click.ClickException):
+    """A flag's value malformed or out of bounds: one line naming the flag, and the exit
+    status of bad usage (click's own ``BadParameter`` adds the usage and a hint: three lines more)."""
+
+    exit_code = 2
+
+
+class Bounded(click.ParamType):
+    """A whole number from ``low`` to ``high``: size parameters are bounded, so a mistyped
+    ``--num-perm 1048576`` is refused at once rather than killed for memory at 21 GB."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        flag = param.opts[0] if param is not None and param.opts else "value"
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise BadValue(f"{flag} {value!r} is not a whole number") from None
+        if not self.low <= number <= self.high:
+            raise BadValue(f"{flag} {number} is out of bounds: give {self.low} to {self.high:,}")
+        return number
 
 
 def output_options(fn: F) -> F:
@@ -64,11 +92,14 @@ def output_options(fn: F) -> F:
 
 
 def _byte_size(text: str) -> int:
-    """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes."""
+    """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes, from 1 to ``MAX_INPUT_BYTES``."""
     match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
     if not match:
-        raise click.BadParameter(f"{text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
-    return int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
+        raise BadValue(f"--max-bytes {text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
+    size = int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
+    if not 1 <= size <= MAX_INPUT_BYTES:
+        raise BadValue(f"--max-bytes {text} is out of bounds: give 1 byte to {MAX_INPUT_BYTES >> 30}G")
+    return size
 
 
 def input_options(fn: F) -> F:
@@ -235,7 +266,10 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
     help="Each cluster's canonical document: the earliest published (then longest), or the longest.",
 )
 @click.option(
-    "--workers", type=click.IntRange(1), default=None, help="Processes for a large corpus (default: all cores)."
+    "--workers",
+    type=Bounded(1, MAX_WORKERS),
+    default=None,
+    help=f"Processes for a large corpus, 1 to {MAX_WORKERS} (default: all cores).",
 )
 @click.option(
     "--pair-files",
@@ -308,13 +342,15 @@ def scan(
               help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer).")
 @click.option("--dry-run", is_flag=True, help="Print what would be removed; write nothing, leave the index untouched.")
 @record_field_options
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None),
-              help="Items read, checked and written together.")
-@click.option("--num-perm", default=64, show_default=True, type=click.IntRange(1, None),
-              help="MinHash bins (a power of two).")
-@click.option("--bands", default=16, show_default=True, type=click.IntRange(1, None), help="LSH bands.")
-@click.option("--rows", default=3, show_default=True, type=click.IntRange(1, None), help="Rows per LSH band.")
-@click.option("--shingle-size", default=5, show_default=True, type=click.IntRange(1, None), help="Words per shingle.")
+@click.option("--batch-size", default=2000, show_default=True, type=Bounded(1, MAX_BATCH_SIZE),
+              help=f"Items read, checked and written together (at most {MAX_BATCH_SIZE:,}).")
+@click.option("--num-perm", default=64, show_default=True, type=Bounded(1, MAX_NUM_PERM),
+              help=f"MinHash bins (a power of two, at most {MAX_NUM_PERM:,}).")
+@click.option("--bands", default=16, show_default=True, type=Bounded(1, MAX_NUM_PERM), help="LSH bands.")
+@click.option("--rows", default=3, show_default=True, type=Bounded(1, MAX_NUM_PERM),
+              help="Rows per LSH band (bands x rows at most --num-perm).")
+@click.option("--shingle-size", default=5, show_default=True, type=Bounded(1, MAX_SHINGLE_SIZE),
+              help="Words per shingle.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
     feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
@@ -339,7 +375,7 @@ def dedup(
     try:
         params = Params(num_perm, bands, rows, shingle_size)
     except ValueError as err:
-        raise click.UsageError(str(err)) from err
+        raise BadValue(str(err)) from err
     rejected = 0
 
     def show(_item: object, decision: Decision) -> None:

@@ -52,6 +52,7 @@ from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
 from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
+from reconcile.limits import MAX_BATCH_SIZE
 from reconcile.normalize import fold
 from reconcile.pair import Thresholds, copy_relation
 
@@ -752,7 +753,8 @@ def dedup_files(
 ) -> Counts:
     """Dedup feed files into ``out`` (kept items, input format), ``map_path`` and ``rejects_path``.
 
-    Outputs appear whole at the end or not at all.  ``dry_run`` writes nothing
+    Outputs appear whole at the end or not at all; ``batch_size`` is from 1 to ``MAX_BATCH_SIZE``.
+    ``dry_run`` writes nothing
     and leaves the index untouched; ``on_decision`` sees every item.
     ``reader_process``: parse and sketch in a second process (``read_in_process``);
     by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
@@ -760,6 +762,8 @@ def dedup_files(
     """
     from reconcile.index import DryRunIndex
 
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch size must be from 1 to {MAX_BATCH_SIZE:,}, not {batch_size}")
     formats = {str(p): (detect_format(p) if p.is_file() else "jsonl") for p in paths}
     targets = output_targets(paths, out) if out is not None and not dry_run else {}
     index: Index = open_index(index_url, params, read_only=dry_run)

@@ -42,6 +42,8 @@ from typing import Any, Protocol, TypeVar, overload
 
 import numpy as np
 
+from reconcile.limits import MAX_NUM_PERM, MAX_SHINGLE_SIZE
+
 FORMAT = 3
 """The store layout.  1: a journal row per item, text cluster ids, 48 affine permutations;
 2: a journal entry per batch, integer cluster ids, one-permutation MinHash; 3: SQLite's
@@ -55,14 +57,6 @@ class IndexMismatch(Exception):
 class IndexUnusable(Exception):
     """The index address is malformed, or the store behind it cannot be used: a damaged or
     foreign file, a folder, a server that does not answer.  The message names the index."""
-
-
-MAX_NUM_PERM = 1024
-"""The most MinHash bins: each item's signature takes ``num_perm`` x 4 bytes and every cluster
-keeps a ``num_perm``-byte sketch in memory, so 1,024 (16 x the default 64, more than
-datasketch's usual 128-256) is already generous; the tester's 1,048,576 ran out of memory at 21 GB."""
-MAX_SHINGLE_SIZE = 25
-"""The most words per shingle: beyond a sentence's length every edit breaks every shingle."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import EXIT_SKIPPED, main
@@ -111,3 +112,20 @@ def test_scan_with_nothing_readable_names_the_inputs_and_fails(tmp_path: Path) -
     assert "no readable reports among the inputs" in result.stderr
     assert sum(line.startswith("reconcile: skipped") for line in result.stderr.splitlines()) == 2
     assert "broken.jsonl:1: invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "line"),
+    [
+        (["--workers", "1000"], "Error: --workers 1000 is out of bounds: give 1 to 64"),
+        (["--workers", "0"], "Error: --workers 0 is out of bounds: give 1 to 64"),
+        (["--max-bytes", "100G"], "Error: --max-bytes 100G is out of bounds: give 1 byte to 8G"),
+        (["--max-bytes", "0"], "Error: --max-bytes 0 is out of bounds: give 1 byte to 8G"),
+        (["--max-bytes", "lots"], "Error: --max-bytes 'lots' is not a size (examples: 500000, 64K, 10MB, 1G)"),
+    ],
+)
+def test_scan_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: list[str], line: str) -> None:
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "out"), *flags])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [line]
+    assert not (tmp_path / "out").exists()

@@ -463,3 +463,25 @@ def test_readme_shows_what_the_samples_dedup_prints(tmp_path: Path, monkeypatch)
     result = run(*command.group(1).split())
     assert result.exit_code == 0, result.output
     assert COUNTS.search(result.output).group(0) == shown.group(0)
+
+
+@pytest.mark.parametrize(
+    ("flags", "line"),
+    [
+        (["--num-perm", "1048576"], "Error: --num-perm 1048576 is out of bounds: give 1 to 1,024"),
+        (["--num-perm", "0"], "Error: --num-perm 0 is out of bounds: give 1 to 1,024"),
+        (["--bands", "100000"], "Error: --bands 100000 is out of bounds: give 1 to 1,024"),
+        (["--rows", "x"], "Error: --rows 'x' is not a whole number"),
+        (["--shingle-size", "1000"], "Error: --shingle-size 1000 is out of bounds: give 1 to 25"),
+        (["--batch-size", "100000000"], "Error: --batch-size 100000000 is out of bounds: give 1 to 50,000"),
+        (["--batch-size", "0"], "Error: --batch-size 0 is out of bounds: give 1 to 50,000"),
+        (["--num-perm", "96"], "Error: num_perm must be a power of two (one-permutation MinHash), not 96"),
+        (["--bands", "30"], "Error: bands x rows (30 x 3) exceeds num_perm 64"),
+    ],
+)
+def test_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: list[str], line: str) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "-o", str(out), "--index", str(tmp_path / "i.db"), *flags)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [line]
+    assert list(tmp_path.iterdir()) == [], "nothing is written"
