@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -168,6 +169,32 @@ def user_errors(debug: bool, expected: tuple[type[Exception], ...] = ()) -> Iter
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
 
 
+def writable_folder(folder: Path, flag: str, given: Path | None = None) -> None:
+    """Fail now, before the work, in one line naming the path, if ``folder`` (which holds the
+    ``given`` output file, if one is given) cannot be made or written (``-o /proc/nope``):
+    a user error, not an internal one after a long run."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        where = "there" if given is None else f"in {folder}"
+        raise click.ClickException(f"{flag} {given or folder}: cannot write {where} ({_reason(err)})") from err
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or str(err)).lower()
+
+
+@contextlib.contextmanager
+def writing(target: Path, flag: str) -> Iterator[None]:
+    """An output that fails while written (a full disk, a folder removed meanwhile) is named in one line."""
+    try:
+        yield
+    except OSError as err:
+        raise click.ClickException(f"{flag} {target}: cannot write {err.filename or target} ({_reason(err)})") from err
+
+
 def _report_skipped(skipped: Sequence[Skipped]) -> None:
     for item in skipped:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
@@ -181,12 +208,14 @@ def _emit(
     pair_files: str = "auto",
 ) -> None:
     if out_dir is not None:
-        written = write_reports(result, out_dir, pair_files)
+        with writing(out_dir, "-o"):
+            written = write_reports(result, out_dir, pair_files)
         click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.tables import write_tables
 
-        tables = write_tables(result, tables_dir)
+        with writing(tables_dir, "--tables"):
+            tables = write_tables(result, tables_dir)
         click.echo(f"reconcile: wrote {len(tables)} table files to {tables_dir}", err=True)
     if fmt is None:
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
@@ -196,6 +225,12 @@ def _emit(
         click.echo(to_markdown(result), nl=False)
     elif fmt == "text":
         click.echo(to_text(result, color=sys.stdout.isatty()), nl=False)
+
+
+def _writable_outputs(out_dir: Path | None, tables_dir: Path | None) -> None:
+    for folder, flag in ((out_dir, "-o"), (tables_dir, "--tables")):
+        if folder is not None:
+            writable_folder(folder, flag)
 
 
 def _finish(skipped: Sequence[Skipped]) -> None:
@@ -224,6 +259,7 @@ def compare(
     inputs: InputOptions,
 ) -> None:
     """Reconcile two reports A and B, whatever their relation."""
+    _writable_outputs(out_dir, tables_dir)
     with user_errors(debug):
         documents, skipped = _read([a, b], inputs)
         _report_skipped(skipped)
@@ -303,6 +339,7 @@ def scan(
             else:
                 yield item
 
+    _writable_outputs(out_dir, tables_dir)
     with user_errors(debug):
         stdin = sys.stdin.buffer.read() if "-" in paths else None
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
@@ -366,8 +403,8 @@ def dedup(
 
     if out is None and not dry_run:
         raise click.UsageError("give -o OUTPUT, or --dry-run")
+    several = out is not None and (len(feeds) > 1 or out.is_dir())
     if out is not None and rejects_path is None:
-        several = len(feeds) > 1 or out.is_dir()
         rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
     preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
     policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
@@ -388,7 +425,13 @@ def dedup(
             click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
                        f"score {decision.score})")
 
-    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)):
+    if not dry_run:
+        if out is not None:
+            writable_folder(out, "-o") if several else writable_folder(out.parent, "-o", out)
+        for path, flag in ((map_path, "--map"), (rejects_path, "--rejects")):
+            if path is not None:
+                writable_folder(path.parent, flag, path)
+    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), writing(out or Path("."), "-o"):
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     if rejected > 20:

@@ -129,3 +129,24 @@ def test_scan_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: lis
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [line]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flag", ["-o", "--tables"])
+def test_an_output_folder_that_cannot_be_made_is_a_user_error_naming_it(tmp_path: Path, flag: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    targets = [blocker / "out"] + ([Path("/proc/nope")] if Path("/proc/self").exists() else [])
+    for target in targets:
+        result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), flag, str(target)])
+        assert result.exit_code == 1
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(f"Error: {flag} {target}: cannot write there (") and "internal" not in line
+
+
+def test_an_output_failing_while_written_is_named_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "report.json" / "in-the-way").mkdir(parents=True)  # a folder where the report goes
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "-o", str(out)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: -o {out}: cannot write ") and "report.json" in line and "internal" not in line

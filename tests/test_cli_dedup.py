@@ -485,3 +485,23 @@ def test_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: list[str
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [line]
     assert list(tmp_path.iterdir()) == [], "nothing is written"
+
+
+def test_an_output_that_cannot_be_written_is_a_user_error_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    feed = str(SAMPLES / "feed.jsonl")
+    for args, line in (
+        (["-o", str(blocker / "out.jsonl")], f"Error: -o {blocker / 'out.jsonl'}: cannot write in {blocker} ("),
+        (["-o", str(tmp_path / "o.jsonl"), "--map", str(blocker / "m.csv")],
+         f"Error: --map {blocker / 'm.csv'}: cannot write in {blocker} ("),
+        (["-o", str(tmp_path / "o.jsonl"), "--rejects", str(blocker / "r.jsonl")],
+         f"Error: --rejects {blocker / 'r.jsonl'}: cannot write in {blocker} ("),
+        *([(["-o", "/proc/nope"], "Error: -o /proc/nope: cannot write in /proc (")] if Path("/proc/self").exists()
+          else []),
+    ):
+        result = run("dedup", feed, "--index", str(tmp_path / "i.db"), *args)
+        assert result.exit_code == 1
+        (shown,) = result.output.strip().splitlines()
+        assert shown.startswith(line), shown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"], "nothing written, not even the index"
