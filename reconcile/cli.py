@@ -195,6 +195,11 @@ def writing(target: Path, flag: str) -> Iterator[None]:
         raise click.ClickException(f"{flag} {target}: cannot write {err.filename or target} ({_reason(err)})") from err
 
 
+def _many(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _report_skipped(skipped: Sequence[Skipped]) -> None:
     for item in skipped:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
@@ -210,13 +215,13 @@ def _emit(
     if out_dir is not None:
         with writing(out_dir, "-o"):
             written = write_reports(result, out_dir, pair_files)
-        click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
+        click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.tables import write_tables
 
         with writing(tables_dir, "--tables"):
             tables = write_tables(result, tables_dir)
-        click.echo(f"reconcile: wrote {len(tables)} table files to {tables_dir}", err=True)
+        click.echo(f"reconcile: wrote {_many(len(tables), 'table file')} to {tables_dir}", err=True)
     if fmt is None:
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
     if fmt == "json":
@@ -244,7 +249,7 @@ def main() -> None:
     """Find overlapping news reports, align their sentences, and show where they diverge."""
 
 
-@main.command()
+@main.command(short_help="Reconcile two reports A and B, whatever their relation.")
 @click.argument("a")
 @click.argument("b")
 @output_options
@@ -283,7 +288,7 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
         yield from bar
 
 
-@main.command()
+@main.command(short_help="Find every related pair among many reports and cluster them.")
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @input_options
@@ -363,7 +368,7 @@ def scan(
 # --- dedup -------------------------------------------------------------------
 
 
-@main.command()
+@main.command(short_help="Remove exact and near copies from feeds, across runs.")
 @click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="Kept items, in the input's format (a folder when there are several inputs).")

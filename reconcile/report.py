@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -126,8 +127,24 @@ def write_json(result: Reconciliation, handle: IO[str]) -> None:
     handle.write("}\n")
 
 
+_MD_PUNCTUATION = re.compile(r"[\\`*\[\]|~]|(?<!\w)_|_(?!\w)")
+"""Markdown's markup characters: code, emphasis, links and images, table cells, strikethrough;
+``_`` only at a word's edge (inside a word, as in ``wire_copy``, it is no emphasis)."""
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from an article (or an id, a title, a path) as literal Markdown inline text, as the
+    HTML report escapes it: ``<``, ``>`` and ``&`` become entities (no raw HTML such as
+    ``<script>``, no autolink), markup characters are backslash-escaped (no
+    ``[x](javascript:...)`` link, no ``|`` ending a table cell), and line breaks become spaces."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCTUATION.sub(lambda m: "\\" + m.group(0), text)
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+def _many(count: int, noun: str) -> str:
+    """``1 pair``, ``2 pairs``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _counts(divergences: Iterable[Divergence]) -> str:
@@ -135,26 +152,30 @@ def _counts(divergences: Iterable[Divergence]) -> str:
     return ", ".join(f"{by[s]} {s}" for s in ("high", "medium", "low") if by[s]) or "none"
 
 
+def _date_gap(days: int | None) -> str:
+    return "date gap unknown" if days is None else f"date gap {_many(days, 'day')}"
+
+
 def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
     a, b = docs[pair.a], docs[pair.b]
     s = pair.scores
-    gap = s.date_gap_days if s.date_gap_days is not None else "unknown"
+    esc = _md_escape
     lines = [
-        f"## {pair.a} ↔ {pair.b}: {pair.relation}",
+        f"## {esc(pair.a)} ↔ {esc(pair.b)}: {pair.relation}",
         "",
-        *(f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
-          f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
+        *(f"- {side}: **{esc(doc.id)}**, {esc(doc.source or 'unknown source')}, "
+          f"{esc(doc.published or 'date unknown')}: {esc(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
         "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
-        f"aligned sentences {s.sentence_match:.2f}, date gap {gap} days.",
+        f"aligned sentences {s.sentence_match:.2f}, {_date_gap(s.date_gap_days)}.",
         "",
         f"Divergences: {_counts(pair.divergences)}.",
         "",
     ]
     if pair.divergences:
         lines += [
-            f"| severity | kind | {_md_escape(pair.a)} | {_md_escape(pair.b)} | in quote | favours |",
+            f"| severity | kind | {esc(pair.a)} | {esc(pair.b)} | in quote | favours |",
             "|---|---|---|---|---|---|",
         ]
         for d in pair.divergences:
@@ -162,8 +183,8 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
             if favours:
                 favours += f" ({d.confidence:.0%})" + (": " + "; ".join(d.evidence) if d.evidence else "")
             lines.append(
-                f"| {d.severity} | {d.kind} | {_md_escape(d.a) or '—'} | {_md_escape(d.b) or '—'} | "
-                f"{'yes' if d.in_quote else ''} | {_md_escape(favours)} |"
+                f"| {d.severity} | {d.kind} | {esc(d.a) or '—'} | {esc(d.b) or '—'} | "
+                f"{'yes' if d.in_quote else ''} | {esc(favours)} |"
             )
         lines.append("")
     if pair.alignments:
@@ -174,14 +195,14 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
             moved = " (moved)" if g.moved else ""
             lines += [
                 f"- A{list(g.a)} ↔ B{list(g.b)}, similarity {g.score:.2f}{moved}",
-                f"  - A: {a_text}",
-                f"  - B: {b_text}",
+                f"  - A: {esc(a_text)}",
+                f"  - B: {esc(b_text)}",
             ]
         lines.append("")
     for side, doc, unique in (("A", a, pair.unique_a), ("B", b, pair.unique_b)):
         if unique:
-            lines += [f"### Only in {doc.id} ({side})", ""]
-            lines += [f"- [{i}] {doc.sentences[i].text}" for i in unique]
+            lines += [f"### Only in {esc(doc.id)} ({side})", ""]
+            lines += [f"- [{i}] {esc(doc.sentences[i].text)}" for i in unique]
             lines.append("")
     return "\n".join(lines)
 
@@ -193,16 +214,18 @@ def to_markdown(result: Reconciliation) -> str:
 def _markdown_lines(result: Reconciliation) -> Iterator[str]:
     docs = {d.id: d for d in result.documents}
     yield from ["# Reconciliation report", ""]
-    yield from [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
+    counts = [_many(len(result.documents), "document"), _many(len(result.pairs), "pair")]
+    yield from [f"{', '.join(counts)}, {_many(len(result.clusters), 'cluster')}.", ""]
     if result.clusters:
         yield from ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
         for c in result.clusters:
-            yield f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |"
+            members = ", ".join(map(_md_escape, c.documents))
+            yield f"| {_md_escape(c.id)} | {c.relation} | {_md_escape(c.canonical)} | {members} |"
         yield ""
     if result.skipped:
         yield from ["## Skipped inputs", ""]
         for s in result.skipped:
-            yield f"- {s.message()}"
+            yield f"- {_md_escape(s.message())}"
         yield ""
     for pair in result.pairs:
         yield pair_markdown(pair, docs)

@@ -150,3 +150,15 @@ def test_an_output_failing_while_written_is_named_in_one_line(tmp_path: Path) ->
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: -o {out}: cannot write ") and "report.json" in line and "internal" not in line
+
+
+@pytest.mark.parametrize("width", [80, 50])
+def test_command_summaries_are_whole_sentences(width: int) -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=width)
+    assert result.exit_code == 0
+    commands = result.output.split("Commands:")[1]
+    assert "..." not in commands and "…" not in commands
+    for name in ("compare", "dedup", "scan"):
+        summary = main.commands[name].short_help  # type: ignore[attr-defined]
+        assert summary and summary.endswith(".")
+        assert " ".join(summary.split()) in " ".join(commands.split())
