@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
 
 
@@ -52,13 +52,29 @@ def _document_json(doc: Document) -> dict[str, Any]:
     }
 
 
-def _pair_json(pair: Pair, docs: dict[str, Document]) -> dict[str, Any]:
+def cluster_of_documents(clusters: Iterable[Cluster]) -> dict[str, Cluster]:
+    """Each clustered document's cluster (a document is in one; the first one named wins)."""
+    found: dict[str, Cluster] = {}
+    for cluster in clusters:
+        for doc_id in cluster.documents:
+            found.setdefault(doc_id, cluster)
+    return found
+
+
+def pair_cluster(pair: Pair, cluster_of: dict[str, Cluster]) -> Cluster | None:
+    """The cluster holding both documents of ``pair``, if any."""
+    cluster = cluster_of.get(pair.a)
+    return cluster if cluster is not None and cluster_of.get(pair.b) is cluster else None
+
+
+def _pair_json(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = None) -> dict[str, Any]:
     a, b = docs[pair.a], docs[pair.b]
     return {
         "a": pair.a,
         "b": pair.b,
         "relation": pair.relation,
         "overlap": pair.overlap,
+        "cluster": cluster.id if cluster else None,
         "scores": vars(pair.scores),
         "alignments": [
             {
@@ -78,10 +94,11 @@ def _pair_json(pair: Pair, docs: dict[str, Document]) -> dict[str, Any]:
 
 def to_dict(result: Reconciliation) -> dict[str, Any]:
     docs = {d.id: d for d in result.documents}
+    cluster_of = cluster_of_documents(result.clusters)
     return {
         "schema_version": SCHEMA_VERSION,
         "documents": [_document_json(d) for d in result.documents],
-        "pairs": [_pair_json(p, docs) for p in result.pairs],
+        "pairs": [_pair_json(p, docs, pair_cluster(p, cluster_of)) for p in result.pairs],
         "clusters": [
             {"id": c.id, "documents": list(c.documents), "canonical": c.canonical, "relation": c.relation}
             for c in result.clusters
@@ -98,9 +115,10 @@ def write_json(result: Reconciliation, handle: IO[str]) -> None:
     """``to_json`` written one document, pair or cluster at a time, byte for byte the same:
     a 100,000-report run's JSON (110 MB) and the dicts behind it are never in memory whole."""
     docs = {d.id: d for d in result.documents}
+    cluster_of = cluster_of_documents(result.clusters)
     sections: list[tuple[str, Iterable[dict[str, Any]], int]] = [
         ("documents", map(_document_json, result.documents), len(result.documents)),
-        ("pairs", (_pair_json(p, docs) for p in result.pairs), len(result.pairs)),
+        ("pairs", (_pair_json(p, docs, pair_cluster(p, cluster_of)) for p in result.pairs), len(result.pairs)),
         (
             "clusters",
             (
@@ -156,13 +174,22 @@ def _date_gap(days: int | None) -> str:
     return "date gap unknown" if days is None else f"date gap {_many(days, 'day')}"
 
 
-def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
+def _cluster_line(cluster: Cluster) -> str:
+    """A cluster by its id, size and canonical: what a pair says of the cluster it is in (the members
+    are listed once, in the report's cluster table, not with each of the cluster's pairs)."""
+    size = _many(len(cluster.documents), "document")
+    canonical = _md_escape(cluster.canonical)
+    return f"In cluster **{_md_escape(cluster.id)}** ({cluster.relation}, {size}, canonical **{canonical}**)."
+
+
+def pair_markdown(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = None) -> str:
     a, b = docs[pair.a], docs[pair.b]
     s = pair.scores
     esc = _md_escape
     lines = [
         f"## {esc(pair.a)} ↔ {esc(pair.b)}: {pair.relation}",
         "",
+        *([_cluster_line(cluster), ""] if cluster else []),
         *(f"- {side}: **{esc(doc.id)}**, {esc(doc.source or 'unknown source')}, "
           f"{esc(doc.published or 'date unknown')}: {esc(doc.title or '')}" for side, doc in (("A", a), ("B", b))),
         "",
@@ -227,8 +254,9 @@ def _markdown_lines(result: Reconciliation) -> Iterator[str]:
         for s in result.skipped:
             yield f"- {_md_escape(s.message())}"
         yield ""
+    cluster_of = cluster_of_documents(result.clusters)
     for pair in result.pairs:
-        yield pair_markdown(pair, docs)
+        yield pair_markdown(pair, docs, pair_cluster(pair, cluster_of))
 
 
 def write_markdown(result: Reconciliation, handle: IO[str]) -> None:
@@ -338,23 +366,27 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
     write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp))
     write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp))
     written += [out_dir / "report.json", out_dir / "report.md"]
-    clusters_of: dict[str, list[Cluster]] = {}
-    for cluster in result.clusters:
-        for doc_id in cluster.documents:
-            clusters_of.setdefault(doc_id, []).append(cluster)
+    cluster_of = cluster_of_documents(result.clusters)
     for pair in result.pairs:
         if not has_page(pair):
             continue
-        single = Reconciliation(
-            documents=(docs[pair.a], docs[pair.b]),
-            pairs=(pair,),
-            clusters=tuple(c for c in clusters_of.get(pair.a, []) if pair.b in c.documents),
-        )
         stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
-        for suffix, content in ((".json", to_json(single)), (".md", to_markdown(single))):
+        for suffix, content in pair_files_content(pair, docs, pair_cluster(pair, cluster_of)):
             write_atomic(out_dir / "pairs" / (stem + suffix), content)
             written.append(out_dir / "pairs" / (stem + suffix))
     return written
+
+
+def pair_files_content(pair: Pair, docs: dict[str, Document], cluster: Cluster | None) -> list[tuple[str, str]]:
+    """A pair's own JSON and Markdown files.  They name the pair's cluster by its id (the pair's
+    ``cluster``) and do not list its members: with every member in every pair file, 20,000 copies
+    of one text wrote 11 GB; the members are in ``report.json`` and the cluster's page."""
+    single = Reconciliation(documents=(docs[pair.a], docs[pair.b]), pairs=(pair,))
+    data = to_dict(single)
+    data["pairs"][0]["cluster"] = cluster.id if cluster else None
+    lines = ["# Reconciliation report", "", f"{_many(2, 'document')}, {_many(1, 'pair')}.", ""]
+    markdown = "\n".join([*lines, pair_markdown(pair, docs, cluster)]).rstrip("\n") + "\n"
+    return [(".json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"), (".md", markdown)]
 
 
 def _write_file(write: Callable[[Reconciliation, IO[str]], None], result: Reconciliation, path: Path) -> None:
