@@ -886,6 +886,21 @@ return 1
 """
 
 
+def _redis_errors(method: F) -> F:
+    """A server that goes away or refuses mid-run raised as ``IndexUnusable`` naming the index."""
+
+    @functools.wraps(method)
+    def named(self: RedisIndex, *args: Any, **kwargs: Any) -> Any:
+        import redis
+
+        try:
+            return method(self, *args, **kwargs)
+        except redis.RedisError as err:
+            raise IndexUnusable(f"index {self.url} failed: {err.__class__.__name__}: {err}") from err
+
+    return named  # type: ignore[return-value]
+
+
 class RedisIndex:
     """A Redis server shared by workers: each batch reads in two round trips and writes in one
     compare-and-set script (see the module docstring)."""
@@ -901,6 +916,7 @@ class RedisIndex:
 
         self.params = params
         self.prefix = prefix
+        self.url = url
         self.client = redis.Redis.from_url(url)
         try:
             self.client.ping()
@@ -924,6 +940,7 @@ class RedisIndex:
     def _canonical(self, cluster: str) -> str:
         return f"{self.prefix}c:{cluster}"
 
+    @_redis_errors
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
         buckets: dict[int, list[str]] = {}
         keys = list(keys)
@@ -940,6 +957,7 @@ class RedisIndex:
         existing = frozenset(c for c, flag in zip(clusters, reply[-1], strict=True) if flag)
         return View.of(buckets, sketches, existing, tuple(keys))
 
+    @_redis_errors
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         if not clusters:
             return {}
@@ -953,6 +971,7 @@ class RedisIndex:
                 )
         return found
 
+    @_redis_errors
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         """One script: every looked-up bucket still has the size the view saw (buckets only grow,
         so equal size means unchanged), every new cluster is still free, every replaced canonical
@@ -981,6 +1000,7 @@ class RedisIndex:
     def close(self, keep: bool = True) -> None:
         self.client.close()
 
+    @_redis_errors
     def recorded(self, run: str, start: int, stop: int) -> dict[int, list[Any]]:
         # entries are disjoint: at most stop - start of them overlap [start, stop), and they come first going down
         members: list[bytes] = self.client.zrevrangebyscore(  # type: ignore[assignment]

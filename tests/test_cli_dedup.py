@@ -505,3 +505,25 @@ def test_an_output_that_cannot_be_written_is_a_user_error_naming_it(tmp_path: Pa
         (shown,) = result.output.strip().splitlines()
         assert shown.startswith(line), shown
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"], "nothing written, not even the index"
+
+
+def test_an_unusable_index_is_named_with_what_is_wrong(tmp_path: Path) -> None:
+    feed = str(SAMPLES / "feed.jsonl")
+    truncated = tmp_path / "truncated.sqlite"
+    other = tmp_path / "big.jsonl"
+    synthetic_feed(other, 2000, copies=0.1, seed=2)
+    assert run("dedup", str(other), "--index", str(truncated), "-o", str(tmp_path / "o.jsonl")).exit_code == 0
+    with truncated.open("r+b") as handle:
+        handle.truncate(truncated.stat().st_size // 2)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n" * 200)
+    for index, words in (
+        (truncated, "is damaged (database disk image is malformed): restore it from a copy or start a new index"),
+        (text, "is not an index: not a SQLite database file"),
+        (tmp_path, "is a folder, not an index file"),
+    ):
+        for dry in ([], ["--dry-run"]):
+            result = run("dedup", feed, "--index", str(index), "-o", str(tmp_path / "out.jsonl"), *dry)
+            assert result.exit_code == 1
+            assert result.output.strip().splitlines() == [f"Error: index {index} {words}"]
+    assert not (tmp_path / "out.jsonl").exists()

@@ -109,6 +109,22 @@ def test_redis_address_with_a_numbered_database_is_accepted(redis_url: str) -> N
     store.close()
 
 
+def test_a_redis_index_that_does_not_answer_is_named(redis_url: str) -> None:  # noqa: F811
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(IndexUnusable, match=f"^index redis://127.0.0.1:{port}/0 cannot be reached: "):
+        open_index(f"redis://127.0.0.1:{port}/0")
+    store = open_index(redis_url)
+    assert isinstance(store, RedisIndex)
+    store.client.shutdown(nosave=True)  # the server goes away mid-run
+    with pytest.raises(IndexUnusable, match=f"^index {redis_url} failed: ConnectionError"):
+        store.view([1, 2])
+    store.close()
+
+
 def test_index_that_is_a_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(IndexUnusable, match=f"^index {tmp_path} is a folder, not an index file$"):
         open_index(str(tmp_path))
