@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ import click
 
 from reconcile.cluster import CANONICAL_RULES
 from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
+from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
@@ -30,6 +32,33 @@ from reconcile.report import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_json, to_markd
 EXIT_SKIPPED = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BadValue(click.ClickException):
+    """A flag's value malformed or out of bounds: one line naming the flag, and the exit
+    status of bad usage (click's own ``BadParameter`` adds the usage and a hint: three lines more)."""
+
+    exit_code = 2
+
+
+class Bounded(click.ParamType):
+    """A whole number from ``low`` to ``high``: size parameters are bounded, so a mistyped
+    ``--num-perm 1048576`` is refused at once rather than killed for memory at 21 GB."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        flag = param.opts[0] if param is not None and param.opts else "value"
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise BadValue(f"{flag} {value!r} is not a whole number") from None
+        if not self.low <= number <= self.high:
+            raise BadValue(f"{flag} {number} is out of bounds: give {self.low} to {self.high:,}")
+        return number
 
 
 def output_options(fn: F) -> F:
@@ -64,11 +93,14 @@ def output_options(fn: F) -> F:
 
 
 def _byte_size(text: str) -> int:
-    """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes."""
+    """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes, from 1 to ``MAX_INPUT_BYTES``."""
     match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
     if not match:
-        raise click.BadParameter(f"{text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
-    return int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
+        raise BadValue(f"--max-bytes {text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
+    size = int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
+    if not 1 <= size <= MAX_INPUT_BYTES:
+        raise BadValue(f"--max-bytes {text} is out of bounds: give 1 byte to {MAX_INPUT_BYTES >> 30}G")
+    return size
 
 
 def input_options(fn: F) -> F:
@@ -137,6 +169,37 @@ def user_errors(debug: bool, expected: tuple[type[Exception], ...] = ()) -> Iter
         raise click.ClickException(f"internal error: {err} (run with --debug for the traceback)") from err
 
 
+def writable_folder(folder: Path, flag: str, given: Path | None = None) -> None:
+    """Fail now, before the work, in one line naming the path, if ``folder`` (which holds the
+    ``given`` output file, if one is given) cannot be made or written (``-o /proc/nope``):
+    a user error, not an internal one after a long run."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        where = "there" if given is None else f"in {folder}"
+        raise click.ClickException(f"{flag} {given or folder}: cannot write {where} ({_reason(err)})") from err
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or str(err)).lower()
+
+
+@contextlib.contextmanager
+def writing(target: Path, flag: str) -> Iterator[None]:
+    """An output that fails while written (a full disk, a folder removed meanwhile) is named in one line."""
+    try:
+        yield
+    except OSError as err:
+        raise click.ClickException(f"{flag} {target}: cannot write {err.filename or target} ({_reason(err)})") from err
+
+
+def _many(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _report_skipped(skipped: Sequence[Skipped]) -> None:
     for item in skipped:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
@@ -150,13 +213,15 @@ def _emit(
     pair_files: str = "auto",
 ) -> None:
     if out_dir is not None:
-        written = write_reports(result, out_dir, pair_files)
-        click.echo(f"reconcile: wrote {len(written)} files to {out_dir}", err=True)
+        with writing(out_dir, "-o"):
+            written = write_reports(result, out_dir, pair_files)
+        click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.tables import write_tables
 
-        tables = write_tables(result, tables_dir)
-        click.echo(f"reconcile: wrote {len(tables)} table files to {tables_dir}", err=True)
+        with writing(tables_dir, "--tables"):
+            tables = write_tables(result, tables_dir)
+        click.echo(f"reconcile: wrote {_many(len(tables), 'table file')} to {tables_dir}", err=True)
     if fmt is None:
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
     if fmt == "json":
@@ -165,6 +230,12 @@ def _emit(
         click.echo(to_markdown(result), nl=False)
     elif fmt == "text":
         click.echo(to_text(result, color=sys.stdout.isatty()), nl=False)
+
+
+def _writable_outputs(out_dir: Path | None, tables_dir: Path | None) -> None:
+    for folder, flag in ((out_dir, "-o"), (tables_dir, "--tables")):
+        if folder is not None:
+            writable_folder(folder, flag)
 
 
 def _finish(skipped: Sequence[Skipped]) -> None:
@@ -178,7 +249,7 @@ def main() -> None:
     """Find overlapping news reports, align their sentences, and show where they diverge."""
 
 
-@main.command()
+@main.command(short_help="Reconcile two reports A and B, whatever their relation.")
 @click.argument("a")
 @click.argument("b")
 @output_options
@@ -193,6 +264,7 @@ def compare(
     inputs: InputOptions,
 ) -> None:
     """Reconcile two reports A and B, whatever their relation."""
+    _writable_outputs(out_dir, tables_dir)
     with user_errors(debug):
         documents, skipped = _read([a, b], inputs)
         _report_skipped(skipped)
@@ -216,7 +288,7 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
         yield from bar
 
 
-@main.command()
+@main.command(short_help="Find every related pair among many reports and cluster them.")
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @input_options
@@ -235,7 +307,10 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
     help="Each cluster's canonical document: the earliest published (then longest), or the longest.",
 )
 @click.option(
-    "--workers", type=click.IntRange(1), default=None, help="Processes for a large corpus (default: all cores)."
+    "--workers",
+    type=Bounded(1, MAX_WORKERS),
+    default=None,
+    help=f"Processes for a large corpus, 1 to {MAX_WORKERS} (default: all cores).",
 )
 @click.option(
     "--pair-files",
@@ -269,6 +344,7 @@ def scan(
             else:
                 yield item
 
+    _writable_outputs(out_dir, tables_dir)
     with user_errors(debug):
         stdin = sys.stdin.buffer.read() if "-" in paths else None
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
@@ -292,7 +368,7 @@ def scan(
 # --- dedup -------------------------------------------------------------------
 
 
-@main.command()
+@main.command(short_help="Remove exact and near copies from feeds, across runs.")
 @click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
               help="Kept items, in the input's format (a folder when there are several inputs).")
@@ -308,13 +384,15 @@ def scan(
               help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer).")
 @click.option("--dry-run", is_flag=True, help="Print what would be removed; write nothing, leave the index untouched.")
 @record_field_options
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, None),
-              help="Items read, checked and written together.")
-@click.option("--num-perm", default=64, show_default=True, type=click.IntRange(1, None),
-              help="MinHash bins (a power of two).")
-@click.option("--bands", default=16, show_default=True, type=click.IntRange(1, None), help="LSH bands.")
-@click.option("--rows", default=3, show_default=True, type=click.IntRange(1, None), help="Rows per LSH band.")
-@click.option("--shingle-size", default=5, show_default=True, type=click.IntRange(1, None), help="Words per shingle.")
+@click.option("--batch-size", default=2000, show_default=True, type=Bounded(1, MAX_BATCH_SIZE),
+              help=f"Items read, checked and written together (at most {MAX_BATCH_SIZE:,}).")
+@click.option("--num-perm", default=64, show_default=True, type=Bounded(1, MAX_NUM_PERM),
+              help=f"MinHash bins (a power of two, at most {MAX_NUM_PERM:,}).")
+@click.option("--bands", default=16, show_default=True, type=Bounded(1, MAX_NUM_PERM), help="LSH bands.")
+@click.option("--rows", default=3, show_default=True, type=Bounded(1, MAX_NUM_PERM),
+              help="Rows per LSH band (bands x rows at most --num-perm).")
+@click.option("--shingle-size", default=5, show_default=True, type=Bounded(1, MAX_SHINGLE_SIZE),
+              help="Words per shingle.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
     feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
@@ -326,12 +404,12 @@ def dedup(
     against everything the index has seen."""
     from reconcile.dedup import Decision, Policy, dedup_files
     from reconcile.feeds import Fields
-    from reconcile.index import IndexMismatch, Params
+    from reconcile.index import IndexMismatch, IndexUnusable, Params
 
     if out is None and not dry_run:
         raise click.UsageError("give -o OUTPUT, or --dry-run")
+    several = out is not None and (len(feeds) > 1 or out.is_dir())
     if out is not None and rejects_path is None:
-        several = len(feeds) > 1 or out.is_dir()
         rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
     preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
     policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
@@ -339,7 +417,7 @@ def dedup(
     try:
         params = Params(num_perm, bands, rows, shingle_size)
     except ValueError as err:
-        raise click.UsageError(str(err)) from err
+        raise BadValue(str(err)) from err
     rejected = 0
 
     def show(_item: object, decision: Decision) -> None:
@@ -352,7 +430,13 @@ def dedup(
             click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
                        f"score {decision.score})")
 
-    with user_errors(debug, expected=(IndexMismatch, ValueError)):
+    if not dry_run:
+        if out is not None:
+            writable_folder(out, "-o") if several else writable_folder(out.parent, "-o", out)
+        for path, flag in ((map_path, "--map"), (rejects_path, "--rejects")):
+            if path is not None:
+                writable_folder(path.parent, flag, path)
+    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), writing(out or Path("."), "-o"):
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     if rejected > 20:

@@ -28,13 +28,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
 import functools
 import hashlib
 import io
 import itertools
 import json
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,6 +52,7 @@ from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
 from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
+from reconcile.limits import MAX_BATCH_SIZE
 from reconcile.normalize import fold
 from reconcile.pair import Thresholds, copy_relation
 
@@ -486,17 +491,51 @@ def prepared_batches(
         start += len(batch)
 
 
+PR_SET_PDEATHSIG = 1
+"""Linux's ``prctl`` option: the signal a process gets when the thread that forked it ends."""
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``).
+
+    Without it a reader whose parent was killed (``kill -9``) could outlive it, blocked on a pipe,
+    holding memory and the parent's files open.  Elsewhere (or if ``prctl`` cannot be called)
+    the reader still ends by the pipe (``_reader``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _reader(
-    paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int, conn: Connection
+    paths: Sequence[Path],
+    fields: Fields,
+    params: Params,
+    run: str,
+    batch_size: int,
+    conn: Connection,
+    parent_end: Connection,
+    parent: int,
 ) -> None:
     """The reader process: parse and sketch batches and send them down ``conn``.
 
     The parent's receiving thread holds at most ``READ_AHEAD`` batches and a pipe less than one,
-    so the reader stays a few batches ahead (memory stays bounded), and a parent that dies
-    breaks the pipe and ends it.
+    so the reader stays a few batches ahead (memory stays bounded).  It ends with its parent
+    however the parent ends: by ``die_with_parent``; and, should that be missing, by the pipe
+    (it closes its inherited copy of the parent's end, ``parent_end``, so once the parent is
+    gone a send fails with ``BrokenPipeError``) and by checking its parent between batches.
     """
+    die_with_parent()
+    parent_end.close()
+    if os.getppid() != parent:  # the parent died before the request above was made
+        return
     try:
         for prepared in prepared_batches(read_inputs(paths, fields), params, run, batch_size):
+            if os.getppid() != parent:
+                return
             conn.send(prepared)
         conn.send(None)
     except BrokenPipeError:
@@ -535,7 +574,9 @@ def read_in_process(
     # child starts at once; nothing in this process holds threads or locks the child needs
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_reader, args=(list(paths), fields, params, run, batch_size, send), daemon=True)
+    process = context.Process(
+        target=_reader, args=(list(paths), fields, params, run, batch_size, send, receive, os.getpid()), daemon=True
+    )
     process.start()
     send.close()
     ahead: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
@@ -712,7 +753,8 @@ def dedup_files(
 ) -> Counts:
     """Dedup feed files into ``out`` (kept items, input format), ``map_path`` and ``rejects_path``.
 
-    Outputs appear whole at the end or not at all.  ``dry_run`` writes nothing
+    Outputs appear whole at the end or not at all; ``batch_size`` is from 1 to ``MAX_BATCH_SIZE``.
+    ``dry_run`` writes nothing
     and leaves the index untouched; ``on_decision`` sees every item.
     ``reader_process``: parse and sketch in a second process (``read_in_process``);
     by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
@@ -720,9 +762,11 @@ def dedup_files(
     """
     from reconcile.index import DryRunIndex
 
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch size must be from 1 to {MAX_BATCH_SIZE:,}, not {batch_size}")
     formats = {str(p): (detect_format(p) if p.is_file() else "jsonl") for p in paths}
     targets = output_targets(paths, out) if out is not None and not dry_run else {}
-    index: Index = open_index(index_url, params)
+    index: Index = open_index(index_url, params, read_only=dry_run)
     if dry_run:
         index = DryRunIndex(index)
     run = run_key(paths, fields, policy, thresholds, params)

@@ -4,6 +4,9 @@
 * ``sqlite:///path`` or a plain path -- one SQLite file, the embedded default;
 * ``redis://host:port/db`` -- a Redis server shared by several workers.
 
+Nothing else is accepted (``parse_index_url``): a mistyped address must not
+quietly become a local file, or workers meant to share one index each dedup alone.
+
 The index holds the canonical item of every cluster (its hashed shingles, for
 exact verification, and its LSH bucket keys), and a journal of every item
 decided (its map row and MinHash signature), one entry per batch keyed by the
@@ -25,16 +28,21 @@ Lua script per batch, one round trip.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import re
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import Any, Protocol, TypeVar, overload
 
 import numpy as np
+
+from reconcile.limits import MAX_NUM_PERM, MAX_SHINGLE_SIZE
 
 FORMAT = 3
 """The store layout.  1: a journal row per item, text cluster ids, 48 affine permutations;
@@ -44,6 +52,11 @@ buckets as an append-only log read into memory."""
 
 class IndexMismatch(Exception):
     """The index was built with other parameters (or by another version) than this run's."""
+
+
+class IndexUnusable(Exception):
+    """The index address is malformed, or the store behind it cannot be used: a damaged or
+    foreign file, a folder, a server that does not answer.  The message names the index."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,12 @@ class Params:
     def __post_init__(self) -> None:
         if self.num_perm < 1 or self.num_perm & (self.num_perm - 1):
             raise ValueError(f"num_perm must be a power of two (one-permutation MinHash), not {self.num_perm}")
+        if self.num_perm > MAX_NUM_PERM:
+            raise ValueError(f"num_perm must be at most {MAX_NUM_PERM}, not {self.num_perm}")
+        if self.bands < 1 or self.rows < 1:
+            raise ValueError(f"bands and rows must be at least 1, not {self.bands} and {self.rows}")
+        if not 1 <= self.shingle_size <= MAX_SHINGLE_SIZE:
+            raise ValueError(f"shingle_size must be from 1 to {MAX_SHINGLE_SIZE}, not {self.shingle_size}")
         if self.bands * self.rows > self.num_perm:
             raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm {self.num_perm}")
 
@@ -426,6 +445,64 @@ class KeyTable:
         return np.concatenate(positions), np.concatenate(values)
 
 
+_SQLITE_TROUBLE = (
+    ("file is not a database", "is not an index: not a SQLite database file"),
+    ("malformed", "is damaged ({message}): restore it from a copy or start a new index"),
+    ("readonly database", "cannot be written ({message}): give write access, or only read it with a dry run"),
+    ("disk is full", "cannot grow: the disk is full ({message})"),
+    ("unable to open database file", "cannot be opened ({message})"),
+)
+"""SQLite's words for what is wrong with a file, and ours."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _unusable(path: Path, err: sqlite3.Error | OSError) -> IndexUnusable:
+    """``err``, met using the index file ``path``, as one line naming the file."""
+    if isinstance(err, OSError):
+        return IndexUnusable(f"index {path} cannot be created: {err.strerror or err}")
+    message = str(err)
+    for words, reason in _SQLITE_TROUBLE:
+        if words in message:
+            return IndexUnusable(f"index {path} {reason.format(message=message)}")
+    return IndexUnusable(f"index {path} cannot be used: {message}")
+
+
+def _named_errors(method: F) -> F:
+    """SQLite's errors from the file (damage, a full disk, a lost lock) raised as ``IndexUnusable``
+    naming it; misuse by this code (``ProgrammingError``, ``IntegrityError``) stays a bug."""
+
+    @functools.wraps(method)
+    def named(self: SQLiteIndex, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.ProgrammingError, sqlite3.IntegrityError):
+            raise
+        except sqlite3.DatabaseError as err:
+            raise _unusable(self.path, err) from err
+
+    return named  # type: ignore[return-value]
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the file: ``mode=ro``; when that cannot open the file
+    (a write-ahead-log index whose folder cannot take the ``-shm`` file), ``immutable=1``,
+    which is right as long as no ``-wal`` file holds commits not yet in the file."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=600, isolation_level=None)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise
+    db = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=600, isolation_level=None)
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return db
+
+
 class SQLiteIndex:
     """One file, whose writes are all appends; the LSH buckets are held in memory.
 
@@ -451,9 +528,19 @@ class SQLiteIndex:
     power cut can lose the last commits, never corrupt the file.
     """
 
-    def __init__(self, path: Path, params: Params, commit_rows: int = 300_000, commit_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        params: Params,
+        commit_rows: int = 300_000,
+        commit_seconds: float = 30.0,
+        read_only: bool = False,
+    ) -> None:
+        """``read_only`` (a dry run): open the file without writing to it, not even its journal
+        mode, so a file the user may only read works; nothing can then be committed."""
         self.params = params
         self.path = path
+        self.read_only = read_only
         self.commit_rows, self.commit_seconds = commit_rows, commit_seconds
         self._rows = 0
         self._opened = 0.0
@@ -468,39 +555,75 @@ class SQLiteIndex:
         """per slot (the first ``_size`` rows): the cluster id, its canonical's row in ``canonicals``
         and its sketch; grown by doubling"""
         self._log_seen = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        # room for a whole group commit's dirty pages (~30 MB), so none is spilled and written twice
-        self.db.execute("PRAGMA cache_size=-65536")
-        self.db.execute("BEGIN IMMEDIATE")
+        self._empty = False
+        """a read-only index without tables yet: nothing to read"""
+        if path.is_dir():
+            raise IndexUnusable(f"index {path} is a folder, not an index file")
         try:
-            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
-            _check(meta.get("params"), meta.get("format"), params, str(path))
-        except IndexMismatch:
-            self.db.execute("ROLLBACK")
+            if read_only:
+                self.db = _connect_read_only(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, timeout=600, isolation_level=None)
+        except (sqlite3.DatabaseError, OSError) as err:
+            raise _unusable(path, err) from err
+        try:
+            self._open()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
             self.db.close()
             raise
-        # one statement at a time: ``executescript`` would commit the open transaction first
-        for table in (
-            """CREATE TABLE IF NOT EXISTS canonicals (
-                row INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, id TEXT NOT NULL, shingles BLOB NOT NULL,
-                words INTEGER NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
-                sketch BLOB NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS bucket_log (seq INTEGER PRIMARY KEY, clusters BLOB NOT NULL,
-                rows BLOB NOT NULL, sizes BLOB NOT NULL, keys BLOB NOT NULL, sketches BLOB NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS journal (run TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
-                rows TEXT NOT NULL, signatures BLOB NOT NULL, PRIMARY KEY (run, first)) WITHOUT ROWID""",
-        ):
-            self.db.execute(table)
-        if "params" not in meta:
-            self.db.executemany(
-                "INSERT INTO meta VALUES (?, ?)", [("params", _params_json(params)), ("format", str(FORMAT))]
-            )
-        self._catch_up()
-        self.db.execute("COMMIT")
+
+    def _open(self) -> None:
+        try:
+            # read before anything is written: a file that is not an index is left as it was
+            tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "meta" not in tables:
+                raise IndexUnusable(
+                    f"index {self.path} is a SQLite database but not a reconcile index "
+                    f"(it holds {', '.join(sorted(tables))}): give another file"
+                )
+            if not self.read_only:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                # room for a whole group commit's dirty pages (~30 MB), so none is spilled and written twice
+                self.db.execute("PRAGMA cache_size=-65536")
+            self.db.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
+            if not self.read_only:
+                tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if self.read_only and not {"meta", "bucket_log", "canonicals", "journal"} <= tables:
+                self._empty = True
+                self.db.execute("COMMIT")
+                return
+            if not self.read_only:
+                self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            _check(meta.get("params"), meta.get("format"), self.params, str(self.path))
+            if not self.read_only:
+                # one statement at a time: ``executescript`` would commit the open transaction first
+                for table in (
+                    """CREATE TABLE IF NOT EXISTS canonicals (
+                        row INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, id TEXT NOT NULL, shingles BLOB NOT NULL,
+                        words INTEGER NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
+                        sketch BLOB NOT NULL)""",
+                    """CREATE TABLE IF NOT EXISTS bucket_log (seq INTEGER PRIMARY KEY, clusters BLOB NOT NULL,
+                        rows BLOB NOT NULL, sizes BLOB NOT NULL, keys BLOB NOT NULL, sketches BLOB NOT NULL)""",
+                    """CREATE TABLE IF NOT EXISTS journal (run TEXT NOT NULL, first INTEGER NOT NULL,
+                        last INTEGER NOT NULL, rows TEXT NOT NULL, signatures BLOB NOT NULL,
+                        PRIMARY KEY (run, first)) WITHOUT ROWID""",
+                ):
+                    self.db.execute(table)
+                if "params" not in meta:
+                    self.db.executemany(
+                        "INSERT INTO meta VALUES (?, ?)",
+                        [("params", _params_json(self.params)), ("format", str(FORMAT))],
+                    )
+            self._catch_up()
+            self.db.execute("COMMIT")
+        except (sqlite3.DatabaseError, OSError) as err:
+            raise _unusable(self.path, err) from err
 
     @property
     def memory_bytes(self) -> int:
@@ -559,10 +682,11 @@ class SQLiteIndex:
         positions, slots = self._slots.find(np.asarray(clusters, dtype=np.int64))
         return {clusters[p]: s for p, s in zip(positions.tolist(), slots.tolist(), strict=True)}
 
+    @_named_errors
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
         """Take the write lock (unless the group holds it) and catch up; then all from memory."""
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+        if not self.db.in_transaction and not self._empty:
+            self.db.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
             self._rows, self._opened = 0, time.monotonic()
             self._catch_up()
         keys = list(keys)
@@ -583,8 +707,9 @@ class SQLiteIndex:
         sizes = np.full(len(named_slots), table.shape[1], dtype=np.int64)
         return View(held, HexNames(self._clusters[named_slots]), table, sizes, existing, tuple(keys))
 
+    @_named_errors
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
-        slots = self._slots_of(_cluster_ints(clusters).tolist())
+        slots = self._slots_of(_cluster_ints(clusters).tolist()) if clusters else {}
         if not slots:
             return {}
         cursor = self.db.execute(
@@ -600,6 +725,7 @@ class SQLiteIndex:
             )
         return found
 
+    @_named_errors
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         """The write lock has been held since ``view``, so its buckets still hold; the changes are
         checked against the stored canonicals all the same, so a wrong one writes nothing."""
@@ -656,20 +782,33 @@ class SQLiteIndex:
             )
         return True
 
+    @_named_errors
     def commit(self) -> None:
-        """End of a batch: its writes join the group, which commits when big or old enough."""
+        """End of a batch: its writes join the group, which commits when big or old enough
+        (read-only: the batch's read transaction ends, so a writer's checkpoint is not held up)."""
         if self.db.in_transaction and (
-            self._rows >= self.commit_rows or time.monotonic() - self._opened >= self.commit_seconds
+            self.read_only
+            or self._rows >= self.commit_rows
+            or time.monotonic() - self._opened >= self.commit_seconds
         ):
             self.db.execute("COMMIT")
 
     def close(self, keep: bool = True) -> None:
-        """Commit the open group (``keep``) or roll it back, and close."""
-        if self.db.in_transaction:
-            self.db.execute("COMMIT" if keep else "ROLLBACK")
-        self.db.close()
+        """Commit the open group (``keep``) or roll it back, and close.  After a failure
+        (``keep=False``) a rollback that fails too does not hide the first error."""
+        try:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT" if keep and not self.read_only else "ROLLBACK")
+        except sqlite3.Error:
+            if keep:
+                raise
+        finally:
+            self.db.close()
 
+    @_named_errors
     def recorded(self, run: str, start: int, stop: int) -> dict[int, list[Any]]:
+        if self._empty:
+            return {}
         # entries are disjoint ranges: walking down from ``stop``, the first one ending before ``start`` ends
         # the search; their rows (large) are read only for the entries that overlap
         cursor = self.db.execute(
@@ -747,27 +886,46 @@ return 1
 """
 
 
+def _redis_errors(method: F) -> F:
+    """A server that goes away or refuses mid-run raised as ``IndexUnusable`` naming the index."""
+
+    @functools.wraps(method)
+    def named(self: RedisIndex, *args: Any, **kwargs: Any) -> Any:
+        import redis
+
+        try:
+            return method(self, *args, **kwargs)
+        except redis.RedisError as err:
+            raise IndexUnusable(f"index {self.url} failed: {err.__class__.__name__}: {err}") from err
+
+    return named  # type: ignore[return-value]
+
+
 class RedisIndex:
     """A Redis server shared by workers: each batch reads in two round trips and writes in one
     compare-and-set script (see the module docstring)."""
 
-    def __init__(self, url: str, params: Params, prefix: str = "reconcile:") -> None:
+    def __init__(self, url: str, params: Params, prefix: str = "reconcile:", read_only: bool = False) -> None:
+        """``read_only`` (a dry run): do not record the parameters in a new index."""
         try:
             import redis
         except ImportError as err:
-            raise ValueError("a redis:// index needs the redis client: pip install 'reconcile[redis]'") from err
+            raise IndexUnusable(
+                f"index {url} needs the redis client: pip install 'reconcile[redis]'"
+            ) from err
 
         self.params = params
         self.prefix = prefix
+        self.url = url
         self.client = redis.Redis.from_url(url)
         try:
             self.client.ping()
         except redis.RedisError as err:
-            raise ValueError(f"cannot reach the index at {url}: {err}") from err
+            raise IndexUnusable(f"index {url} cannot be reached: {err}") from err
         meta = f"{prefix}params"
-        if self.client.set(meta, _params_json(params), nx=True):
+        if not read_only and self.client.set(meta, _params_json(params), nx=True):
             self.client.set(f"{prefix}format", str(FORMAT))
-        else:
+        elif not read_only:
             time.sleep(0.01)  # a worker that just created the index writes its format next
         stored: bytes | None = self.client.get(meta)  # type: ignore[assignment]
         stored_format: bytes | None = self.client.get(f"{prefix}format")  # type: ignore[assignment]
@@ -782,6 +940,7 @@ class RedisIndex:
     def _canonical(self, cluster: str) -> str:
         return f"{self.prefix}c:{cluster}"
 
+    @_redis_errors
     def view(self, keys: Sequence[int], clusters: Sequence[str] = ()) -> View:
         buckets: dict[int, list[str]] = {}
         keys = list(keys)
@@ -798,6 +957,7 @@ class RedisIndex:
         existing = frozenset(c for c, flag in zip(clusters, reply[-1], strict=True) if flag)
         return View.of(buckets, sketches, existing, tuple(keys))
 
+    @_redis_errors
     def canonicals(self, clusters: Sequence[str]) -> dict[str, Canonical]:
         if not clusters:
             return {}
@@ -811,6 +971,7 @@ class RedisIndex:
                 )
         return found
 
+    @_redis_errors
     def apply(self, changes: Sequence[Change], entry: Entry | None, view: View) -> bool:
         """One script: every looked-up bucket still has the size the view saw (buckets only grow,
         so equal size means unchanged), every new cluster is still free, every replaced canonical
@@ -839,6 +1000,7 @@ class RedisIndex:
     def close(self, keep: bool = True) -> None:
         self.client.close()
 
+    @_redis_errors
     def recorded(self, run: str, start: int, stop: int) -> dict[int, list[Any]]:
         # entries are disjoint: at most stop - start of them overlap [start, stop), and they come first going down
         members: list[bytes] = self.client.zrevrangebyscore(  # type: ignore[assignment]
@@ -903,27 +1065,85 @@ class DryRunIndex:
         return found
 
 
-def open_index(url: str | None, params: Params = Params()) -> Index:
+INDEX_FORMS = "a file path, sqlite:///PATH, redis://HOST:PORT/DB (DB a number) or memory"
+"""The index addresses ``open_index`` accepts, as an error message lists them."""
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+"""What starts a URL (two letters at least, so a Windows drive letter is a path)."""
+SQLITE_OPTIONS = {"commit_rows": (int, 0, 100_000_000), "commit_seconds": (float, 0.0, 86_400.0)}
+"""``sqlite:///PATH?name=value`` options: type and bounds."""
+
+
+def _bad_address(url: str, why: str) -> IndexUnusable:
+    return IndexUnusable(f"index address {url!r}: {why}; give {INDEX_FORMS}")
+
+
+def _sqlite_options(url: str, query: str) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for part in query.split("&") if query else ():
+        name, _, text = part.partition("=")
+        if name not in SQLITE_OPTIONS:
+            raise _bad_address(url, f"unknown sqlite option {name!r} (known: {', '.join(SQLITE_OPTIONS)})")
+        kind, low, high = SQLITE_OPTIONS[name]
+        try:
+            value = kind(text)
+        except ValueError:
+            raise _bad_address(url, f"{name} must be a number, not {text!r}") from None
+        if not low <= value <= high:
+            raise _bad_address(url, f"{name} must be from {low} to {high}, not {text}")
+        options[name] = value
+    return options
+
+
+def _redis_address(url: str) -> str:
+    """``url`` if it is ``redis://HOST[:PORT]/DB`` (or ``rediss://``, TLS) with DB a number."""
+    parts = urllib.parse.urlsplit(url)
+    if not url.startswith(f"{parts.scheme}://"):
+        raise _bad_address(url, f"{parts.scheme}: is followed by two slashes")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise _bad_address(url, "the port is not a number") from None
+    if not parts.hostname:
+        raise _bad_address(url, "no host")
+    if not re.fullmatch(r"/\d+", parts.path):
+        raise _bad_address(url, "the database after the host must be a number, as in redis://HOST:PORT/0")
+    if parts.fragment:
+        raise _bad_address(url, "a redis address has no #fragment")
+    return url
+
+
+def open_index(url: str | None, params: Params = Params(), read_only: bool = False) -> Index:
     """``None``/``memory`` → in memory; ``redis://…`` → Redis; ``sqlite:///path`` or a path → SQLite.
 
-    Raises ``IndexMismatch`` when the store holds other parameters.
+    ``read_only`` (a dry run): the store is only read; a SQLite file that does not exist is
+    not created (the index is empty).  Raises ``IndexUnusable`` for an address of another
+    form (naming it and the forms accepted) or a store that cannot be used, and
+    ``IndexMismatch`` when the store holds other parameters.
     """
-    if url is None or url in ("memory", "memory://", ":memory:"):
+    if url is None or url == "memory":
         return MemoryIndex(params)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisIndex(url, params)
-    if url.startswith("sqlite:///"):
+    if not url.strip():
+        raise _bad_address(url, "it is empty")
+    scheme = _SCHEME.match(url)
+    path, options = Path(url), {}
+    if scheme:
+        name = scheme.group(1)
+        if name in ("redis", "rediss"):
+            return RedisIndex(_redis_address(url), params, read_only=read_only)
+        if name != "sqlite":
+            if name.lower() == "memory":
+                raise _bad_address(url, "the in-memory index is spelled memory, without a colon")
+            spelled = " (schemes are lower case)" if name.lower() in ("redis", "rediss", "sqlite") else ""
+            raise _bad_address(url, f"unknown scheme {name}:{spelled}")
+        if not url.startswith("sqlite:///"):
+            raise _bad_address(url, "sqlite: is followed by three slashes and the path")
         # sqlite:///relative/path, sqlite:////absolute/path (as SQLAlchemy spells them);
         # ?commit_rows=N&commit_seconds=S tune the group commit
-        path, _, query = url[len("sqlite:///") :].partition("?")
-        options = dict(part.partition("=")[::2] for part in query.split("&") if part)
-        unknown = set(options) - {"commit_rows", "commit_seconds"}
-        if unknown:
-            raise ValueError(f"unknown sqlite index option(s): {', '.join(sorted(unknown))}")
-        return SQLiteIndex(
-            Path(path),
-            params,
-            commit_rows=int(options.get("commit_rows", 300_000)),
-            commit_seconds=float(options.get("commit_seconds", 30.0)),
-        )
-    return SQLiteIndex(Path(url), params)
+        text, _, query = url[len("sqlite:///") :].partition("?")
+        if not text:
+            raise _bad_address(url, "no path after sqlite:///")
+        path, options = Path(text), _sqlite_options(url, query)
+    if read_only and not path.exists():
+        return MemoryIndex(params)
+    return SQLiteIndex(path, params, read_only=read_only, **options)

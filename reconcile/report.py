@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +19,7 @@ from typing import IO, Any
 from reconcile.diverge import NEEDS_CHECKING
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
 
 
@@ -53,13 +54,29 @@ def _document_json(doc: Document) -> dict[str, Any]:
     }
 
 
-def _pair_json(pair: Pair, docs: dict[str, Document]) -> dict[str, Any]:
+def cluster_of_documents(clusters: Iterable[Cluster]) -> dict[str, Cluster]:
+    """Each clustered document's cluster (a document is in one; the first one named wins)."""
+    found: dict[str, Cluster] = {}
+    for cluster in clusters:
+        for doc_id in cluster.documents:
+            found.setdefault(doc_id, cluster)
+    return found
+
+
+def pair_cluster(pair: Pair, cluster_of: dict[str, Cluster]) -> Cluster | None:
+    """The cluster holding both documents of ``pair``, if any."""
+    cluster = cluster_of.get(pair.a)
+    return cluster if cluster is not None and cluster_of.get(pair.b) is cluster else None
+
+
+def _pair_json(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = None) -> dict[str, Any]:
     a, b = docs[pair.a], docs[pair.b]
     return {
         "a": pair.a,
         "b": pair.b,
         "relation": pair.relation,
         "overlap": pair.overlap,
+        "cluster": cluster.id if cluster else None,
         "scores": vars(pair.scores),
         "alignments": [
             {
@@ -79,10 +96,11 @@ def _pair_json(pair: Pair, docs: dict[str, Document]) -> dict[str, Any]:
 
 def to_dict(result: Reconciliation) -> dict[str, Any]:
     docs = {d.id: d for d in result.documents}
+    cluster_of = cluster_of_documents(result.clusters)
     return {
         "schema_version": SCHEMA_VERSION,
         "documents": [_document_json(d) for d in result.documents],
-        "pairs": [_pair_json(p, docs) for p in result.pairs],
+        "pairs": [_pair_json(p, docs, pair_cluster(p, cluster_of)) for p in result.pairs],
         "clusters": [
             {"id": c.id, "documents": list(c.documents), "canonical": c.canonical, "relation": c.relation}
             for c in result.clusters
@@ -99,9 +117,10 @@ def write_json(result: Reconciliation, handle: IO[str]) -> None:
     """``to_json`` written one document, pair or cluster at a time, byte for byte the same:
     a 100,000-report run's JSON (110 MB) and the dicts behind it are never in memory whole."""
     docs = {d.id: d for d in result.documents}
+    cluster_of = cluster_of_documents(result.clusters)
     sections: list[tuple[str, Iterable[dict[str, Any]], int]] = [
         ("documents", map(_document_json, result.documents), len(result.documents)),
-        ("pairs", (_pair_json(p, docs) for p in result.pairs), len(result.pairs)),
+        ("pairs", (_pair_json(p, docs, pair_cluster(p, cluster_of)) for p in result.pairs), len(result.pairs)),
         (
             "clusters",
             (
@@ -128,8 +147,24 @@ def write_json(result: Reconciliation, handle: IO[str]) -> None:
     handle.write("}\n")
 
 
+_MD_PUNCTUATION = re.compile(r"[\\`*\[\]|~]|(?<!\w)_|_(?!\w)")
+"""Markdown's markup characters: code, emphasis, links and images, table cells, strikethrough;
+``_`` only at a word's edge (inside a word, as in ``wire_copy``, it is no emphasis)."""
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from an article (or an id, a title, a path) as literal Markdown inline text, as the
+    HTML report escapes it: ``<``, ``>`` and ``&`` become entities (no raw HTML such as
+    ``<script>``, no autolink), markup characters are backslash-escaped (no
+    ``[x](javascript:...)`` link, no ``|`` ending a table cell), and line breaks become spaces."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCTUATION.sub(lambda m: "\\" + m.group(0), text)
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+def _many(count: int, noun: str) -> str:
+    """``1 pair``, ``2 pairs``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _counts(divergences: Iterable[Divergence]) -> str:
@@ -137,29 +172,42 @@ def _counts(divergences: Iterable[Divergence]) -> str:
     return ", ".join(f"{by[s]} {s}" for s in ("high", "medium", "low") if by[s]) or "none"
 
 
-def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
+def _date_gap(days: int | None) -> str:
+    return "date gap unknown" if days is None else f"date gap {_many(days, 'day')}"
+
+
+def _cluster_line(cluster: Cluster) -> str:
+    """A cluster by its id, size and canonical: what a pair says of the cluster it is in (the members
+    are listed once, in the report's cluster table, not with each of the cluster's pairs)."""
+    size = _many(len(cluster.documents), "document")
+    canonical = _md_escape(cluster.canonical)
+    return f"In cluster **{_md_escape(cluster.id)}** ({cluster.relation}, {size}, canonical **{canonical}**)."
+
+
+def pair_markdown(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = None) -> str:
     a, b = docs[pair.a], docs[pair.b]
     s = pair.scores
-    gap = s.date_gap_days if s.date_gap_days is not None else "unknown"
+    esc = _md_escape
     lines = [
-        f"## {pair.a} ↔ {pair.b}: {pair.relation}",
+        f"## {esc(pair.a)} ↔ {esc(pair.b)}: {pair.relation}",
         "",
+        *([_cluster_line(cluster), ""] if cluster else []),
         *(
-            f"- {side}: **{_md_escape(doc.id)}**, {_md_escape(doc.source or 'unknown source')}, "
-            f"{doc.published or 'date unknown'}: {_md_escape(doc.title or '')}"
+            f"- {side}: **{esc(doc.id)}**, {esc(doc.source or 'unknown source')}, "
+            f"{esc(doc.published or 'date unknown')}: {esc(doc.title or '')}"
             for side, doc in (("A", a), ("B", b))
         ),
         "",
         f"Overlap: **{pair.overlap}**. Shingle Jaccard {s.shingle_jaccard:.2f}, containment {s.containment:.2f}, "
         f"word types {s.word_jaccard:.2f}, content words {s.content_jaccard:.2f}, names {s.name_overlap:.2f}, "
-        f"aligned sentences {s.sentence_match:.2f}, date gap {gap} days.",
+        f"aligned sentences {s.sentence_match:.2f}, {_date_gap(s.date_gap_days)}.",
         "",
         f"Divergences: {_counts(pair.divergences)}.",
         "",
     ]
     if pair.divergences:
         lines += [
-            f"| severity | kind | {_md_escape(pair.a)} | {_md_escape(pair.b)} | in quote | favours |",
+            f"| severity | kind | {esc(pair.a)} | {esc(pair.b)} | in quote | favours |",
             "|---|---|---|---|---|---|",
         ]
         for d in pair.divergences:
@@ -167,8 +215,8 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
             if favours:
                 favours += f" ({d.confidence:.0%})" + (": " + "; ".join(d.evidence) if d.evidence else "")
             lines.append(
-                f"| {d.severity} | {d.kind} | {_md_escape(d.a) or '—'} | {_md_escape(d.b) or '—'} | "
-                f"{'yes' if d.in_quote else ''} | {_md_escape(favours)} |"
+                f"| {d.severity} | {d.kind} | {esc(d.a) or '—'} | {esc(d.b) or '—'} | "
+                f"{'yes' if d.in_quote else ''} | {esc(favours)} |"
             )
         lines.append("")
     if pair.alignments:
@@ -179,14 +227,14 @@ def pair_markdown(pair: Pair, docs: dict[str, Document]) -> str:
             moved = " (moved)" if g.moved else ""
             lines += [
                 f"- A{list(g.a)} ↔ B{list(g.b)}, similarity {g.score:.2f}{moved}",
-                f"  - A: {a_text}",
-                f"  - B: {b_text}",
+                f"  - A: {esc(a_text)}",
+                f"  - B: {esc(b_text)}",
             ]
         lines.append("")
     for side, doc, unique in (("A", a, pair.unique_a), ("B", b, pair.unique_b)):
         if unique:
-            lines += [f"### Only in {doc.id} ({side})", ""]
-            lines += [f"- [{i}] {doc.sentences[i].text}" for i in unique]
+            lines += [f"### Only in {esc(doc.id)} ({side})", ""]
+            lines += [f"- [{i}] {esc(doc.sentences[i].text)}" for i in unique]
             lines.append("")
     return "\n".join(lines)
 
@@ -198,19 +246,22 @@ def to_markdown(result: Reconciliation) -> str:
 def _markdown_lines(result: Reconciliation) -> Iterator[str]:
     docs = {d.id: d for d in result.documents}
     yield from ["# Reconciliation report", ""]
-    yield from [f"{len(result.documents)} documents, {len(result.pairs)} pairs, {len(result.clusters)} clusters.", ""]
+    counts = [_many(len(result.documents), "document"), _many(len(result.pairs), "pair")]
+    yield from [f"{', '.join(counts)}, {_many(len(result.clusters), 'cluster')}.", ""]
     if result.clusters:
         yield from ["| cluster | relation | canonical | documents |", "|---|---|---|---|"]
         for c in result.clusters:
-            yield f"| {c.id} | {c.relation} | {c.canonical} | {', '.join(c.documents)} |"
+            members = ", ".join(map(_md_escape, c.documents))
+            yield f"| {_md_escape(c.id)} | {c.relation} | {_md_escape(c.canonical)} | {members} |"
         yield ""
     if result.skipped:
         yield from ["## Skipped inputs", ""]
         for s in result.skipped:
-            yield f"- {s.message()}"
+            yield f"- {_md_escape(s.message())}"
         yield ""
+    cluster_of = cluster_of_documents(result.clusters)
     for pair in result.pairs:
-        yield pair_markdown(pair, docs)
+        yield pair_markdown(pair, docs, pair_cluster(pair, cluster_of))
 
 
 def write_markdown(result: Reconciliation, handle: IO[str]) -> None:
@@ -334,23 +385,27 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
     write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp))
     write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp))
     written += [out_dir / "report.json", out_dir / "report.md"]
-    clusters_of: dict[str, list[Cluster]] = {}
-    for cluster in result.clusters:
-        for doc_id in cluster.documents:
-            clusters_of.setdefault(doc_id, []).append(cluster)
+    cluster_of = cluster_of_documents(result.clusters)
     for pair in result.pairs:
         if not has_page(pair):
             continue
-        single = Reconciliation(
-            documents=(docs[pair.a], docs[pair.b]),
-            pairs=(pair,),
-            clusters=tuple(c for c in clusters_of.get(pair.a, []) if pair.b in c.documents),
-        )
         stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
-        for suffix, content in ((".json", to_json(single)), (".md", to_markdown(single))):
+        for suffix, content in pair_files_content(pair, docs, pair_cluster(pair, cluster_of)):
             write_atomic(out_dir / "pairs" / (stem + suffix), content)
             written.append(out_dir / "pairs" / (stem + suffix))
     return written
+
+
+def pair_files_content(pair: Pair, docs: dict[str, Document], cluster: Cluster | None) -> list[tuple[str, str]]:
+    """A pair's own JSON and Markdown files.  They name the pair's cluster by its id (the pair's
+    ``cluster``) and do not list its members: with every member in every pair file, 20,000 copies
+    of one text wrote 11 GB; the members are in ``report.json`` and the cluster's page."""
+    single = Reconciliation(documents=(docs[pair.a], docs[pair.b]), pairs=(pair,))
+    data = to_dict(single)
+    data["pairs"][0]["cluster"] = cluster.id if cluster else None
+    lines = ["# Reconciliation report", "", f"{_many(2, 'document')}, {_many(1, 'pair')}.", ""]
+    markdown = "\n".join([*lines, pair_markdown(pair, docs, cluster)]).rstrip("\n") + "\n"
+    return [(".json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"), (".md", markdown)]
 
 
 def _write_file(write: Callable[[Reconciliation, IO[str]], None], result: Reconciliation, path: Path) -> None:

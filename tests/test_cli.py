@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import EXIT_SKIPPED, main
@@ -111,3 +112,53 @@ def test_scan_with_nothing_readable_names_the_inputs_and_fails(tmp_path: Path) -
     assert "no readable reports among the inputs" in result.stderr
     assert sum(line.startswith("reconcile: skipped") for line in result.stderr.splitlines()) == 2
     assert "broken.jsonl:1: invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "line"),
+    [
+        (["--workers", "1000"], "Error: --workers 1000 is out of bounds: give 1 to 64"),
+        (["--workers", "0"], "Error: --workers 0 is out of bounds: give 1 to 64"),
+        (["--max-bytes", "100G"], "Error: --max-bytes 100G is out of bounds: give 1 byte to 8G"),
+        (["--max-bytes", "0"], "Error: --max-bytes 0 is out of bounds: give 1 byte to 8G"),
+        (["--max-bytes", "lots"], "Error: --max-bytes 'lots' is not a size (examples: 500000, 64K, 10MB, 1G)"),
+    ],
+)
+def test_scan_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: list[str], line: str) -> None:
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "out"), *flags])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [line]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flag", ["-o", "--tables"])
+def test_an_output_folder_that_cannot_be_made_is_a_user_error_naming_it(tmp_path: Path, flag: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    targets = [blocker / "out"] + ([Path("/proc/nope")] if Path("/proc/self").exists() else [])
+    for target in targets:
+        result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), flag, str(target)])
+        assert result.exit_code == 1
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(f"Error: {flag} {target}: cannot write there (") and "internal" not in line
+
+
+def test_an_output_failing_while_written_is_named_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "report.json" / "in-the-way").mkdir(parents=True)  # a folder where the report goes
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "-o", str(out)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: -o {out}: cannot write ") and "report.json" in line and "internal" not in line
+
+
+@pytest.mark.parametrize("width", [80, 50])
+def test_command_summaries_are_whole_sentences(width: int) -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=width)
+    assert result.exit_code == 0
+    commands = result.output.split("Commands:")[1]
+    assert "..." not in commands and "…" not in commands
+    for name in ("compare", "dedup", "scan"):
+        summary = main.commands[name].short_help  # type: ignore[attr-defined]
+        assert summary and summary.endswith(".")
+        assert " ".join(summary.split()) in " ".join(commands.split())

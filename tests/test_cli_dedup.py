@@ -7,6 +7,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import EXIT_SKIPPED, main
@@ -222,6 +224,57 @@ def test_dry_run_prints_removals_and_writes_nothing(tmp_path: Path) -> None:
     assert counts(real.output)[1:] == counts(result.output)[1:]
 
 
+def test_dry_run_creates_no_index(tmp_path: Path) -> None:
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "--dry-run", "--index", str(tmp_path / "new" / "i.sqlite"))
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def _without_root_powers(command: list[str]) -> list[str]:
+    """``command`` run so that file modes bind it: root keeps its user id but loses its
+    capabilities (``setpriv``), since root may write a read-only file."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only file cannot be made")
+    return ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--securebits=+noroot", *command]
+
+
+def test_dry_run_reads_a_read_only_index(tmp_path: Path) -> None:
+    folder = tmp_path / "indexes"
+    index = folder / "index.sqlite"
+    first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
+    assert first.exit_code == 0, first.output
+    before = index.read_bytes()
+    index.chmod(0o444)
+    # the same items under other ids: a run of its own, which finds them all in the index
+    lines = (SAMPLES / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    tomorrow = tmp_path / "tomorrow.jsonl"
+    tomorrow.write_text("".join(json.dumps({**json.loads(x), "id": "t-" + json.loads(x)["id"]}) + "\n" for x in lines))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        for mode in (0o555, 0o755):  # the folder takes no -shm file, then it does
+            folder.chmod(mode)
+            dry = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--dry-run", "--index", str(index))),
+                                 env=env, capture_output=True, text=True)
+            assert dry.returncode == 0, dry.stderr
+            # what the index saw is removed: every item would go
+            read, kept, removed, _ = counts(dry.stderr)
+            assert kept == 0 and removed == read > 0
+            assert index.read_bytes() == before
+        # a real run on it says what is wrong, naming the file, in one line
+        real = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--index", str(index), "-o",
+                                                        str(tmp_path / "2.jsonl"))), env=env, capture_output=True,
+                              text=True)
+        assert real.returncode == 1
+        assert real.stderr.strip().splitlines() == [
+            f"Error: index {index} cannot be written (attempt to write a readonly database): "
+            "give write access, or only read it with a dry run"
+        ]
+    finally:
+        folder.chmod(0o755)
+
+
 def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
@@ -236,7 +289,8 @@ def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> Non
 
 def test_other_parameters_are_refused_in_one_line(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
-    assert run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run").exit_code == 0
+    out = str(tmp_path / "out.jsonl")
+    assert run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", out).exit_code == 0
     result = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "--dry-run", "--bands", "12")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
@@ -286,6 +340,73 @@ def test_killed_run_rerun_gives_the_same_output_and_map(tmp_path: Path) -> None:
     assert (killed / "out.jsonl").read_bytes() == (clean / "out.jsonl").read_bytes()
     assert (killed / "map.csv").read_bytes() == (clean / "map.csv").read_bytes()
     assert not [p for p in killed.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for a reaper has ended)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+_KILLED_PARENT = """
+import sys
+from pathlib import Path
+import reconcile.dedup as dedup
+if sys.argv[3] == "pipe only":
+    dedup.die_with_parent = lambda: None
+dedup.dedup_files([Path(sys.argv[1])], Path(sys.argv[2]), batch_size=50, reader_process=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc (Linux)")
+@pytest.mark.parametrize("ending", ["prctl", "pipe only"])
+def test_killed_dedup_leaves_no_reader_process_behind(tmp_path: Path, ending: str) -> None:
+    """``kill -9`` of dedup while its reader is blocked sending (the parent stopped reading):
+    the reader ends too, by the kernel's parent-death signal, or else by the broken pipe."""
+    feed = tmp_path / "feed.jsonl"
+    synthetic_feed(feed, 3000, copies=0.3, seed=3)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(feed), str(tmp_path / "out.jsonl"), ending],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    readers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not (readers := _children(parent.pid)) and parent.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(readers) == 1, "the reader process did not start"
+        parent.send_signal(signal.SIGSTOP)  # the parent stops taking batches: the reader fills the pipe
+        time.sleep(1.0)
+        assert _running(readers[0]), "the reader ended before the parent was killed"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _running(readers[0]) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _running(readers[0]), "the reader outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in readers:  # a reader left behind by a failure here is ended, by its id
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_two_workers_on_redis_never_keep_the_same_story_twice(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
@@ -342,3 +463,67 @@ def test_readme_shows_what_the_samples_dedup_prints(tmp_path: Path, monkeypatch)
     result = run(*command.group(1).split())
     assert result.exit_code == 0, result.output
     assert COUNTS.search(result.output).group(0) == shown.group(0)
+
+
+@pytest.mark.parametrize(
+    ("flags", "line"),
+    [
+        (["--num-perm", "1048576"], "Error: --num-perm 1048576 is out of bounds: give 1 to 1,024"),
+        (["--num-perm", "0"], "Error: --num-perm 0 is out of bounds: give 1 to 1,024"),
+        (["--bands", "100000"], "Error: --bands 100000 is out of bounds: give 1 to 1,024"),
+        (["--rows", "x"], "Error: --rows 'x' is not a whole number"),
+        (["--shingle-size", "1000"], "Error: --shingle-size 1000 is out of bounds: give 1 to 25"),
+        (["--batch-size", "100000000"], "Error: --batch-size 100000000 is out of bounds: give 1 to 50,000"),
+        (["--batch-size", "0"], "Error: --batch-size 0 is out of bounds: give 1 to 50,000"),
+        (["--num-perm", "96"], "Error: num_perm must be a power of two (one-permutation MinHash), not 96"),
+        (["--bands", "30"], "Error: bands x rows (30 x 3) exceeds num_perm 64"),
+    ],
+)
+def test_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: list[str], line: str) -> None:
+    out = tmp_path / "out.jsonl"
+    result = run("dedup", str(SAMPLES / "feed.jsonl"), "-o", str(out), "--index", str(tmp_path / "i.db"), *flags)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [line]
+    assert list(tmp_path.iterdir()) == [], "nothing is written"
+
+
+def test_an_output_that_cannot_be_written_is_a_user_error_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    feed = str(SAMPLES / "feed.jsonl")
+    for args, line in (
+        (["-o", str(blocker / "out.jsonl")], f"Error: -o {blocker / 'out.jsonl'}: cannot write in {blocker} ("),
+        (["-o", str(tmp_path / "o.jsonl"), "--map", str(blocker / "m.csv")],
+         f"Error: --map {blocker / 'm.csv'}: cannot write in {blocker} ("),
+        (["-o", str(tmp_path / "o.jsonl"), "--rejects", str(blocker / "r.jsonl")],
+         f"Error: --rejects {blocker / 'r.jsonl'}: cannot write in {blocker} ("),
+        *([(["-o", "/proc/nope"], "Error: -o /proc/nope: cannot write in /proc (")] if Path("/proc/self").exists()
+          else []),
+    ):
+        result = run("dedup", feed, "--index", str(tmp_path / "i.db"), *args)
+        assert result.exit_code == 1
+        (shown,) = result.output.strip().splitlines()
+        assert shown.startswith(line), shown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"], "nothing written, not even the index"
+
+
+def test_an_unusable_index_is_named_with_what_is_wrong(tmp_path: Path) -> None:
+    feed = str(SAMPLES / "feed.jsonl")
+    truncated = tmp_path / "truncated.sqlite"
+    other = tmp_path / "big.jsonl"
+    synthetic_feed(other, 2000, copies=0.1, seed=2)
+    assert run("dedup", str(other), "--index", str(truncated), "-o", str(tmp_path / "o.jsonl")).exit_code == 0
+    with truncated.open("r+b") as handle:
+        handle.truncate(truncated.stat().st_size // 2)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n" * 200)
+    for index, words in (
+        (truncated, "is damaged (database disk image is malformed): restore it from a copy or start a new index"),
+        (text, "is not an index: not a SQLite database file"),
+        (tmp_path, "is a folder, not an index file"),
+    ):
+        for dry in ([], ["--dry-run"]):
+            result = run("dedup", feed, "--index", str(index), "-o", str(tmp_path / "out.jsonl"), *dry)
+            assert result.exit_code == 1
+            assert result.output.strip().splitlines() == [f"Error: index {index} {words}"]
+    assert not (tmp_path / "out.jsonl").exists()

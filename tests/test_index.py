@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.index import (
+    INDEX_FORMS,
+    MAX_NUM_PERM,
     Canonical,
     Change,
     DryRunIndex,
     Entry,
     IndexMismatch,
+    IndexUnusable,
     KeyTable,
     MemoryIndex,
     Params,
@@ -56,6 +59,146 @@ def test_open_index_picks_the_backend_by_url(tmp_path: Path) -> None:
     assert url.path == tmp_path / "b.sqlite"
     plain.close()
     url.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("redis:/127.0.0.1:6399/0", "two slashes"),
+        ("Redis://127.0.0.1:6399/0", "lower case"),
+        ("postgres://x/y", "unknown scheme postgres"),
+        ("memory:", "without a colon"),
+        ("redis://127.0.0.1:6399/abc", "database after the host must be a number"),
+        ("redis://127.0.0.1:6399", "database after the host must be a number"),
+        ("redis://127.0.0.1:port/0", "port is not a number"),
+        ("redis:///0", "no host"),
+        ("sqlite://index.db", "three slashes"),
+        ("sqlite:///", "no path"),
+        ("sqlite:///i.db?commit_rows=abc", "commit_rows must be a number"),
+        ("sqlite:///i.db?commit_rows=-1", "commit_rows must be from 0"),
+        ("sqlite:///i.db?speed=9", "unknown sqlite option"),
+        ("", "empty"),
+    ],
+)
+def test_a_mistyped_index_address_is_one_line_naming_it_and_the_forms(
+    url: str, why: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IndexUnusable) as err:
+        open_index(url)
+    message = str(err.value)
+    assert "\n" not in message and repr(url) in message and why in message and INDEX_FORMS in message
+    assert list(tmp_path.iterdir()) == [], "nothing is created for a bad address"
+
+
+def test_well_formed_addresses_still_open(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for url in ("plain.db", "sub/dir.db", "sqlite:///rel.db?commit_rows=5&commit_seconds=0.5"):
+        store = open_index(url)
+        assert isinstance(store, SQLiteIndex)
+        store.close()
+    tuned = open_index("sqlite:///rel.db?commit_rows=5")
+    assert isinstance(tuned, SQLiteIndex) and tuned.commit_rows == 5
+    tuned.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.db", "rel.db", "sub"]
+
+
+def test_redis_address_with_a_numbered_database_is_accepted(redis_url: str) -> None:  # noqa: F811
+    store = open_index(redis_url)
+    assert isinstance(store, RedisIndex)
+    store.close()
+
+
+def test_a_redis_index_that_does_not_answer_is_named(redis_url: str) -> None:  # noqa: F811
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(IndexUnusable, match=f"^index redis://127.0.0.1:{port}/0 cannot be reached: "):
+        open_index(f"redis://127.0.0.1:{port}/0")
+    store = open_index(redis_url)
+    assert isinstance(store, RedisIndex)
+    store.client.shutdown(nosave=True)  # the server goes away mid-run
+    with pytest.raises(IndexUnusable, match=f"^index {redis_url} failed: ConnectionError"):
+        store.view([1, 2])
+    store.close()
+
+
+def test_index_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnusable, match=f"^index {tmp_path} is a folder, not an index file$"):
+        open_index(str(tmp_path))
+
+
+def test_index_that_is_a_text_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not an index\n" * 100)
+    for read_only in (False, True):
+        with pytest.raises(IndexUnusable, match=f"^index {text} is not an index: not a SQLite database file$"):
+            open_index(str(text), read_only=read_only)
+    assert text.read_text() == "not an index\n" * 100
+
+
+def test_a_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE people (name TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(IndexUnusable, match=r"is a SQLite database but not a reconcile index \(it holds people\)"):
+        open_index(str(path))
+    assert path.read_bytes() == before
+
+
+def _filled_index(path: Path, clusters: int = 3000) -> None:
+    store = SQLiteIndex(path, PARAMS)
+    rng = np.random.default_rng(0)
+    for start in range(0, clusters, 500):
+        changes = [
+            Change(canonical(format(n + 1, "016x"), f"r:{n}"), rng.integers(1, 1 << 62, 16, dtype=np.int64))
+            for n in range(start, start + 500)
+        ]
+        assert store.apply(changes, Entry("r", start, start + 499, "[]", b""), store.view([]))
+        store.commit()
+    store.close()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_truncated_index_says_which_file_is_damaged(tmp_path: Path, read_only: bool) -> None:
+    path = tmp_path / "index.sqlite"
+    _filled_index(path)
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    with pytest.raises(IndexUnusable) as err:
+        store = open_index(str(path), PARAMS, read_only=read_only)
+        store.view([1, 2, 3])
+        store.canonicals([format(n, "016x") for n in range(1, 3001)])
+        store.recorded("r", 0, 3000)
+    message = str(err.value)
+    assert message.startswith(f"index {path} is damaged (") and "start a new index" in message
+    assert "\n" not in message
+
+
+def test_read_only_open_writes_nothing_and_still_finds_what_is_stored(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    _filled_index(path, 500)
+    before = path.read_bytes()
+    store = open_index(str(path), PARAMS, read_only=True)
+    assert isinstance(store, SQLiteIndex) and store.cluster_count == 500
+    assert store.canonicals(["0000000000000001"])["0000000000000001"].origin == "r:0"
+    dry = DryRunIndex(store)
+    assert dry.apply([Change(canonical(C2, "x:0"), keys(5))], None, dry.view([5], [C2]))
+    dry.commit()
+    dry.close()
+    assert path.read_bytes() == before
+
+
+def test_read_only_open_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    store = open_index(str(tmp_path / "none" / "index.sqlite"), PARAMS, read_only=True)
+    assert store.view([1]).buckets == {} and store.recorded("r", 0, 9) == {}
+    store.close()
+    assert list(tmp_path.iterdir()) == []
 
 
 def keys(*values: int) -> np.ndarray:
@@ -134,6 +277,17 @@ def test_sqlite_refuses_an_index_of_the_older_format(tmp_path: Path) -> None:
                                                              '"shingle_size": 5}',))
     with pytest.raises(IndexMismatch, match=r"format 1 by an older reconcile.*start a new index"):
         SQLiteIndex(path, PARAMS)
+
+
+def test_params_are_bounded_in_one_line() -> None:
+    for kwargs, words in (
+        ({"num_perm": 1 << 20}, f"num_perm must be at most {MAX_NUM_PERM}"),
+        ({"bands": 0}, "at least 1"),
+        ({"shingle_size": 0}, "shingle_size must be from 1"),
+        ({"shingle_size": 1000}, "shingle_size must be from 1"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            Params(**kwargs)  # type: ignore[arg-type]
 
 
 def test_params_need_a_power_of_two() -> None:
