@@ -503,7 +503,7 @@ def _score_planted(
                 else:
                     fn[kind] += 1
                     wrong_kind[label].update(d.kind for d in hits) if hits else wrong_kind[label].update(["(none)"])
-                    if len(misses[label]) < 12:
+                    if len(misses[label]) < 40:
                         misses[label].append(
                             f"{planted.old!r} -> {planted.new!r}: {[(d.kind, d.a, d.b) for d in hits]}"
                         )

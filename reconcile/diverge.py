@@ -1204,13 +1204,18 @@ def _stray_misspellings(group: _Group) -> list[_Finding]:
         for w in group.changed(side):
             if w.number is not None or _capitalised(w) or not w.norm.isalpha() or is_word(w.norm, lang.code):
                 continue
+            if not w.norm.isascii():
+                continue  # "spořitelna", "nádrže": a word of the source language left in, not a slip
             partners = [
                 o for o in other if o.norm != w.norm and is_word(o.norm, lang.code) and look_alike(w.norm, o.norm)
             ]
+            group.explain([w])
             if not partners:
+                # A non-word is a slip even where the writer's intent is past guessing ("afoh" for "of").
+                reason = f"{w.text!r}: not a word in wordfreq's lists, and no look-alike on the other side"
+                found.append(_Finding("typo", [w], [], reason) if side == "a" else _Finding("typo", [], [w], reason))
                 continue
             o = min(partners, key=lambda o: (OSA.distance(w.norm, o.norm), o.start))
-            group.explain([w])
             reason = f"{w.text!r}: not a word; the other side writes {o.text!r}"
             found.append(
                 _Finding("typo", [w], [o], reason, "b") if side == "a" else _Finding("typo", [o], [w], reason, "a")
@@ -1254,7 +1259,14 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
     return _Finding("name", names_a, names_b, "another name in the same place")
 
 
-def _names(group: _Group) -> list[_Finding]:
+def _unmatched_anywhere(x: _Word, y: _Word, ctx: Context | None) -> bool:
+    """Neither document writes the other's name anywhere: one name was put for the other, not moved or dropped."""
+    if ctx is None:
+        return False
+    return not _mentions(ctx.b_doc, x.text) and not _mentions(ctx.a_doc, y.text)
+
+
+def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     """One name put for another: "Aliyev" where the other says "Pashinyan".
 
     Only names the other side never writes count, and only in a short stretch:
@@ -1284,7 +1296,9 @@ def _names(group: _Group) -> list[_Finding]:
     # the same words, so one was put for the other (the diff may have cut the clause around them).
     lone_a = [w for w in group.changed("a") if _is_name_word(w, lang) and w.norm not in b_norms]
     lone_b = [w for w in group.changed("b") if _is_name_word(w, lang) and w.norm not in a_norms]
-    if len(lone_a) == 1 and len(lone_b) == 1 and _same_neighbour(group, lone_a[0], lone_b[0]):
+    if len(lone_a) == 1 and len(lone_b) == 1 and (
+        _same_neighbour(group, lone_a[0], lone_b[0]) or _unmatched_anywhere(lone_a[0], lone_b[0], ctx)
+    ):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
@@ -1421,7 +1435,7 @@ def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context)
     found += _numbers(group)
     found += _negations(group)
     found += _slips(group)
-    found += _names(group)
+    found += _names(group, ctx)
     found += _wording(group)
     return found
 
