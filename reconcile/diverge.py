@@ -1149,7 +1149,9 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
     found = []
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         for w in group.changed(side):
-            if w.number is not None or _capitalised(w) or not w.norm.isalpha() or not is_word(w.norm, lang.code):
+            if w.number is not None or _capitalised(w) or len(w.norm) < 2 or not w.norm.isalpha():
+                continue  # a letter alone ("20 h") is an abbreviation, not a slip
+            if not is_word(w.norm, lang.code):
                 continue
             n = next(k for k, v in enumerate(own) if v is w)
             before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None

@@ -335,6 +335,43 @@ def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | Non
     return sum(margins) / len(margins)
 
 
+# --- meaning -----------------------------------------------------------------------------
+
+
+@functools.cache
+def _word_vectors():  # type: ignore[no-untyped-def]
+    """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded).
+
+    ``WordLlama.load`` looks for the tokenizer under ``tokenizer/`` while the package ships it under
+    ``tokenizers/`` and then tries the network, so the two files are opened here directly.
+    """
+    import wordllama
+    from safetensors import safe_open
+    from wordllama.inference import WordLlamaInference
+    from wordllama.wordllama import WordLlama
+
+    root = resources.files(wordllama)
+    tokenizer = WordLlama.load_tokenizer(root / "tokenizers" / "l2_supercat_tokenizer_config.json")
+    with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np", device="cpu") as f:
+        embedding = f.get_tensor("embedding.weight")
+    return WordLlamaInference(embedding, tokenizer, binary=False)
+
+
+@functools.lru_cache(maxsize=65536)
+def meaning_similarity(x: str, y: str) -> float:
+    """Cosine of wordllama's embeddings of two words: related meanings score higher than look-alikes."""
+    return float(_word_vectors().similarity(x, y))
+
+
+RELATED_MEANING = 0.3
+"""wordllama similarity from which two look-alike words are taken for related words, not a slip.
+
+On the look-alike pairs of the WMT21 two-reference data, the translators' drift ("sliding"/"slipping",
+"incident"/"accident", "alert"/"alarm") scored 0.33-0.77 in 14 of 19 cases, and their slips
+("fraction"/"faction", "season"/"session", "carrier"/"career") under 0.25 in 14 of 18.  A slip that
+scores higher ("cleansing"/"cleaning", 0.67) is still one where its neighbours take a side."""
+
+
 # --- the classic confusions -------------------------------------------------------
 
 CONFUSABLE_SETS = (
@@ -484,6 +521,9 @@ def judge_words(
         return WordJudgement(None, "function words vary between renderings")
     if not lang.context_model:
         return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
+    related = meaning_similarity(x, y)
+    if related >= RELATED_MEANING and not _favoured(margin):
+        return WordJudgement(None, f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours")
     return WordJudgement(
         "real-word",
         "both are words, spelt alike, with different lemmas: one may be a slip for the other",
