@@ -358,9 +358,18 @@ def _word_vectors():  # type: ignore[no-untyped-def]
 
 
 @functools.lru_cache(maxsize=65536)
-def meaning_similarity(x: str, y: str) -> float:
-    """Cosine of wordllama's embeddings of two words: related meanings score higher than look-alikes."""
-    return float(_word_vectors().similarity(x, y))
+def meaning_similarity(x: str, y: str) -> float | None:
+    """Cosine of wordllama's embeddings of two words: related meanings score higher than look-alikes.
+
+    None where the two share a subword token ("rabies"/"babies" share "ies", "cleansing"/"cleaning"
+    "ing"): averaged token vectors then measure the spelling the words share, not their meaning.
+    """
+    vectors = _word_vectors()
+    tokens_x = set(vectors.tokenizer.encode(x, add_special_tokens=False).tokens)
+    tokens_y = set(vectors.tokenizer.encode(y, add_special_tokens=False).tokens)
+    if tokens_x & tokens_y:
+        return None
+    return float(vectors.similarity(x, y))
 
 
 RELATED_MEANING = 0.3
@@ -522,7 +531,7 @@ def judge_words(
     if not lang.context_model:
         return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
     related = meaning_similarity(x, y)
-    if related >= RELATED_MEANING and not _favoured(margin):
+    if related is not None and related >= RELATED_MEANING and not _favoured(margin):
         return WordJudgement(None, f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours")
     return WordJudgement(
         "real-word",

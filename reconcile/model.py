@@ -143,6 +143,10 @@ class Pair:
     divergences: tuple[Divergence, ...] = ()
     unique_a: tuple[int, ...] = ()
     unique_b: tuple[int, ...] = ()
+    partial: tuple[Alignment, ...] = ()
+    """Sentences left out of the alignment that share a claim with a sentence of the other side
+    (a name and content words: "the Parukh village" / "the village of Parukh" inside otherwise
+    different sentences); they are not claims unique to one side."""
 
 
 @dataclass(frozen=True)

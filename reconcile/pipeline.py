@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from reconcile import minhash
-from reconcile.align import align, mirror_alignment, unaligned
+from reconcile.align import align, mirror_alignment, partial_links, unaligned
 from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.corpus import FeatureFile, Subset, TextStore
@@ -317,17 +317,26 @@ def reconcile_pair(
     covered_b = len({j for g in groups for j in g.b})
     sentence_match = min(covered_a, covered_b) / shorter if shorter else 0.0
     scores = replace(unaligned_scores, sentence_match=round(sentence_match, 4), aligned=True)
+    pair_relation = relation(scores, thresholds)
+    # Reports of one story share claims in sentences that differ; reports of two events share only names.
+    partial = partial_links(a.sentences, b.sentences, groups) if pair_relation in ONE_STORY else ()
+    linked_a = {i for g in partial for i in g.a}
+    linked_b = {j for g in partial for j in g.b}
     return Pair(
         a=a.id,
         b=b.id,
-        relation=relation(scores, thresholds),
+        relation=pair_relation,
         overlap=overlap_kind(scores, thresholds),
         scores=scores,
         alignments=groups,
         divergences=diverge(a, b, groups),
-        unique_a=unaligned(len(a.sentences), groups, "a"),
-        unique_b=unaligned(len(b.sentences), groups, "b"),
+        unique_a=tuple(i for i in unaligned(len(a.sentences), groups, "a") if i not in linked_a),
+        unique_b=tuple(j for j in unaligned(len(b.sentences), groups, "b") if j not in linked_b),
+        partial=partial,
     )
+
+
+ONE_STORY = frozenset({"duplicate", "near-duplicate", "same-story"})
 
 
 def mirror_pair(pair: Pair) -> Pair:
@@ -340,6 +349,7 @@ def mirror_pair(pair: Pair) -> Pair:
         divergences=tuple(sort_divergences([mirror_divergence(d) for d in pair.divergences])),
         unique_a=pair.unique_b,
         unique_b=pair.unique_a,
+        partial=tuple(sorted((mirror_alignment(g) for g in pair.partial), key=lambda g: (g.a, g.b))),
     )
 
 

@@ -19,7 +19,7 @@ from typing import IO, Any
 from reconcile.diverge import NEEDS_CHECKING
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
 
 
@@ -91,6 +91,17 @@ def _pair_json(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = 
         ],
         "divergences": [_divergence_json(d) for d in pair.divergences],
         "unique": {"a": list(pair.unique_a), "b": list(pair.unique_b)},
+        "partial": [
+            {
+                "a": list(g.a),
+                "b": list(g.b),
+                "a_text": " ".join(a.sentences[i].text for i in g.a),
+                "b_text": " ".join(b.sentences[j].text for j in g.b),
+                "score": g.score,
+                "moved": g.moved,
+            }
+            for g in pair.partial
+        ],
     }
 
 
@@ -229,6 +240,15 @@ def pair_markdown(pair: Pair, docs: dict[str, Document], cluster: Cluster | None
                 f"- A{list(g.a)} ↔ B{list(g.b)}, similarity {g.score:.2f}{moved}",
                 f"  - A: {esc(a_text)}",
                 f"  - B: {esc(b_text)}",
+            ]
+        lines.append("")
+    if pair.partial:
+        lines += ["### Sentences sharing a claim (not aligned as a whole)", ""]
+        for g in pair.partial:
+            lines += [
+                f"- A{list(g.a)} ~ B{list(g.b)}, similarity {g.score:.2f}",
+                f"  - A: {esc(' '.join(a.sentences[i].text for i in g.a))}",
+                f"  - B: {esc(' '.join(b.sentences[j].text for j in g.b))}",
             ]
         lines.append("")
     for side, doc, unique in (("A", a, pair.unique_a), ("B", b, pair.unique_b)):
