@@ -724,8 +724,14 @@ def evaluate_real_errors(errors: Path, seed: int = 21, limit: int = 0) -> dict[s
     names = sorted({t.text for a, _ in lines for t in tokenize(a) if _is_name(t.text, t.norm, t.start)})
     planters: list[tuple[str, Callable[[str, str, random.Random], Planted | None]]] = [
         ("typo (human misspelling, a non-word)", lambda a, b, r: plant_error(a, b, r, typos, "typo")),
-        ("real-word, content words (human misspelling)", lambda a, b, r: plant_error(a, b, r, real_content, "real-word")),
-        ("real-word, function words (human misspelling)", lambda a, b, r: plant_error(a, b, r, real_function, "real-word")),
+        (
+            "real-word, content words (human misspelling)",
+            lambda a, b, r: plant_error(a, b, r, real_content, "real-word"),
+        ),
+        (
+            "real-word, function words (human misspelling)",
+            lambda a, b, r: plant_error(a, b, r, real_function, "real-word"),
+        ),
         ("number", plant_number),
         ("number form (control)", plant_number_form),
         ("number bound (control)", plant_number_bound),

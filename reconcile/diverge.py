@@ -1198,7 +1198,7 @@ def _stray_misspellings(group: _Group) -> list[_Finding]:
     changed words; its look-alike among all the other side's words is the
     evidence.
     """
-    found = []
+    found: list[_Finding] = []
     lang = group.lang
     if not lang.context_model:
         return found  # the lexicon of a language without one is too thin to call a word misspelt
@@ -1298,8 +1298,10 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     # the same words, so one was put for the other (the diff may have cut the clause around them).
     lone_a = [w for w in group.changed("a") if _is_name_word(w, lang) and w.norm not in b_norms]
     lone_b = [w for w in group.changed("b") if _is_name_word(w, lang) and w.norm not in a_norms]
-    if len(lone_a) == 1 and len(lone_b) == 1 and (
-        _same_neighbour(group, lone_a[0], lone_b[0]) or _unmatched_anywhere(lone_a[0], lone_b[0], ctx)
+    if (
+        len(lone_a) == 1
+        and len(lone_b) == 1
+        and (_same_neighbour(group, lone_a[0], lone_b[0]) or _unmatched_anywhere(lone_a[0], lone_b[0], ctx))
     ):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.

@@ -35,6 +35,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import jellyfish
 import wordfreq
@@ -115,7 +116,7 @@ def _english_share(text: str) -> float:
 
 
 @functools.cache
-def _langid():  # type: ignore[no-untyped-def]
+def _langid() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
@@ -339,7 +340,7 @@ def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | Non
 
 
 @functools.cache
-def _word_vectors():  # type: ignore[no-untyped-def]
+def _word_vectors() -> Any:
     """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded).
 
     ``WordLlama.load`` looks for the tokenizer under ``tokenizer/`` while the package ships it under
@@ -532,7 +533,9 @@ def judge_words(
         return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
     related = meaning_similarity(x, y)
     if related is not None and related >= RELATED_MEANING and not _favoured(margin):
-        return WordJudgement(None, f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours")
+        return WordJudgement(
+            None, f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours"
+        )
     return WordJudgement(
         "real-word",
         "both are words, spelt alike, with different lemmas: one may be a slip for the other",
