@@ -436,7 +436,8 @@ def dedup(
         for path, flag in ((map_path, "--map"), (rejects_path, "--rejects")):
             if path is not None:
                 writable_folder(path.parent, flag, path)
-    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), writing(out or Path("."), "-o"):
+    output = contextlib.nullcontext() if out is None or dry_run else writing(out, "-o")
+    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), output:
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     if rejected > 20:
