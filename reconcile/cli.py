@@ -170,16 +170,20 @@ def user_errors(debug: bool, expected: tuple[type[Exception], ...] = ()) -> Iter
 
 
 def writable_folder(folder: Path, flag: str, given: Path | None = None) -> None:
-    """Fail now, before the work, in one line naming the path, if ``folder`` (which holds the
-    ``given`` output file, if one is given) cannot be made or written (``-o /proc/nope``):
-    a user error, not an internal one after a long run."""
+    """Fail now, before the work, in one line naming the path, if ``folder`` (which is to hold
+    the ``given`` output file, if one is given) cannot be written (``-o /proc/nope``): a user
+    error, not an internal one after a long run.  Nothing is created: the nearest folder that
+    exists is tried, where the missing ones would be made."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as err:
-        where = "there" if given is None else f"in {folder}"
-        raise click.ClickException(f"{flag} {given or folder}: cannot write {where} ({_reason(err)})") from err
+        shown = given or folder
+        where = "there" if existing == shown else f"in {existing}"
+        raise click.ClickException(f"{flag} {shown}: cannot write {where} ({_reason(err)})") from err
 
 
 def _reason(err: OSError) -> str:
@@ -431,8 +435,10 @@ def dedup(
                        f"score {decision.score})")
 
     if not dry_run:
-        if out is not None:
-            writable_folder(out, "-o") if several else writable_folder(out.parent, "-o", out)
+        if out is not None and several:
+            writable_folder(out, "-o")
+        elif out is not None:
+            writable_folder(out.parent, "-o", out)
         for path, flag in ((map_path, "--map"), (rejects_path, "--rejects")):
             if path is not None:
                 writable_folder(path.parent, flag, path)
