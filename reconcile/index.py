@@ -802,9 +802,9 @@ class SQLiteIndex:
         try:
             if self.db.in_transaction:
                 self.db.execute("COMMIT" if keep and not self.read_only else "ROLLBACK")
-        except sqlite3.Error:
+        except sqlite3.DatabaseError as err:
             if keep:
-                raise
+                raise _unusable(self.path, err) from err
         finally:
             self.db.close()
 
