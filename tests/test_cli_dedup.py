@@ -560,3 +560,17 @@ def test_an_unusable_index_is_named_with_what_is_wrong(tmp_path: Path) -> None:
             assert result.exit_code == 1
             assert result.output.strip().splitlines() == [f"Error: index {index} {words}"]
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["redis:/127.0.0.1:6399/0", "Redis://127.0.0.1:6399/0", "postgres://x/y", "memory:", "redis://127.0.0.1:6399/abc"]
+)
+def test_a_mistyped_index_is_refused_and_no_file_is_made(tmp_path: Path, monkeypatch, url: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    for dry in (["-o", "out.jsonl"], ["--dry-run"]):
+        result = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", url, *dry)
+        assert result.exit_code == 1
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(f"Error: index address {url!r}: ")
+        assert line.endswith("give a file path, sqlite:///PATH, redis://HOST:PORT/DB (DB a number) or memory")
+    assert list(tmp_path.iterdir()) == []
