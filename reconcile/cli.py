@@ -378,7 +378,7 @@ def scan(
               help="Kept items, in the input's format (a folder when there are several inputs).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of every input item: decision, cluster, canonical, relation, score.")
-@click.option("--index", "index_url", default=None,
+@click.option("--index", "index_url", default=None, metavar="INDEX",
               help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.")
@@ -396,7 +396,7 @@ def scan(
 @click.option("--rows", default=3, show_default=True, type=Bounded(1, MAX_NUM_PERM),
               help="Rows per LSH band (bands x rows at most --num-perm).")
 @click.option("--shingle-size", default=5, show_default=True, type=Bounded(1, MAX_SHINGLE_SIZE),
-              help="Words per shingle.")
+              help=f"Words per shingle (at most {MAX_SHINGLE_SIZE}).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
     feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
