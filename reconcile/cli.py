@@ -170,16 +170,20 @@ def user_errors(debug: bool, expected: tuple[type[Exception], ...] = ()) -> Iter
 
 
 def writable_folder(folder: Path, flag: str, given: Path | None = None) -> None:
-    """Fail now, before the work, in one line naming the path, if ``folder`` (which holds the
-    ``given`` output file, if one is given) cannot be made or written (``-o /proc/nope``):
-    a user error, not an internal one after a long run."""
+    """Fail now, before the work, in one line naming the path, if ``folder`` (which is to hold
+    the ``given`` output file, if one is given) cannot be written (``-o /proc/nope``): a user
+    error, not an internal one after a long run.  Nothing is created: the nearest folder that
+    exists is tried, where the missing ones would be made."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as err:
-        where = "there" if given is None else f"in {folder}"
-        raise click.ClickException(f"{flag} {given or folder}: cannot write {where} ({_reason(err)})") from err
+        shown = given or folder
+        where = "there" if existing == shown else f"in {existing}"
+        raise click.ClickException(f"{flag} {shown}: cannot write {where} ({_reason(err)})") from err
 
 
 def _reason(err: OSError) -> str:
@@ -374,7 +378,7 @@ def scan(
               help="Kept items, in the input's format (a folder when there are several inputs).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of every input item: decision, cluster, canonical, relation, score.")
-@click.option("--index", "index_url", default=None,
+@click.option("--index", "index_url", default=None, metavar="INDEX",
               help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.")
@@ -392,7 +396,7 @@ def scan(
 @click.option("--rows", default=3, show_default=True, type=Bounded(1, MAX_NUM_PERM),
               help="Rows per LSH band (bands x rows at most --num-perm).")
 @click.option("--shingle-size", default=5, show_default=True, type=Bounded(1, MAX_SHINGLE_SIZE),
-              help="Words per shingle.")
+              help=f"Words per shingle (at most {MAX_SHINGLE_SIZE}).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
     feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
@@ -431,12 +435,15 @@ def dedup(
                        f"score {decision.score})")
 
     if not dry_run:
-        if out is not None:
-            writable_folder(out, "-o") if several else writable_folder(out.parent, "-o", out)
+        if out is not None and several:
+            writable_folder(out, "-o")
+        elif out is not None:
+            writable_folder(out.parent, "-o", out)
         for path, flag in ((map_path, "--map"), (rejects_path, "--rejects")):
             if path is not None:
                 writable_folder(path.parent, flag, path)
-    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), writing(out or Path("."), "-o"):
+    output = contextlib.nullcontext() if out is None or dry_run else writing(out, "-o")
+    with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), output:
         counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
                              dry_run=dry_run, batch_size=batch_size, on_decision=show)
     if rejected > 20:

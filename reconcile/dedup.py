@@ -753,9 +753,8 @@ def dedup_files(
 ) -> Counts:
     """Dedup feed files into ``out`` (kept items, input format), ``map_path`` and ``rejects_path``.
 
-    Outputs appear whole at the end or not at all; ``batch_size`` is from 1 to ``MAX_BATCH_SIZE``.
-    ``dry_run`` writes nothing
-    and leaves the index untouched; ``on_decision`` sees every item.
+    Outputs appear whole at the end or not at all.  ``dry_run`` writes nothing and only reads
+    the index; ``on_decision`` sees every item.  ``batch_size``: 1 to ``MAX_BATCH_SIZE``.
     ``reader_process``: parse and sketch in a second process (``read_in_process``);
     by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
     starting one costs about a second.

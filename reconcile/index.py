@@ -497,7 +497,10 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         db.close()
         wal = Path(f"{path}-wal")
         if wal.exists() and wal.stat().st_size:
-            raise
+            raise IndexUnusable(
+                f"index {path} cannot be read without writing: {wal.name} holds commits not yet in the file, "
+                "and its folder takes no -shm file; open it once with write access"
+            ) from None
     db = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=600, isolation_level=None)
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return db
@@ -799,9 +802,9 @@ class SQLiteIndex:
         try:
             if self.db.in_transaction:
                 self.db.execute("COMMIT" if keep and not self.read_only else "ROLLBACK")
-        except sqlite3.Error:
+        except sqlite3.DatabaseError as err:
             if keep:
-                raise
+                raise _unusable(self.path, err) from err
         finally:
             self.db.close()
 

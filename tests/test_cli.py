@@ -135,12 +135,22 @@ def test_scan_size_parameters_are_bounded_in_one_line(tmp_path: Path, flags: lis
 def test_an_output_folder_that_cannot_be_made_is_a_user_error_naming_it(tmp_path: Path, flag: str) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("in the way")
-    targets = [blocker / "out"] + ([Path("/proc/nope")] if Path("/proc/self").exists() else [])
-    for target in targets:
+    targets = [(blocker / "out", blocker)]
+    if Path("/proc/self").exists():
+        targets.append((Path("/proc/nope"), Path("/proc")))
+    for target, where in targets:
         result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), flag, str(target)])
         assert result.exit_code == 1
         (line,) = result.output.strip().splitlines()
-        assert line.startswith(f"Error: {flag} {target}: cannot write there (") and "internal" not in line
+        assert line.startswith(f"Error: {flag} {target}: cannot write in {where} (") and "internal" not in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_no_readable_input_leaves_no_output_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    result = CliRunner().invoke(main, ["scan", str(missing), "-o", str(tmp_path / "out" / "deeper")])
+    assert result.exit_code == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_output_failing_while_written_is_named_in_one_line(tmp_path: Path) -> None:

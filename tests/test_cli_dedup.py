@@ -275,6 +275,39 @@ def test_dry_run_reads_a_read_only_index(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
+def test_dry_run_on_a_read_only_index_with_a_pending_log_says_so(tmp_path: Path) -> None:
+    """A killed writer can leave commits in the -wal file; read-only, in a folder that takes no
+    -shm file, they cannot be read: the run says so rather than dedup against a stale index."""
+    index = tmp_path / "index.sqlite"
+    first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
+    assert first.exit_code == 0, first.output
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    writer = sqlite3.connect(index)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("INSERT INTO meta VALUES ('note', 'a commit still in the log')")
+    writer.commit()
+    for name in ("index.sqlite", "index.sqlite-wal"):  # the files as a killed writer leaves them
+        shutil.copy(tmp_path / name, copy / name)
+    writer.close()
+    assert (copy / "index.sqlite-wal").stat().st_size > 0
+    for path in copy.iterdir():
+        path.chmod(0o444)
+    copy.chmod(0o555)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        dry = subprocess.run(_without_root_powers(_cli(str(SAMPLES / "feed.jsonl"), "--dry-run", "--index",
+                                                       str(copy / "index.sqlite"))),
+                             env=env, capture_output=True, text=True)
+    finally:
+        copy.chmod(0o755)
+    assert dry.returncode == 1
+    assert dry.stderr.strip().splitlines() == [
+        f"Error: index {copy / 'index.sqlite'} cannot be read without writing: index.sqlite-wal holds commits "
+        "not yet in the file, and its folder takes no -shm file; open it once with write access"
+    ]
+
+
 def test_second_run_against_the_index_removes_what_it_saw(tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     first = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", str(index), "-o", str(tmp_path / "1.jsonl"))
@@ -527,3 +560,17 @@ def test_an_unusable_index_is_named_with_what_is_wrong(tmp_path: Path) -> None:
             assert result.exit_code == 1
             assert result.output.strip().splitlines() == [f"Error: index {index} {words}"]
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["redis:/127.0.0.1:6399/0", "Redis://127.0.0.1:6399/0", "postgres://x/y", "memory:", "redis://127.0.0.1:6399/abc"]
+)
+def test_a_mistyped_index_is_refused_and_no_file_is_made(tmp_path: Path, monkeypatch, url: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    for dry in (["-o", "out.jsonl"], ["--dry-run"]):
+        result = run("dedup", str(SAMPLES / "feed.jsonl"), "--index", url, *dry)
+        assert result.exit_code == 1
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(f"Error: index address {url!r}: ")
+        assert line.endswith("give a file path, sqlite:///PATH, redis://HOST:PORT/DB (DB a number) or memory")
+    assert list(tmp_path.iterdir()) == []

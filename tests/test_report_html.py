@@ -176,3 +176,15 @@ def test_output_dir_holds_html_for_every_pair_and_cluster(tmp_path: Path) -> Non
     assert len(list((tmp_path / "pairs").glob("*.html"))) == len(result.pairs)
     assert len(list((tmp_path / "clusters").glob("*.html"))) == len(result.clusters)
     assert not [p for p in tmp_path.rglob(".*") if p.is_file()], "temporary files left behind"
+
+
+def test_pair_page_gives_the_date_gap_in_english() -> None:
+    from dataclasses import replace
+
+    docs, _ = load_documents([str(SAMPLES / "articles" / name) for name in ("wire_copy.txt", "wire_original.txt")])
+    result = compare(docs[0], docs[1])
+    pair = result.pairs[0]
+    by_id = {d.id: d for d in result.documents}
+    for days, words in ((None, "date gap unknown."), (1, "date gap 1 day."), (3, "date gap 3 days.")):
+        page = pair_html(replace(pair, scores=replace(pair.scores, date_gap_days=days)), by_id)
+        assert words in page and "unknown days" not in page
