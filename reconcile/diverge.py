@@ -642,8 +642,13 @@ def _capitalised(w: _Word) -> bool:
 
 
 def _may_be_name(w: _Word, lang: Language) -> bool:
-    """Capitals mark names only where the language keeps them for names; elsewhere the tool says less."""
-    return lang.capitals_mark_names and _capitalised(w)
+    """Capitals mark names only where the language keeps them for names; elsewhere the tool says less.
+
+    In a headline every word is capitalised: there a rare one ("Shoigu") is still taken for a name.
+    """
+    if not (lang.capitals_mark_names and w.text[:1].isupper()):
+        return False
+    return not w.title_case or zipf(joined(w.norm)) < NAME_ZIPF
 
 
 def frequency_in(word: str, lang: Language) -> float:
@@ -686,8 +691,7 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
         return None
     lang = group.lang
     if _is_name_pair(a, b, lang):
-        if _is_name_form(x, y):
-            return None  # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms
+        # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms, None; "Sergei"/"Sergey": a variant.
         return _name_finding([a], [b], lang)
     if _is_respelling(x, y):
         return _Finding(
@@ -1247,12 +1251,12 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
     words = (*names_a, *names_b)
     if len(names_a) == 1 and len(names_b) == 1:
         x, y = joined(names_a[0].norm), joined(names_b[0].norm)
-        if x == y or _is_name_form(x, y):
+        if x == y:
             return None
         named = judge_names(names_a[0].text, names_b[0].text, lang)
         if named.kind in {"spelling-variant", "typo"}:
             return _Finding(named.kind, names_a, names_b, named.reason)
-        if derived(x, y):
+        if _is_name_form(x, y) or derived(x, y):
             return None  # "Jihlava"/"Jihlavsko": one place in two grammatical forms
     if any(zipf(joined(w.norm)) >= TRANSLATED_NAME_ZIPF for w in words):
         return None
@@ -1566,9 +1570,19 @@ def diverge(
 
 def pair_language(a_doc: Document, b_doc: Document) -> Language:
     """The language both documents are in; where they differ, none (the rules for one language stay silent)."""
-    a_lang = detect_language(" ".join(s.text for s in a_doc.sentences[:20]) or a_doc.text[:2000])
-    b_lang = detect_language(" ".join(s.text for s in b_doc.sentences[:20]) or b_doc.text[:2000])
-    return a_lang if a_lang == b_lang else UNKNOWN_LANGUAGE
+    a_text = " ".join(s.text for s in a_doc.sentences[:20]) or a_doc.text[:2000]
+    b_text = " ".join(s.text for s in b_doc.sentences[:20]) or b_doc.text[:2000]
+    a_lang, b_lang = detect_language(a_text), detect_language(b_text)
+    if a_lang == b_lang:
+        return a_lang
+    # A short text is taken for English without the model: both texts together may say otherwise.
+    both = detect_language(a_text + "\n" + b_text)
+    return (
+        both if both in (a_lang, b_lang) and len(a_text) + len(b_text) >= MIN_PAIR_LANGUAGE_CHARS else UNKNOWN_LANGUAGE
+    )
+
+
+MIN_PAIR_LANGUAGE_CHARS = 80
 
 
 def _sentences_of(doc: Document, start: int, end: int) -> tuple[int, ...]:

@@ -87,7 +87,10 @@ UNKNOWN_LANGUAGE = Language(
 """A language the tool has no resources for: it reports figures, dates and negations it can read, and no slips."""
 ENGLISH = LANGUAGES["en"]
 MIN_LANGUAGE_CHARS = 40
-"""Shorter texts are taken for English: py3langid guesses wildly on a headline of three words."""
+MIN_ASCII_LANGUAGE_CHARS = 200
+"""Shorter texts are taken for English; so are ASCII ones up to 200 characters where the model names a
+language the tool has no rules for: py3langid guesses wildly on a sentence of names ("Defence Minister
+Sergei Shoigu met Aleksandr Lukashenko." came out Estonian)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -99,6 +102,8 @@ def detect_language(text: str) -> Language:
     if sample.isascii() and _english_share(sample) >= ENGLISH_STOPWORD_SHARE:
         return ENGLISH  # most news is English: skip loading the model for it
     code = _langid().classify(sample)[0]
+    if code not in LANGUAGES and sample.isascii() and len(sample) < MIN_ASCII_LANGUAGE_CHARS:
+        return ENGLISH  # a short run of names: the model's guess is noise
     return LANGUAGES.get(code, UNKNOWN_LANGUAGE)
 
 
@@ -119,7 +124,18 @@ def _english_share(text: str) -> float:
 def _langid() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    identifier.set_languages(NEWS_LANGUAGES)
+    return identifier
+
+
+NEWS_LANGUAGES = (
+    "ar", "az", "bg", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "he", "hi", "hr", "hu", "hy",
+    "id", "it", "ja", "ka", "ko", "lt", "lv", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr", "sv", "tr",
+    "uk", "zh",
+)  # fmt: skip
+"""The languages the identifier chooses among: news languages.  Over all 97 of py3langid's, an English
+sentence full of Russian names came out as Nigerian Pidgin ("pcm")."""
 
 
 # --- lexicon by language -----------------------------------------------------------
@@ -449,6 +465,23 @@ def confusable(x: str, y: str) -> bool:
     return (x, y) in _confusable()
 
 
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those some any no every each either neither all both half
+    i me my mine you your yours he him his she her hers it its we us our ours they them their theirs
+    who whom whose which what where when why how there here then than
+    of off in on at to too by for from with within without into onto upon over under above below
+    about after before between among through during since until till against across along around
+    and or nor but if so as because while though although unless whether yet
+    is are was were be been being am do does did has have had having will would shall should
+    can could may might must not
+    up down out away back just only also even ever still very more most less least much many
+    such other another same own one""".split()
+)
+"""Closed-class words: translators trade them freely ("in"/"at", "this"/"the", "was"/"is"), so a swap
+of two of them is a slip only with strong evidence.  A hand list on purpose: the most frequent words
+by wordfreq also hold verbs ("said", "made") whose swaps ("said"/"sent") are slips like any other."""
+
+
 # --- the judgement ------------------------------------------------------------------
 
 
@@ -507,8 +540,7 @@ def judge_words(
         return WordJudgement(None, "hyphenated compounds put together another way: drift")
     margin = context_margin(x, y, neighbours) if lang.context_model else 0.0
     shared_context = len(neighbours) == 2 and neighbours[0] == neighbours[1]
-    stop = stopwords()
-    function_words = x in stop or y in stop
+    function_words = x in FUNCTION_WORDS or y in FUNCTION_WORDS
     if confusable(x, y) and lang.code == "en":
         if not function_words or _favoured(margin):
             return WordJudgement("real-word", f"{x!r}/{y!r} is a classic confusion", _favoured(margin))
