@@ -27,6 +27,7 @@ from pathlib import Path
 from reconcile.align import MIN_SIMILARITY, _sorted_words, align, content_bag
 from reconcile.attribution import attributed_quotes
 from reconcile.diverge import _americanised, _folded, _quotes, _roots, _words_of, diverge
+from reconcile.evidence import detect_language, frequency, lemma, meaning_similarity, transliteration_key
 from reconcile.model import Document, Sentence
 from reconcile.normalize import token_spans
 
@@ -90,6 +91,12 @@ def ours_cold(a: Document, b: Document) -> int:
         _roots,
         content_bag,
         _sorted_words,
+        # the evidence's word caches: a new pair brings new words (the lexicons stay loaded)
+        frequency,
+        lemma,
+        transliteration_key,
+        meaning_similarity,
+        detect_language,
     )
     for cache in caches:
         cache.cache_clear()

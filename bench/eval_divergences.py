@@ -612,7 +612,7 @@ def evaluate_two_references(show: int = 40) -> dict[str, dict[str, float]]:
                 severities[d.severity] += 1
                 if d.severity == "high" and len(listed[name]) < show:
                     line = lines[0] + _line_of(a_text, d.a_span[0]) if d.a_span else None
-                    listed[name].append(f"line {line}: {d.kind} {d.a!r} / {d.b!r} ({d.reason})")
+                    listed[name].append(f"line {line}: {d.kind} {d.a!r} / {d.b!r} ({getattr(d, 'reason', '')})")
         elapsed = (time.perf_counter() - started) * 1000 / max(n_docs, 1)
         n = len(a_lines)
         per = {k: v * 100 / n for k, v in kinds.items()}

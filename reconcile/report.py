@@ -216,20 +216,24 @@ def pair_markdown(pair: Pair, docs: dict[str, Document], cluster: Cluster | None
         f"Divergences: {_counts(pair.divergences)}.",
         "",
     ]
-    if pair.divergences:
+    listed = [d for d in pair.divergences if d.kind != "wording"]
+    drift = len(pair.divergences) - len(listed)
+    if listed:
         lines += [
-            f"| severity | kind | {esc(pair.a)} | {esc(pair.b)} | in quote | favours |",
-            "|---|---|---|---|---|---|",
+            f"| severity | kind | {esc(pair.a)} | {esc(pair.b)} | in quote | why | favours |",
+            "|---|---|---|---|---|---|---|",
         ]
-        for d in pair.divergences:
+        for d in listed:
             favours = {"a": pair.a, "b": pair.b}.get(d.favours or "", "")
             if favours:
                 favours += f" ({d.confidence:.0%})" + (": " + "; ".join(d.evidence) if d.evidence else "")
             lines.append(
                 f"| {d.severity} | {d.kind} | {esc(d.a) or '—'} | {esc(d.b) or '—'} | "
-                f"{'yes' if d.in_quote else ''} | {esc(favours)} |"
+                f"{'yes' if d.in_quote else ''} | {esc(d.reason)} | {esc(favours)} |"
             )
         lines.append("")
+    if drift:
+        lines += [f"{_many(drift, 'wording difference')} (translation drift, never above low): in report.json.", ""]
     if pair.alignments:
         lines += ["### Aligned sentences", ""]
         for g in pair.alignments:
