@@ -1129,6 +1129,10 @@ def _slips(group: _Group) -> list[_Finding]:
             pair = _word_pair(x, y, group)
             if pair is None and not _is_inflection(x.norm, y.norm):
                 continue
+            if pair and apart and pair.kind == "real-word" and pair.favours is None:
+                # Look-alike words in different places of a reworded sentence ("sandy"/"stand",
+                # "acting"/"Lacking"): chance, unless their neighbours take a side.
+                continue
         used_a.add(i)
         used_b.add(j)
         group.explain([x, y])
