@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from reconcile.cluster import CANONICAL_RULES
-from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
+from reconcile.io.fields import DEFAULT_MAX_BYTES, InputOptions
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents

@@ -22,7 +22,8 @@ from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.corpus import FeatureFile, Subset, TextStore
 from reconcile.diverge import diverge
-from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, load, split_loaded, unique_ids
+from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
+from reconcile.io.read import iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
