@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from reconcile.cluster import CANONICAL_RULES
-from reconcile.io.fields import DEFAULT_MAX_BYTES, InputOptions
+from reconcile.io.fields import InputOptions
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
@@ -77,12 +77,21 @@ def input_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fields = {name: kwargs.pop(name) for name in _INPUT_FIELDS}
+        sizes: dict[str, Any] = {name: _byte_size(fields[name]) for name in _SIZE_FIELDS if fields[name]}
+        for name in _SIZE_FIELDS:
+            fields.pop(name, None)
         kwargs["inputs"] = InputOptions(
-            **{name: value for name, value in fields.items() if value is not None and name != "max_bytes"},
-            max_bytes=_byte_size(fields["max_bytes"]) if fields["max_bytes"] else DEFAULT_MAX_BYTES,
+            **{name: value for name, value in fields.items() if value is not None},
+            **sizes,
+            source_from_folder=kwargs.pop("source_from_folder"),
         )
         return fn(*args, **kwargs)
 
+    wrapper = click.option(
+        "--source-from-folder",
+        is_flag=True,
+        help="Name each document's source after the folder its file is in, when the input names none.",
+    )(wrapper)
     for name, flag, help_text in reversed(_INPUT_FLAGS):
         wrapper = click.option(flag, name, default=None, metavar="TEXT", help=help_text)(wrapper)
     return wrapper  # type: ignore[return-value]
@@ -94,10 +103,15 @@ _INPUT_FLAGS = (
     ("title_field", "--title-field", "Record field holding the title. Default: title."),
     ("date_field", "--date-field", "Record field holding the publication date. Default: published."),
     ("source_field", "--source-field", "Record field holding the source (outlet). Default: source."),
+    ("source", "--source", "The source (outlet) of documents whose page, feed or record names none."),
     ("glob", "--glob", "Read only the files of folders matching this pattern, e.g. '*.html'. Default: known formats."),
-    ("max_bytes", "--max-bytes", "Skip files (and gzip contents) larger than this, e.g. 500K, 50MB. Default: 50MB."),
+    ("max_bytes", "--max-bytes", "Skip pages, feeds, text files and web pages larger than this, e.g. 500K, 50MB "
+     "(JSON Lines and CSV are streamed, whatever their size). Default: 50MB."),
+    ("max_doc_bytes", "--max-doc-bytes", "Skip a single document (record, page text) larger than this, naming it. "
+     "Default: 1MB."),
 )
 _INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
+_SIZE_FIELDS = ("max_bytes", "max_doc_bytes")
 _RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field")
 
 
