@@ -95,12 +95,17 @@ DATELINE_HEAD_CHARS = 600
 line breaks at all, so the search is bounded by characters too, not to scan a whole report."""
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def dateline(text: str, lines: int = 3) -> dt.date | None:
     """The publication date printed in a report's first lines (within ``DATELINE_HEAD_CHARS``), if any."""
     head = text.lstrip()[: DATELINE_HEAD_CHARS + 1]
     if len(head) > DATELINE_HEAD_CHARS:  # cut at a space, not inside a date
         head = head[: max(head.rfind(" "), head.rfind("\n"), 0)]
     head = "\n".join(head.splitlines()[:lines])
+    if not _YEAR.search(head):  # without a year find_dates takes no date: skip its costlier patterns
+        return None
     dates = find_dates(head)
     return dates[0][2] if dates else None
 

@@ -366,3 +366,29 @@ def test_atomic_file_is_whole_or_absent_and_a_dead_runs_temporary_is_cleared(tmp
     done.commit()
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_parallel_reading_stays_a_bounded_number_of_batches_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconcile.io import lines as lines_module
+
+    monkeypatch.setattr(lines_module, "BATCH_LINES", 10)
+    records = [(json.dumps(r) + "\n").encode() for r in _records(600)]
+    consumed = 0
+
+    def source() -> Iterator[bytes]:
+        nonlocal consumed
+        for raw in records:
+            consumed += 1
+            yield raw
+
+    options = InputOptions(workers=2)
+    reading = lines_module.parallel_jsonl_documents(source(), "feed.jsonl", options)
+    ahead = []
+    ids = []
+    for doc in reading:
+        assert isinstance(doc, Document)
+        ids.append(doc.id)
+        ahead.append(consumed - len(ids))
+    assert ids == [f"r{i}" for i in range(600)]
+    bound = (lines_module.AHEAD_PER_WORKER * options.workers + 1) * lines_module.BATCH_LINES
+    assert max(ahead) <= bound < 600

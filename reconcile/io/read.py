@@ -208,7 +208,7 @@ def load_file(path: Path, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[L
             raise IsADirectoryError(21, "is a directory")
         size = path.stat().st_size
         kind = file_kind(path)
-        if kind == "parquet" and not shown.lower().endswith(".gz"):
+        if kind == "parquet":
             yield from formats.parquet_documents(path, shown, options)
             return
         if kind in formats.STREAMED:
