@@ -307,7 +307,7 @@ def test_the_reader_has_no_import_cycles() -> None:
 
 # --- cheap checks before expensive repairs --------------------------------------------------------
 
-TRICKY = "aeAE .,'\"\n\r\t&<>" + "éèàâÃÂÐÑØÙ©®°±²³µ·»«¿¡€£¥™œŒ×÷ß’‘“”–—…\xa0\xad\x85\x96ﬁＡ　\u2028ВГРСвЂβΓā√≈"
+TRICKY = "aeAE1 .,;#'\"\n\r\t&<>" + "éèàâÃÂÐÑØÙ©®°±²³µ·»«¿¡€£¥™œŒ×÷ß’‘“”–—…\xa0\xad\x85\x96ﬁＡ　\u2028ВГРСвЂβΓā√≈"
 
 
 def _ftfy_in_full(text: str) -> str:

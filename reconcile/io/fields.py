@@ -72,10 +72,10 @@ class InputError(ValueError):
 
 
 def optional_str(value: object) -> str | None:
-    if value is None:
+    """A record's field as text, ``None`` when absent or empty."""
+    if value is None or value == "":
         return None
-    text = " ".join(str(value).split())
-    return text or None
+    return value if isinstance(value, str) else str(value)
 
 
 def too_long(path: str, size: int, options: InputOptions, line: int | None = None, what: str = "record") -> Skipped:
