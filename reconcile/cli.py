@@ -127,8 +127,7 @@ def record_field_options(fn: F) -> F:
 
 
 def _read(paths: Sequence[str], inputs: InputOptions | None = None) -> tuple[list[Any], list[Skipped]]:
-    stdin = sys.stdin.buffer.read() if "-" in paths else None
-    return load_documents(paths, stdin, inputs)
+    return load_documents(paths, sys.stdin.buffer if "-" in paths else None, inputs)
 
 
 # --- end of input options ------------------------------------------------------
@@ -284,7 +283,7 @@ def scan(
                 yield item
 
     with user_errors(debug):
-        stdin = sys.stdin.buffer.read() if "-" in paths else None
+        stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines and CSV streamed from it
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
         # Streamed in, so the corpus is never held whole as text (see reconcile.corpus).
         inputs = replace(inputs, workers=workers or os.cpu_count() or 1)

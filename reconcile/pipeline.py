@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -440,14 +440,14 @@ def with_cluster_evidence(
 
 
 def load_documents(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+    paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions | None = None
 ) -> tuple[list[Document], list[Skipped]]:
     """Read inputs into documents, listing what could not be read."""
     return split_loaded(load(paths, stdin, options=options))
 
 
 def stream_documents(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+    paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions | None = None
 ) -> Iterator[Loaded]:
     """``load_documents`` one item at a time, documents and skipped inputs in order, ids made
     unique: ``scan`` can read a corpus that is never held whole as text."""

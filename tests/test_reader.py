@@ -43,17 +43,14 @@ STORY = (
 ARTICLE = (SAMPLES / "articles" / "wire_copy.txt").read_text(encoding="utf-8")
 
 
-WORDS = [
-    *sorted(set(STORY.replace(",", "").replace(".", "").lower().split())),
-    *("council", "storm", "river", "minister", "trade", "market", "school", "rail", "bridge", "museum", "festival"),
-]
-
-
 def _records(n: int, prefix: str = "r") -> list[dict[str, str]]:
-    """Distinct reports (each its own random words), with accents to decode."""
+    """Unrelated reports (each of its own random words out of 5,000), with accents to decode."""
     rng = random.Random(n)
+    letters = "bcdfghklmnprstvz"
+    vowels = "aeiou"
+    words = ["".join(rng.choice(letters) + rng.choice(vowels) for _ in range(3)) for _ in range(5000)]
     return [
-        {"id": f"{prefix}{i}", "text": " ".join(rng.choice(WORDS) for _ in range(40)) + ". Café owners agreed."}
+        {"id": f"{prefix}{i}", "text": " ".join(rng.choice(words) for _ in range(40)) + ". Café owners agreed."}
         for i in range(n)
     ]
 
@@ -392,3 +389,16 @@ def test_parallel_reading_stays_a_bounded_number_of_batches_ahead(monkeypatch: p
     assert ids == [f"r{i}" for i in range(600)]
     bound = (lines_module.AHEAD_PER_WORKER * options.workers + 1) * lines_module.BATCH_LINES
     assert max(ahead) <= bound < 600
+
+
+def test_stdin_json_lines_are_streamed_past_max_bytes_and_a_page_is_capped(tmp_path: Path) -> None:
+    feed = "".join(json.dumps(r) + "\n" for r in _records(300)).encode()
+    assert len(feed) > 20_000
+    for data in (feed, gzip.compress(feed)):
+        result = CliRunner().invoke(main, ["scan", "-", "--max-bytes", "10K", "--format", "json"], input=data)
+        assert result.exit_code == 0, result.output
+        assert len(json.loads(result.stdout)["documents"]) == 300
+    page = (STORY + "\n\n") * 200
+    result = CliRunner().invoke(main, ["scan", "-", "--max-bytes", "10K", "--format", "json"], input=page)
+    assert result.exit_code == 1
+    assert "<stdin>: over the 10240-byte limit (--max-bytes)" in result.output

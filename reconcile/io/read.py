@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reconcile.dates import dateline
 from reconcile.io import formats
@@ -146,13 +146,47 @@ def walk(folder: Path, glob: str | None) -> list[Path]:
     return found
 
 
-def iter_load(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions = DEFAULT_OPTIONS
+def read_stream(
+    handle: IO[bytes], path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS
 ) -> Iterator[Loaded]:
-    """Documents and skipped inputs, in the order given (folders sorted), one at a time."""
+    """Documents from a stream (stdin): JSON Lines and CSV (gzipped or not) read a record at a
+    time, like files; anything else read whole, up to ``max_bytes``."""
+    stream: Any = handle if isinstance(handle, io.BufferedReader) else io.BufferedReader(handle)
+    kind = sniff(path, stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    if kind == "gzip":
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream))
+        try:
+            kind = sniff(path, stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as err:
+            yield Skipped(path, gzip_reason(err))
+            return
+    if kind in formats.STREAMED:
+        yield from _streamed(kind, stream, path, 0, options)
+        return
+    try:
+        data = stream.read(options.max_bytes + 1)
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as err:
+        yield Skipped(path, gzip_reason(err))
+        return
+    if len(data) > options.max_bytes:
+        yield Skipped(path, f"over the {options.max_bytes}-byte limit (--max-bytes)")
+        return
+    yield from read_bytes_as(data, path, doc_id, options, kind)
+
+
+def iter_load(
+    paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions = DEFAULT_OPTIONS
+) -> Iterator[Loaded]:
+    """Documents and skipped inputs, in the order given (folders sorted), one at a time.
+
+    ``stdin`` is what ``-`` reads: bytes, or a stream (read a record at a time when it holds
+    JSON Lines or CSV)."""
     for given in paths:
         if given == "-":
-            yield from read_bytes_as(stdin or b"", "<stdin>", "stdin", options)
+            if stdin is None or isinstance(stdin, bytes):
+                yield from read_bytes_as(stdin or b"", "<stdin>", "stdin", options)
+            else:
+                yield from read_stream(stdin, "<stdin>", "stdin", options)
             continue
         if is_url(given):
             from reconcile.io.fetch import fetch_documents
@@ -173,7 +207,7 @@ def iter_load(
 
 def load(
     paths: Sequence[str],
-    stdin: bytes | None = None,
+    stdin: bytes | IO[bytes] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     options: InputOptions | None = None,
 ) -> list[Loaded]:
