@@ -402,3 +402,12 @@ def test_stdin_json_lines_are_streamed_past_max_bytes_and_a_page_is_capped(tmp_p
     result = CliRunner().invoke(main, ["scan", "-", "--max-bytes", "10K", "--format", "json"], input=page)
     assert result.exit_code == 1
     assert "<stdin>: over the 10240-byte limit (--max-bytes)" in result.output
+
+
+def test_a_huge_csv_record_is_skipped_by_line_and_the_records_after_it_read(tmp_path: Path) -> None:
+    table = tmp_path / "export.csv"
+    rows = [f'a{i},"{r["text"]}"\n' for i, r in enumerate(_records(4))]
+    table.write_text("id,text\n" + rows[0] + rows[1] + f'huge,"{STORY * 200}"\n' + rows[2] + rows[3], encoding="utf-8")
+    docs, skipped = split_loaded(load([str(table)], options=InputOptions(max_doc_bytes=10_000)))
+    assert [d.id for d in docs] == ["a0", "a1", "a2", "a3"]
+    assert [(s.line, "per-document limit" in s.error) for s in skipped] == [(4, True)]
