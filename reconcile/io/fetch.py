@@ -1,7 +1,7 @@
 """Web addresses as inputs: a fact-checker pastes article links.
 
 A page is fetched with a timeout, a size cap (``--max-bytes``) and a check of
-its content type, then read as a saved page is (trafilatura), with the URL as
+its content type, then read (``read.fetched_documents``) as a saved page is (trafilatura), with the URL as
 the document's path and the site as its source when the page names none.  A
 failure (offline, no such host, an HTTP error, a PDF) is one ``Skipped`` line
 naming the URL.
@@ -13,11 +13,9 @@ import http.client
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from email.message import Message
 
-from reconcile.io.fields import InputOptions, Loaded
-from reconcile.model import Skipped
+from reconcile.io.fields import InputOptions
 
 USER_AGENT = "reconcile/0.1"
 READABLE_TYPES = {
@@ -74,16 +72,3 @@ def fetch(url: str, options: InputOptions) -> tuple[bytes, str | None]:
 def _one_line(value: object) -> str:
     text = str(getattr(value, "strerror", None) or value)
     return text.splitlines()[0] if text else value.__class__.__name__
-
-
-def fetch_documents(url: str, options: InputOptions) -> Iterator[Loaded]:
-    """The documents at ``url`` (a page's article, a feed's items), or one ``Skipped`` saying why not."""
-    from reconcile.io.read import read_bytes_as
-
-    try:
-        body, kind = fetch(url, options)
-    except FetchError as err:
-        yield Skipped(url, str(err))
-        return
-    doc_id = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or url
-    yield from read_bytes_as(body, url, doc_id, options, kind)

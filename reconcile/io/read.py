@@ -28,6 +28,7 @@ from typing import IO, Any
 from reconcile.dates import dateline
 from reconcile.io import formats
 from reconcile.io.decode import decode_text
+from reconcile.io.fetch import FetchError, fetch
 from reconcile.io.fields import (
     DEFAULT_MAX_BYTES,
     DEFAULT_OPTIONS,
@@ -174,6 +175,17 @@ def read_stream(
     yield from read_bytes_as(data, path, doc_id, options, kind)
 
 
+def fetched_documents(url: str, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
+    """The documents at a web address (a page's article, a feed's items), or one ``Skipped`` saying why not."""
+    try:
+        body, kind = fetch(url, options)
+    except FetchError as err:
+        yield Skipped(url, str(err))
+        return
+    doc_id = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or url
+    yield from read_bytes_as(body, url, doc_id, options, kind)
+
+
 def iter_load(
     paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions = DEFAULT_OPTIONS
 ) -> Iterator[Loaded]:
@@ -189,9 +201,7 @@ def iter_load(
                 yield from read_stream(stdin, "<stdin>", "stdin", options)
             continue
         if is_url(given):
-            from reconcile.io.fetch import fetch_documents
-
-            yield from fetch_documents(given, options)
+            yield from fetched_documents(given, options)
             continue
         path = Path(given)
         if path.is_dir():
