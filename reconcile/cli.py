@@ -112,7 +112,7 @@ _INPUT_FLAGS = (
 )
 _INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
 _SIZE_FIELDS = ("max_bytes", "max_doc_bytes")
-_RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field")
+_RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field", "source")
 
 
 def record_field_options(fn: F) -> F:
@@ -334,6 +334,7 @@ def dedup(
     rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
     text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, num_perm: int,
     bands: int, rows: int, shingle_size: int, debug: bool,
+    source: str | None = None,
 ) -> None:
     """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
     against everything the index has seen."""
@@ -348,7 +349,7 @@ def dedup(
         rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
     preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
     policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
-    fields = Fields(id_field, text_field, title_field, date_field, source_field)
+    fields = Fields(id_field, text_field, title_field, date_field, source_field, source)
     try:
         params = Params(num_perm, bands, rows, shingle_size)
     except ValueError as err:

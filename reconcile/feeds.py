@@ -38,12 +38,14 @@ class Fields:
     title: str = "title"
     date: str = "published"
     source: str = "source"
+    default_source: str | None = None
+    """The source of items whose record names none (``--source``)."""
 
     def options(self) -> InputOptions:
         """The reader's options for these fields, keeping each record's original bytes."""
         return InputOptions(
             id_field=self.id, text_field=self.text, title_field=self.title, date_field=self.date,
-            source_field=self.source, keep_raw=True,
+            source_field=self.source, source=self.default_source, keep_raw=True,
         )
 
 

@@ -4,6 +4,7 @@ memory, one huge record skipped by line, web addresses, sources, cheap checks be
 from __future__ import annotations
 
 import ast
+import csv
 import gzip
 import html
 import http.server
@@ -414,3 +415,24 @@ def test_a_huge_csv_record_is_skipped_by_line_and_the_records_after_it_read(tmp_
     docs, skipped = split_loaded(load([str(table)], options=InputOptions(max_doc_bytes=10_000)))
     assert [d.id for d in docs] == ["a0", "a1", "a2", "a3"]
     assert [(s.line, "per-document limit" in s.error) for s in skipped] == [(4, True)]
+
+
+def test_dedup_takes_the_source_option_for_items_without_one(tmp_path: Path) -> None:
+    records = _records(2)
+    records.append(dict(records[0], id="wire-copy", source="Northline Wire"))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    def decision(*extra: str) -> dict[str, str]:
+        run = tmp_path / f"run{len(extra)}"
+        args = ["dedup", str(feed), "-o", str(run / "out.jsonl"), "--map", str(run / "map.csv")]
+        result = CliRunner().invoke(main, [*args, "--index", str(run / "index.sqlite"), *extra])
+        assert result.exit_code == 0, result.output
+        return {r["id"]: r for r in csv.DictReader((run / "map.csv").open(encoding="utf-8"))}["wire-copy"]
+
+    prefer = ("--prefer", "Desk,Northline Wire")
+    # r0 names no source: the copy from a preferred wire takes its cluster over
+    assert decision(*prefer)["decision"] == "kept"
+    # r0 is the desk's own (--source), preferred to the wire: the copy is removed
+    named = decision(*prefer, "--source", "Desk")
+    assert (named["decision"], named["canonical"]) == ("removed", "r0")
