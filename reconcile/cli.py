@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from reconcile.cluster import CANONICAL_RULES
-from reconcile.ingest import DEFAULT_MAX_BYTES, InputOptions
+from reconcile.io.fields import InputOptions
 from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pair import Thresholds
@@ -109,12 +109,21 @@ def input_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fields = {name: kwargs.pop(name) for name in _INPUT_FIELDS}
+        sizes: dict[str, Any] = {name: _byte_size(fields[name]) for name in _SIZE_FIELDS if fields[name]}
+        for name in _SIZE_FIELDS:
+            fields.pop(name, None)
         kwargs["inputs"] = InputOptions(
-            **{name: value for name, value in fields.items() if value is not None and name != "max_bytes"},
-            max_bytes=_byte_size(fields["max_bytes"]) if fields["max_bytes"] else DEFAULT_MAX_BYTES,
+            **{name: value for name, value in fields.items() if value is not None},
+            **sizes,
+            source_from_folder=kwargs.pop("source_from_folder"),
         )
         return fn(*args, **kwargs)
 
+    wrapper = click.option(
+        "--source-from-folder",
+        is_flag=True,
+        help="Name each document's source after the folder its file is in, when the input names none.",
+    )(wrapper)
     for name, flag, help_text in reversed(_INPUT_FLAGS):
         wrapper = click.option(flag, name, default=None, metavar="TEXT", help=help_text)(wrapper)
     return wrapper  # type: ignore[return-value]
@@ -126,11 +135,16 @@ _INPUT_FLAGS = (
     ("title_field", "--title-field", "Record field holding the title. Default: title."),
     ("date_field", "--date-field", "Record field holding the publication date. Default: published."),
     ("source_field", "--source-field", "Record field holding the source (outlet). Default: source."),
+    ("source", "--source", "The source (outlet) of documents whose page, feed or record names none."),
     ("glob", "--glob", "Read only the files of folders matching this pattern, e.g. '*.html'. Default: known formats."),
-    ("max_bytes", "--max-bytes", "Skip files (and gzip contents) larger than this, e.g. 500K, 50MB. Default: 50MB."),
+    ("max_bytes", "--max-bytes", "Skip pages, feeds, text files and web pages larger than this, e.g. 500K, 50MB "
+     "(JSON Lines and CSV are streamed, whatever their size). Default: 50MB."),
+    ("max_doc_bytes", "--max-doc-bytes", "Skip a single document (record, page text) larger than this, naming it. "
+     "Default: 1MB."),
 )
 _INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
-_RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field")
+_SIZE_FIELDS = ("max_bytes", "max_doc_bytes")
+_RECORD_FIELDS = ("id_field", "text_field", "title_field", "date_field", "source_field", "source")
 
 
 def record_field_options(fn: F) -> F:
@@ -145,8 +159,7 @@ def record_field_options(fn: F) -> F:
 
 
 def _read(paths: Sequence[str], inputs: InputOptions | None = None) -> tuple[list[Any], list[Skipped]]:
-    stdin = sys.stdin.buffer.read() if "-" in paths else None
-    return load_documents(paths, stdin, inputs)
+    return load_documents(paths, sys.stdin.buffer if "-" in paths else None, inputs)
 
 
 # --- end of input options ------------------------------------------------------
@@ -350,7 +363,7 @@ def scan(
 
     _writable_outputs(out_dir, tables_dir)
     with user_errors(debug):
-        stdin = sys.stdin.buffer.read() if "-" in paths else None
+        stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines and CSV streamed from it
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
         # Streamed in, so the corpus is never held whole as text (see reconcile.corpus).
         inputs = replace(inputs, workers=workers or os.cpu_count() or 1)
@@ -403,6 +416,7 @@ def dedup(
     rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
     text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, num_perm: int,
     bands: int, rows: int, shingle_size: int, debug: bool,
+    source: str | None = None,
 ) -> None:
     """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
     against everything the index has seen."""
@@ -417,7 +431,7 @@ def dedup(
         rejects_path = (out / "rejects.jsonl") if several else out.with_name(out.name + ".rejects.jsonl")
     preferred = tuple(s.strip() for s in prefer.split(",") if s.strip()) if prefer else ()
     policy = Policy("prefer", preferred) if preferred else Policy(policy_kind)
-    fields = Fields(id_field, text_field, title_field, date_field, source_field)
+    fields = Fields(id_field, text_field, title_field, date_field, source_field, source)
     try:
         params = Params(num_perm, bands, rows, shingle_size)
     except ValueError as err:

@@ -90,9 +90,22 @@ def find_dates(text: str, year: int | None = None) -> list[tuple[int, int, dt.da
     return sorted(found)
 
 
+DATELINE_HEAD_CHARS = 600
+"""A dateline is printed within a report's first lines; a text read from JSON Lines often has no
+line breaks at all, so the search is bounded by characters too, not to scan a whole report."""
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
 def dateline(text: str, lines: int = 3) -> dt.date | None:
-    """The publication date printed in a report's first lines, if any."""
-    head = "\n".join(text.strip().splitlines()[:lines])
+    """The publication date printed in a report's first lines (within ``DATELINE_HEAD_CHARS``), if any."""
+    head = text.lstrip()[: DATELINE_HEAD_CHARS + 1]
+    if len(head) > DATELINE_HEAD_CHARS:  # cut at a space, not inside a date
+        head = head[: max(head.rfind(" "), head.rfind("\n"), 0)]
+    head = "\n".join(head.splitlines()[:lines])
+    if not _YEAR.search(head):  # without a year find_dates takes no date: skip its costlier patterns
+        return None
     dates = find_dates(head)
     return dates[0][2] if dates else None
 

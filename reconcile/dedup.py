@@ -52,6 +52,7 @@ from reconcile import minhash, pair
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
 from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
+from reconcile.io.atomic import AtomicFile as _AtomicText
 from reconcile.limits import MAX_BATCH_SIZE
 from reconcile.normalize import fold
 from reconcile.pair import Thresholds, copy_relation
@@ -706,24 +707,6 @@ def read_inputs(paths: Sequence[Path], fields: Fields, fmt: str | None = None) -
             yield from read_feed(path, fields, fmt or detect_format(path))
         except (OSError, UnicodeDecodeError) as err:
             yield Rejected(str(path), 0, f"cannot read: {err.__class__.__name__}: {err}")
-
-
-class _AtomicText:
-    """A text file written through a temporary file, renamed into place by ``commit``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = path.with_name(f".{path.name}.tmp")
-        self.handle = self.tmp.open("w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.handle.close()
-        self.tmp.replace(self.path)
-
-    def abort(self) -> None:
-        self.handle.close()
-        self.tmp.unlink(missing_ok=True)
 
 
 def output_targets(paths: Sequence[Path], out: Path) -> dict[str, Path]:

@@ -64,6 +64,11 @@ class Document:
     sentences: tuple[Sentence, ...] = ()
     chrome: tuple[Span, ...] = ()
     notes: tuple[str, ...] = ()
+    line: int | None = None
+    """Where in ``path`` the document starts: a JSON Lines or CSV line, a Parquet row, a feed item's line."""
+    raw: object = field(default=None, compare=False, repr=False)
+    """The record as it was in the input (bytes, a Parquet row number, a feed item's span), kept only
+    when asked (``InputOptions.keep_raw``): dedup copies kept records through untouched."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class Skipped:
     path: str
     error: str
     line: int | None = None
+    raw: str = field(default="", compare=False, repr=False)
+    """The rejected record's text, when the reader kept it (for dedup's rejects file)."""
 
     def message(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -22,7 +22,8 @@ from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
 from reconcile.corpus import FeatureFile, Subset, TextStore
 from reconcile.diverge import diverge, mirror_divergence, sort_divergences
-from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, load, split_loaded, unique_ids
+from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
+from reconcile.io.read import iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
@@ -467,14 +468,14 @@ def with_cluster_evidence(
 
 
 def load_documents(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+    paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions | None = None
 ) -> tuple[list[Document], list[Skipped]]:
     """Read inputs into documents, listing what could not be read."""
     return split_loaded(load(paths, stdin, options=options))
 
 
 def stream_documents(
-    paths: Sequence[str], stdin: bytes | None = None, options: InputOptions | None = None
+    paths: Sequence[str], stdin: bytes | IO[bytes] | None = None, options: InputOptions | None = None
 ) -> Iterator[Loaded]:
     """``load_documents`` one item at a time, documents and skipped inputs in order, ids made
     unique: ``scan`` can read a corpus that is never held whole as text."""

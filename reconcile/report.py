@@ -8,15 +8,14 @@ run never leaves half a report.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from reconcile.diverge import NEEDS_CHECKING
+from reconcile.io.atomic import write_atomic, write_atomic_with
 from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
 
 SCHEMA_VERSION = "1.3"
@@ -336,36 +335,6 @@ def to_text(result: Reconciliation, color: bool = False) -> str:
     if not result.pairs:
         out.append("no related pairs")
     return "\n".join(out) + "\n"
-
-
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-"""What ``open`` would give a new file; ``mkstemp`` alone leaves reports readable by the owner only."""
-
-
-def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
-    """Let ``write`` fill a temporary file in the same folder, then rename it into place,
-    so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write text atomically (see ``write_atomic_with``)."""
-    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
 
 
 PAIR_FILES = {

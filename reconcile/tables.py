@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
+from reconcile.io.atomic import write_atomic_with
 from reconcile.model import Reconciliation
-from reconcile.report import write_atomic_with
 
 TABLES = ("documents", "pairs", "alignments", "divergences", "clusters")
 

@@ -1,0 +1,103 @@
+"""The one atomic writer: a file appears whole at its path, or not at all.
+
+Everything the tool writes (reports, tables, dedup's kept items, map and
+rejects) goes through ``AtomicFile``: the bytes go to a temporary file beside
+the target (named after the writing process), which is renamed over it only on
+``commit``.  A run that is killed or fails leaves the previous file (or none) and
+a hidden temporary, which the next writer of that file deletes.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, cast
+
+
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+"""What ``open`` would give a new file; ``mkstemp`` alone leaves files readable by the owner only."""
+
+
+def clear_stale(path: Path) -> None:
+    """Delete the temporaries a killed run left beside ``path``: those named after a process that
+    has ended (a live one may be writing its own copy of the same file right now)."""
+    prefix = f".{path.name}."
+    for tmp in path.parent.glob(f"{glob.escape(prefix)}*.partial"):
+        pid = tmp.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class AtomicFile:
+    """A temporary file beside ``path`` (``tmp``), renamed over ``path`` by ``commit``.
+
+    ``mode`` opens ``handle`` on it (``"w"`` text as UTF-8 without newline
+    translation, ``"wb"`` bytes), or ``None`` for a caller that writes ``tmp``
+    by name (polars, a whole-file writer).
+    """
+
+    def __init__(self, path: Path, mode: str | None = "w") -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        clear_stale(self.path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".partial", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.handle: IO[Any] = cast(IO[Any], None)
+        """The open temporary file (not set when ``mode`` is ``None``)."""
+        try:
+            if mode == "w":
+                self.handle = self.tmp.open("w", encoding="utf-8", newline="")
+            elif mode is not None:
+                self.handle = self.tmp.open(mode)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+
+    def commit(self) -> None:
+        """Close and rename into place: from now on ``path`` holds the whole file."""
+        if self.handle is not None:
+            self.handle.close()
+        os.chmod(self.tmp, FILE_MODE)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; ``path`` is left as it was."""
+        if self.handle is not None:
+            self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it into place."""
+    target = AtomicFile(path, mode=None)
+    try:
+        write(target.tmp)
+        target.commit()
+    except BaseException:
+        target.abort()
+        raise
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write text atomically (see ``write_atomic_with``)."""
+    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
