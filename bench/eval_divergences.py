@@ -352,7 +352,7 @@ def _is_name(token_text: str, norm: str, start: int) -> bool:
 
 
 def plant_name(a: str, b: str, rng: random.Random) -> Planted | None:
-    """A name respelt ("Anthony" -> "Antony"): drop, double or swap an inner letter."""
+    """A name misspelt ("Tatarstan" -> "Tatarsan"): drop, double or swap an inner letter; a typo in a name."""
     options = [t for t in _shared_tokens(a, b) if _is_name(t.text, t.norm, t.start)]
     if not options:
         return None
@@ -364,7 +364,8 @@ def plant_name(a: str, b: str, rng: random.Random) -> Planted | None:
         new = w[:i] + w[i + 1 :]
     if new.casefold() in misspellings():
         return None  # a known misspelling of a word is a typo, whatever the capital
-    return _replace(b, t.start, t.end, new, "name")
+    # A name misspelt is a typo in a name (issue 13), not another name.
+    return _replace(b, t.start, t.end, new, "typo")
 
 
 def plant_name_swap(a: str, b: str, rng: random.Random, names: list[str]) -> Planted | None:

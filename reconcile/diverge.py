@@ -1168,6 +1168,7 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     found = []
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
+        other_words = {o.norm: o for o in reversed(other) if o.norm.isalpha()}  # the first of each word
         for w in group.changed(side):
             if w.number is not None or _capitalised(w) or len(w.norm) < 2 or not w.norm.isalpha():
                 continue  # a letter alone ("20 h") is an abbreviation, not a slip
@@ -1176,9 +1177,7 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             n = next(k for k, v in enumerate(own) if v is w)
             before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None
             after = own[n + 1].norm if n + 1 < len(own) and own[n + 1].sentence == w.sentence else None
-            candidates = {
-                o.norm: o for o in other if o.norm != w.norm and o.norm.isalpha() and look_alike(w.norm, o.norm)
-            }
+            candidates = {norm: o for norm, o in other_words.items() if norm != w.norm and look_alike(w.norm, norm)}
             best = None
             for norm, o in sorted(candidates.items()):
                 if judge_words(w.norm, norm, lang).reason.startswith("one word in two"):

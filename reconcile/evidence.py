@@ -250,6 +250,7 @@ def edit_distance(x: str, y: str) -> int:
     return int(OSA.distance(x, y))
 
 
+@functools.lru_cache(maxsize=262144)
 def look_alike(x: str, y: str) -> bool:
     """A slip's distance: one edit; two in a word of five letters or more, or of four with the same first letter
     ("said"/"sent"); or the same sound."""
