@@ -40,6 +40,7 @@ from reconcile.evidence import (
     context_fit,
     derived,
     detect_language,
+    frequency,
     is_foreign_form,
     is_word,
     judge_names,
@@ -653,8 +654,7 @@ def _may_be_name(w: _Word, lang: Language) -> bool:
 
 
 def frequency_in(word: str, lang: Language) -> float:
-    from reconcile.evidence import frequency
-
+    """wordfreq's frequency in the pair's language (English's where the language is unknown)."""
     return frequency(word, lang.code) if lang.code != "und" else zipf(word)
 
 
