@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from reconcile.diverge import NEEDS_CHECKING
 from reconcile.io.atomic import write_atomic, write_atomic_with
-from reconcile.model import Cluster, Divergence, Document, Pair, Reconciliation
+from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, Reconciliation
 
 SCHEMA_VERSION = "1.3"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
@@ -77,30 +77,21 @@ def _pair_json(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = 
         "overlap": pair.overlap,
         "cluster": cluster.id if cluster else None,
         "scores": vars(pair.scores),
-        "alignments": [
-            {
-                "a": list(g.a),
-                "b": list(g.b),
-                "a_text": " ".join(a.sentences[i].text for i in g.a),
-                "b_text": " ".join(b.sentences[j].text for j in g.b),
-                "score": g.score,
-                "moved": g.moved,
-            }
-            for g in pair.alignments
-        ],
+        "alignments": [_alignment_json(g, a, b) for g in pair.alignments],
         "divergences": [_divergence_json(d) for d in pair.divergences],
         "unique": {"a": list(pair.unique_a), "b": list(pair.unique_b)},
-        "partial": [
-            {
-                "a": list(g.a),
-                "b": list(g.b),
-                "a_text": " ".join(a.sentences[i].text for i in g.a),
-                "b_text": " ".join(b.sentences[j].text for j in g.b),
-                "score": g.score,
-                "moved": g.moved,
-            }
-            for g in pair.partial
-        ],
+        "partial": [_alignment_json(g, a, b) for g in pair.partial],
+    }
+
+
+def _alignment_json(g: Alignment, a: Document, b: Document) -> dict[str, Any]:
+    return {
+        "a": list(g.a),
+        "b": list(g.b),
+        "a_text": " ".join(a.sentences[i].text for i in g.a),
+        "b_text": " ".join(b.sentences[j].text for j in g.b),
+        "score": g.score,
+        "moved": g.moved,
     }
 
 
