@@ -41,7 +41,6 @@ from reconcile.evidence import (
     derived,
     detect_language,
     frequency,
-    is_foreign_form,
     is_word,
     judge_names,
     judge_words,
@@ -1254,16 +1253,6 @@ TRANSLATED_NAME_ZIPF = 4.0
 ("Pokal"/"Cup"), not another name; real place and person names sit below ("Lithuania" 3.5, "Latvia" 3.4)."""
 
 
-ENGLISH_FORM_ZIPF = 2.5
-
-
-def _source_form_and_english(x: str, y: str) -> bool:
-    """"Neapel"/"Naples", "Mittelfranken"/"Franconia": the source language's form beside the English one."""
-    x, y = joined(x), joined(y)
-    english = ENGLISH_FORM_ZIPF
-    return (is_foreign_form(x) and zipf(y) >= english) or (is_foreign_form(y) and zipf(x) >= english)
-
-
 def _original_and_english(x: str, y: str) -> bool:
     """"Nürnberg"/"Nuremberg", "Lužické"/"Lusatian": a name in its own letters beside its English form."""
     return x.isascii() != y.isascii() and _strip_accents(x)[:1] == _strip_accents(y)[:1]
@@ -1298,8 +1287,6 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
         if _is_name_form(x, y) or derived(x, y):
             return None  # "Jihlava"/"Jihlavsko": one place in two grammatical forms
     if any(zipf(joined(w.norm)) >= TRANSLATED_NAME_ZIPF for w in words):
-        return None
-    if len(names_a) == 1 and len(names_b) == 1 and _source_form_and_english(names_a[0].norm, names_b[0].norm):
         return None
     if len(names_a) == 1 and len(names_b) == 1 and _original_and_english(names_a[0].norm, names_b[0].norm):
         return None

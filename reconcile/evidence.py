@@ -578,18 +578,6 @@ def _respelt(x: str, y: str) -> bool:
     return a == b or (a, b) in british_american()
 
 
-UNKNOWN_IN_ENGLISH_ZIPF = 1.0
-"""A name English hardly writes (Zipf < 1: "Neapel" 0, "Kurstadt" 0, "Mittelfranken" 0), beside one it
-does, is most often the source language's form left untranslated ("Neapel"/"Naples").  Checking the
-name in ten other languages' word lists said the same on the WMT21 data but loaded them for 2.6 s."""
-
-
-@functools.lru_cache(maxsize=65536)
-def is_foreign_form(word: str) -> bool:
-    """A name in the source language's form, left untranslated: one English all but never writes."""
-    return frequency(word, "en") < UNKNOWN_IN_ENGLISH_ZIPF
-
-
 @dataclass(frozen=True)
 class NameJudgement:
     kind: str | None
