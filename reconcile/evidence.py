@@ -260,7 +260,11 @@ def look_alike(x: str, y: str) -> bool:
         return True
     if d == 2 and (shorter >= 5 or (shorter == 4 and x[0] == y[0])):
         return True
-    return shorter >= 3 and d <= max(2, shorter // 2) and sound_alike(x, y)
+    return shorter >= 3 and d <= min(LOOK_ALIKE_REACH, max(2, shorter // 2)) and sound_alike(x, y)
+
+
+LOOK_ALIKE_REACH = 4
+"""No two words further apart than four edits look alike, whatever their sound."""
 
 
 def same_name(x: str, y: str) -> bool:
