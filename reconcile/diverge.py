@@ -1262,8 +1262,18 @@ def _is_name_word(w: _Word, lang: Language) -> bool:
 
 
 TRANSLATED_NAME_ZIPF = 4.0
-"""A "name" that is a common English word ("Cup", "Rainbow", "Liberty", Zipf >= 4) is a name translated
-("Pokal"/"Cup"), not another name; real place and person names sit below ("Lithuania" 3.5, "Latvia" 3.4)."""
+UNTRANSLATED_NAME_ZIPF = 2.0
+"""A common English word ("Cup", "Rainbow", "Liberty", Zipf >= 4) against a word English hardly writes
+("Pokal", "Duha", "Svoboda", Zipf < 2) is a name translated, not another name.  Two names English
+writes ("China"/"Japan", "Lithuania"/"Latvia") stay a name conflict however common they are."""
+
+
+def _translated(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
+    a = [zipf(joined(w.norm)) for w in names_a]
+    b = [zipf(joined(w.norm)) for w in names_b]
+    common_a, common_b = max(a) >= TRANSLATED_NAME_ZIPF, max(b) >= TRANSLATED_NAME_ZIPF
+    rare_a, rare_b = min(a) < UNTRANSLATED_NAME_ZIPF, min(b) < UNTRANSLATED_NAME_ZIPF
+    return (common_a and rare_b) or (common_b and rare_a)
 
 
 def _original_and_english(x: str, y: str) -> bool:
@@ -1299,7 +1309,7 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
             return _Finding(named.kind, names_a, names_b, named.reason)
         if _is_name_form(x, y) or derived(x, y):
             return None  # "Jihlava"/"Jihlavsko": one place in two grammatical forms
-    if any(zipf(joined(w.norm)) >= TRANSLATED_NAME_ZIPF for w in words):
+    if _translated(names_a, names_b):
         return None
     if len(names_a) == 1 and len(names_b) == 1 and _original_and_english(names_a[0].norm, names_b[0].norm):
         return None
