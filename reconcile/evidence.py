@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -595,12 +596,31 @@ misspelt ("Tatarsan" 0 / "Tatarstan" 2.6, "Cua" 2.0 / "Cuba" 4.4); two names of 
 ("Lithuania" 3.5 / "Latvia" 3.4) are two names."""
 
 
+TRANSLITERATION_LETTERS = frozenset("yijkxhsvw")
+"""The letters transliterations trade ("Zelenskyy" is newer than wordfreq's lists, and still a spelling
+of "Zelensky"); a letter doubled or swapped outside them ("Gazza", "Virrtual") is a slip."""
+
+
+def _transliterated_letters(x: str, y: str) -> bool:
+    a, b = Counter(x.casefold()), Counter(y.casefold())
+    return set((a - b) + (b - a)) <= TRANSLITERATION_LETTERS
+
+
 def judge_names(x: str, y: str, lang: Language) -> NameJudgement:
-    """Two names in the same slot: one name spelt two ways, a misspelt name, or another name."""
-    if same_name(x, y):
-        return NameJudgement("spelling-variant", "one name in two spellings or transliterations")
+    """Two names in the same slot: one name spelt two ways, a misspelt name, or another name.
+
+    A form nobody writes (wordfreq has never seen it) beside a look-alike that people do write is a
+    misspelling first ("Virrtual", "Gehrinng", "Tatarsan"), even where a transliteration key would
+    join the two: transliterations are forms people write ("Aleksandr", "Shoygu", "Zelenskyy").
+    """
     fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
     known, unknown = (x, y) if fx >= fy else (y, x)
+    never_seen = min(fx, fy) == 0 < max(fx, fy)
+    close = edit_distance(x.casefold(), y.casefold()) <= max(2, min(len(x), len(y)) // 4)
+    if never_seen and close and not (same_name(x, y) and _transliterated_letters(x, y)):
+        return NameJudgement("typo", f"{unknown!r}: no one writes it; {known!r} is the name")
+    if same_name(x, y):
+        return NameJudgement("spelling-variant", "one name in two spellings or transliterations")
     if (
         min(fx, fy) < NAME_TYPO_ZIPF
         and max(fx, fy) - min(fx, fy) >= NAME_TYPO_GAP
