@@ -837,12 +837,16 @@ def evaluate_seeds() -> None:
     )
     parukh = [(d.kind, d.a, d.b) for d in pair.divergences if "parukh" in (d.a + " " + d.b).casefold()]
     print(f"divergences naming Parukh (word order only; expected none of a factual kind): {parukh}")
+    a_doc, b_doc = docs[0], docs[1]
+    links = [(g.a, g.b) for g in pair.partial]
+    unique_parukh = [i for i in pair.unique_b if "Parukh" in compare(a_doc, b_doc).documents[1].sentences[i].text]
+    print(f"sentences linked as sharing a claim: {links}; Parukh sentences of 001 left unique: {unique_parukh}")
     print(f"all kinds found: {dict(Counter(d.kind for d in pair.divergences))}")
     files = sorted(SEEDS.glob("00[23]_*.txt"))
     docs, _ = split_loaded(load([str(f) for f in files]))
     later = compare(docs[0], docs[1]).pairs[0]
-    names = [(d.a, d.b, d.favours, d.evidence) for d in later.divergences if d.kind == "name"]
-    print(f"\nSeeds 002-003 (Anthony/Antony Blinken): name divergences {names}")
+    names = [(d.kind, d.a, d.b, d.reason) for d in later.divergences if d.kind == "name" or "name" in d.reason]
+    print(f"\nSeeds 002-003 (Anthony/Antony Blinken): divergences about names {names}")
 
 
 def main() -> int:

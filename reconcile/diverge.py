@@ -860,6 +860,14 @@ def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str |
     return (), None
 
 
+CLOCK = {
+    "h": lambda hour: hour,
+    "pm": lambda hour: hour + 12 if hour < 12 else hour,
+    "am": lambda hour: 0 if hour == 12 else hour,
+}
+"""Hours as writers put them: "18h" (German and French style), "6 p.m.", "12 a.m."."""
+
+
 def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
     """Figures with their ranges, scales and hedges, as intervals that a true figure falls in."""
     found: list[_Quantity] = []
@@ -875,6 +883,10 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             continue
         low = high = value
         j = start + 1
+        if j < len(words) and words[j].norm in CLOCK and value < 24:
+            # "18h" and "6 p.m." are one time of day: read as the hour on a 24-hour clock.
+            low = high = CLOCK[words[j].norm](value)
+            j += 1
         if j < len(words) and words[j].norm in SCALES:
             low = high = value * SCALES[words[j].norm]
             j += 1
@@ -1010,6 +1022,13 @@ def _is_negation(word: str) -> bool:
     return word in NEGATIONS or word.endswith("n't") or word.endswith("n\u2019t")
 
 
+def _is_negation_word(w: _Word, following: _Word | None) -> bool:
+    """A negation, but not "No." before a figure ("their first No.1 hit")."""
+    if w.norm == "no" and following is not None and following.number is not None and following.gap.strip() == ".":
+        return False
+    return _is_negation(w.norm)
+
+
 NEGATIVE_WORDS = frozenset(
     "unable fail fails failed impossible refuse refused refuses lack lacks lacked lacking".split()
 )
@@ -1053,7 +1072,7 @@ def _negations(group: _Group) -> list[_Finding]:
             negs = [
                 w
                 for w in getattr(h, side)
-                if _is_negation(w.norm)
+                if _is_negation_word(w, words[index[id(w)] + 1] if index[id(w)] + 1 < len(words) else None)
                 and id(w) not in group.explained
                 # "nothing"/"notning" is a slip of one word, not a negation added
                 and not any(_word_similarity(w.norm, o.norm) >= SIMILAR_WORD for o in other_hunk)
@@ -1282,8 +1301,8 @@ def _original_and_english(x: str, y: str) -> bool:
 
 
 def _shares_a_part(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
-    parts_a = {p for w in names_a for p in re.split(r"[-\u2013]", joined(w.norm)) if len(p) >= 3}
-    parts_b = {p for w in names_b for p in re.split(r"[-\u2013]", joined(w.norm)) if len(p) >= 3}
+    parts_a = {joined(p) for w in names_a for p in re.split(r"[-\u2013]", w.norm) if len(p) >= 3}
+    parts_b = {joined(p) for w in names_b for p in re.split(r"[-\u2013]", w.norm) if len(p) >= 3}
     if parts_a & parts_b:
         return True
     return any(x.startswith(y) or y.startswith(x) for x in parts_a for y in parts_b if min(len(x), len(y)) >= 5)

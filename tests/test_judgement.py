@@ -216,3 +216,14 @@ def test_terminal_lists_every_divergence_that_needs_checking(seeds) -> None:
         assert f"{d.kind}: {d.a!r} → {d.b!r}" in text
     drift = len(pair.divergences) - len(to_check)
     assert f"{drift} low-severity" in text
+
+
+def test_times_of_day_in_two_styles_agree() -> None:
+    a = "The guests arrive on August 1 (18h) in Hesse."
+    assert not [d for d in found(a, "The guests arrive on August 1 (6 p.m.) in Hesse.") if d.kind == "number"]
+    assert [d.kind for d in found(a, "The guests arrive on August 1 (5 p.m.) in Hesse.")] == ["number"]
+
+
+def test_no_before_a_figure_is_no_negation() -> None:
+    ds = found("It was their first No.1 hit in the winter.", "It was their first number 1 hit in the winter.")
+    assert not [d for d in ds if d.severity == "high"]
