@@ -1188,26 +1188,29 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
     found = []
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         other_words = {o.norm: o for o in reversed(other) if o.norm.isalpha()}  # the first of each word
-        suspects = [
-            w
-            for w in group.changed(side)
+        if not other_words:
+            continue
+        position = {id(v): k for k, v in enumerate(own)}
+        suspects = []
+        for w in group.changed(side):
             # a letter alone ("20 h") is an abbreviation, not a slip
-            if w.number is None and not _capitalised(w) and len(w.norm) >= 2 and w.norm.isalpha()
-        ]
-        if not suspects or not other_words:
+            if w.number is not None or _capitalised(w) or len(w.norm) < 2 or not w.norm.isalpha():
+                continue
+            n = position[id(w)]
+            before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None
+            after = own[n + 1].norm if n + 1 < len(own) and own[n + 1].sentence == w.sentence else None
+            # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
+            if context_fit(w.norm, before, after) <= -OWN_CONTEXT_MARGIN and is_word(w.norm, lang.code):
+                suspects.append((w, before, after))
+        if not suspects:
             continue
         # Edit distances in one call: only the few words within reach are asked whether they look alike.
         norms = list(other_words)
         distances = process.cdist(
-            [w.norm for w in suspects], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
+            [w.norm for w, _, _ in suspects], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
         )
-        for row, w in zip(distances.tolist(), suspects, strict=True):
-            if not is_word(w.norm, lang.code):
-                continue
+        for row, (w, before, after) in zip(distances.tolist(), suspects, strict=True):
             near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH]
-            n = next(k for k, v in enumerate(own) if v is w)
-            before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None
-            after = own[n + 1].norm if n + 1 < len(own) and own[n + 1].sentence == w.sentence else None
             candidates = {norm: other_words[norm] for norm in near if norm != w.norm and look_alike(w.norm, norm)}
             best = None
             for norm, o in sorted(candidates.items()):

@@ -148,6 +148,7 @@ def frequency(word: str, lang: str = "en") -> float:
     return float(wordfreq.zipf_frequency(word, lang))
 
 
+@functools.lru_cache(maxsize=65536)
 def is_word(word: str, lang: str = "en") -> bool:
     """A word of the language, judged by its joined form ("tai-lateral" is not; "de-escalate" is)."""
     if lang == "en" and word in misspellings():

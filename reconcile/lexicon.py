@@ -28,6 +28,7 @@ def zipf(word: str) -> float:
     return float(wordfreq.zipf_frequency(word, "en"))
 
 
+@functools.lru_cache(maxsize=65536)
 def joined(word: str) -> str:
     """A word without hyphens, apostrophes or a possessive ending."""
     if "\u2019" in word:
