@@ -190,3 +190,12 @@ def test_pair_page_gives_the_date_gap_in_english() -> None:
     for days, words in ((None, "date gap unknown."), (1, "date gap 1 day."), (3, "date gap 3 days.")):
         page = pair_html(replace(pair, scores=replace(pair.scores, date_gap_days=days)), by_id)
         assert words in page and "unknown days" not in page
+
+
+def test_index_shows_titles_beside_ids() -> None:
+    docs, skipped = load_documents([str(SAMPLES / "articles")])
+    page = index_html(scan(docs, skipped=skipped))
+    titled = [d for d in docs if d.title]
+    assert titled
+    for doc in titled:
+        assert f"“{doc.title[:40]}" in page, doc.id
