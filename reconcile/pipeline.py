@@ -7,37 +7,37 @@ of a corpus and clusters them.  The CLI is a thin layer over these.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
-from reconcile import minhash
 from reconcile.align import align, unaligned
 from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
-from reconcile.corpus import FeatureFile, Subset, TextStore
+from reconcile.corpus import Subset, TextStore
 from reconcile.diverge import diverge
 from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
-    NUM_PERM,
+    EXACT_LIMIT,
     Features,
     Thresholds,
-    candidates_from_signatures,
+    all_pairs,
+    body_text,
     features,
+    features_of,
     features_unsegmented,
     joins_cluster,
     needs_alignment,
     overlap_kind,
     relation,
     score,
+    unsegmented_body,
 )
+from reconcile.pairing.scale import HeldSource, pair_corpus
 from reconcile.segment import segment
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -146,19 +146,24 @@ def prepare_with_features(
 
 # --- scanning a corpus held compactly (reconcile.corpus) --------------------------
 
-CHUNK = 256
-"""Documents per worker task: each task sends back one block of signatures."""
+CHUNK = 1000
+"""Documents per worker task of a large scan's pairing (``pairing.scale.HeldSource``)."""
+FEATURE_BATCH = 1000
+"""Paired documents whose features are computed at once (one ``batch_sets`` call)."""
 
 
-def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore]:
-    """Each document without its text, and the texts compressed, reading ``documents`` once."""
+def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore, int]:
+    """Each document without its text, the texts compressed, and their characters in all, reading
+    ``documents`` once."""
     bare: list[Document] = []
     texts = TextStore()
+    characters = 0
     length = len(documents) if isinstance(documents, Sized) else UNKNOWN_LENGTH
     for doc in progress(documents, "reading", length):
         texts.append(doc.text)
+        characters += len(doc.text)
         bare.append(replace(doc, text=""))
-    return bare, texts
+    return bare, texts, characters
 
 
 def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> SourceLines:
@@ -173,115 +178,45 @@ def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> So
     return {source: lines for source, lines in found.items() if lines}
 
 
-@dataclass(frozen=True)
-class PreparedCorpus:
-    """What ``prepare_corpus`` leaves for pairing: documents with chrome marked (and sentences,
-    when split) but no text, their features on disk, and both LSH channels' signatures."""
-
-    documents: list[Document]
-    features: FeatureFile
-    signatures: tuple[np.ndarray, np.ndarray]
-    """Copied-text (shingle) and same-story (rare word) MinHash signatures, one row a document."""
-    usable: tuple[np.ndarray, np.ndarray]
-    """Whether each document has any shingles, any rare words: an empty set must not pair."""
-    lengths: list[int]
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    chrome: list[tuple[Span, ...]]
-    sentences: list[tuple[Sentence, ...]]
-    features: list[bytes]
-    signatures: tuple[np.ndarray, np.ndarray]
-    usable: tuple[np.ndarray, np.ndarray]
-    lengths: list[int]
-
-
 _worker_documents: Sequence[Document] = ()
 _worker_texts: Sequence[str] = ()
 
+Marks = tuple[tuple[Span, ...], tuple[Sentence, ...]]
 
-def _prepare_chunk(bounds: tuple[int, int]) -> _Chunk:
-    """Worker: chrome, sentences, pickled features and signatures of documents ``start:end``.
 
-    The documents and texts come from the parent's memory by fork, not through a pipe.
-    """
-    start, end = bounds
-    chunk = _Chunk([], [], [], (np.empty(0), np.empty(0)), (np.empty(0), np.empty(0)), [])
-    shingles, rare = [], []
+def _marked(k: int) -> tuple[Document, str]:
+    """Document ``k`` with its text, chrome (and sentences, when a scan splits them all), and its
+    body: what pairing reads."""
+    doc = replace(_worker_documents[k], text=_worker_texts[k])
+    chrome = _chrome(doc, _worker_recurring, _worker_by_source)
+    if _worker_segment:
+        marked = replace(doc, chrome=chrome, sentences=segment(doc.text, chrome))
+        return marked, body_text(marked)
+    marked = replace(doc, chrome=chrome)
+    return marked, unsegmented_body(marked)
+
+
+def _bodies(start: int, end: int) -> tuple[list[str], list[Marks]]:
+    """Worker (``pairing.scale.HeldSource``): the bodies of documents ``start:end``, and their chrome
+    and sentences for the parent.  Documents and texts come from the parent's memory by fork."""
+    bodies, marks = [], []
     for k in range(start, end):
-        prepared, feat = _prepare_and_feature(replace(_worker_documents[k], text=_worker_texts[k]))
-        chunk.chrome.append(prepared.chrome)
-        chunk.sentences.append(prepared.sentences)
-        chunk.features.append(FeatureFile.dump(feat))
-        chunk.lengths.append(feat.length)
-        shingles.append(feat.shingles)
-        rare.append(feat.rare)
-    return replace(
-        chunk,
-        signatures=(minhash.signatures(shingles), minhash.signatures(rare)),
-        usable=(np.array([len(s) > 0 for s in shingles], dtype=bool), np.array([len(s) > 0 for s in rare], dtype=bool)),
-    )
+        marked, body = _marked(k)
+        bodies.append(body)
+        marks.append((marked.chrome, marked.sentences))
+    return bodies, marks
 
 
-def prepare_corpus(
-    documents: Sequence[Document],
-    texts: Sequence[str],
-    workers: int | None = None,
-    progress: Progress = _no_progress,
-    split_sentences: bool = True,
-) -> PreparedCorpus:
-    """``prepare_with_features`` for a corpus whose texts are held apart (``TextStore``), keeping
-    features on disk and signatures in memory: the scan's way through a large corpus.
-
-    Chunks of ``CHUNK`` documents go to ``workers`` processes for a corpus of
-    ``PARALLEL_LIMIT`` or more, which read documents and texts from the parent by fork.
-    """
-    global _worker_documents, _worker_texts
-    recurring = recurring_lines(texts)
-    by_source = _source_recurring(documents, texts)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    n = len(documents)
-    bounds = [(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
-    feats = FeatureFile()
-    signatures = (np.empty((n, NUM_PERM), dtype=np.uint32), np.empty((n, NUM_PERM), dtype=np.uint32))
-    usable = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    docs: list[Document] = []
-    lengths: list[int] = []
-    _worker_documents, _worker_texts = documents, texts
-    _init_worker(recurring, by_source, split_sentences)
-    try:
-        with contextlib.ExitStack() as stack:
-            if workers > 1 and n >= PARALLEL_LIMIT:
-                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
-                chunks: Iterable[_Chunk] = pool.imap(_prepare_chunk, bounds)
-            else:
-                chunks = map(_prepare_chunk, bounds)
-            for (start, end), chunk in zip(bounds, _per_document(chunks, progress, n), strict=True):
-                for channel in range(2):
-                    signatures[channel][start:end] = chunk.signatures[channel]
-                    usable[channel][start:end] = chunk.usable[channel]
-                for offset, k in enumerate(range(start, end)):
-                    feats.append_blob(chunk.features[offset])
-                    chrome, sentences = chunk.chrome[offset], chunk.sentences[offset]
-                    marked = chrome or sentences
-                    docs.append(replace(documents[k], chrome=chrome, sentences=sentences) if marked else documents[k])
-                lengths += chunk.lengths
-    finally:
-        _worker_documents, _worker_texts = (), ()
-    return PreparedCorpus(docs, feats, signatures, usable, lengths)
-
-
-def _per_document(chunks: Iterable[_Chunk], progress: Progress, total: int) -> Iterator[_Chunk]:
-    """Each chunk once, with ``progress`` moving a step per document, not per chunk."""
-    steps = ((chunk, last) for chunk in chunks for last in _last_flags(len(chunk.lengths)))
-    for chunk, last in progress(steps, "features", total):
-        if last:
-            yield chunk
-
-
-def _last_flags(count: int) -> Iterator[bool]:
-    return (k == count - 1 for k in range(count))
+def _paired_features(
+    docs: Sequence[Document], texts: Sequence[str], needed: Sequence[int], segmented: bool
+) -> dict[int, Features]:
+    """``features_of`` the documents ``needed`` (those in pairs), a batch at a time."""
+    found: dict[int, Features] = {}
+    for start in range(0, len(needed), FEATURE_BATCH):
+        batch = needed[start : start + FEATURE_BATCH]
+        with_texts = [replace(docs[k], text=texts[k]) for k in batch]
+        found.update(zip(batch, features_of(with_texts, segmented), strict=True))
+    return found
 
 
 def reconcile_pair(
@@ -328,9 +263,11 @@ def reconcile_pair(
 def compare(a: Document, b: Document, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Reconciliation:
     """Reconcile two reports, whatever their relation."""
     a, b = prepare([a, b])
-    pair = reconcile_pair(a, b, features(a), features(b), thresholds)
+    fa, fb = features_of([a, b])
+    pair = reconcile_pair(a, b, fa, fb, thresholds)
     edges = [pair] if joins_cluster(pair, thresholds) else []
-    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(clusters([a, b], edges)))
+    members = [Member(d.id, d.published, f.length, k) for k, (d, f) in enumerate(((a, fa), (b, fb)))]
+    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(cluster_documents(members, edges)))
 
 
 def scan(
@@ -355,15 +292,39 @@ def scan(
     reads); the others come back with ``text=""``: the reports never show their text, and
     holding it was a third of a 100,000-report scan's memory.
     """
-    bare, texts = _read_corpus(documents, progress)
+    global _worker_documents, _worker_texts
+    bare, texts, characters = _read_corpus(documents, progress)
+    n = len(bare)
     if align_all is None:
-        align_all = len(bare) <= ALIGN_ALL_LIMIT
-    # A large scan splits sentences only for the documents of pairs it aligns.
-    prepared = prepare_corpus(bare, texts, workers, progress, split_sentences=align_all)
-    docs, feats, lengths = prepared.documents, prepared.features, prepared.lengths
+        align_all = n <= ALIGN_ALL_LIMIT
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    recurring = recurring_lines(texts)
+    by_source = _source_recurring(bare, texts)
+    _init_worker(recurring, by_source, align_all)
+    _worker_documents, _worker_texts = bare, texts
+    try:
+        if n <= EXACT_LIMIT:
+            # A small corpus: every pair is scored (``related`` pairs sit below what LSH recalls).
+            docs = [_marked(k)[0] for k in progress(range(n), "features", n)]
+            found = all_pairs(n)
+        else:
+            # A large scan splits sentences only for the documents of pairs it aligns.
+            source = HeldSource(n, _bodies, characters + n, CHUNK)
+            verified = pair_corpus(source, workers if n >= PARALLEL_LIMIT else 1, thresholds)
+            marks = [mark for chunk in verified.extras for mark in chunk]
+            docs = [
+                replace(doc, chrome=chrome, sentences=sentences) if chrome or sentences else doc
+                for doc, (chrome, sentences) in zip(bare, marks, strict=True)
+            ]
+            del marks
+            kept = verified.pairs[verified.related(thresholds)]
+            found = [(int(i), int(j)) for i, j in kept.tolist()]
+            del verified, kept
+    finally:
+        _worker_documents, _worker_texts = (), ()
     del bare
-    found = candidates_from_signatures(prepared.signatures, prepared.usable, thresholds)
-    del prepared  # the signatures
+    needed = sorted({k for pair in found for k in pair})
+    feats = _paired_features(docs, texts, needed, segmented=align_all)
     # Texts come back into a document when it is aligned (or, for a small scan, at once).
     holds_text = [False] * len(docs)
 
@@ -379,15 +340,16 @@ def scan(
             with_text(k, split=False)
     pairs = []
     for i, j in progress(found, "pairing", len(found)):
-        fi, fj = feats.get(i), feats.get(j)
+        fi, fj = feats[i], feats[j]
         if not align_all and needs_alignment(score(fi, fj, aligned=False), thresholds):
             with_text(i, split=True)
             with_text(j, split=True)
         pair = reconcile_pair(docs[i], docs[j], fi, fj, thresholds, align_all)
         if pair.relation != "unrelated":
             pairs.append(pair)
-    feats.close()
-    members = [Member(d.id, d.published, length) for d, length in zip(docs, lengths, strict=True)]
+    lengths = [feats[k].length if k in feats else 0 for k in range(len(docs))]
+    del feats
+    members = [Member(d.id, d.published, length, k) for k, (d, length) in enumerate(zip(docs, lengths, strict=True))]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
     witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}
@@ -408,8 +370,13 @@ def scan(
 
 
 def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: str = "earliest") -> list[Cluster]:
-    """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters."""
-    members = [Member(d.id, d.published, sum(s.end - s.start for s in d.sentences)) for d in documents]
+    """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters.
+
+    A report's length, for the canonical choice, is its distinct shingles (``pair.Features.length``)."""
+    lengths = [f.length for f in features_of(documents)]
+    members = [
+        Member(d.id, d.published, length, k) for k, (d, length) in enumerate(zip(documents, lengths, strict=True))
+    ]
     return cluster_documents(members, pairs, canonical)
 
 
