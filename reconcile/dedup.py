@@ -192,7 +192,7 @@ def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.
     tokeniser and keys ``scan`` verifies with (``pairing.tokens.batch_sets`` and ``shingle_keys``),
     so a pair scores the same here and there: of each text, its body without the chrome its own
     lines show (``tokens.stream_body``).  A text of fewer words has one shingle of them all."""
-    sets = batch_sets([stream_body(text) for text in texts], size)
+    sets = batch_sets([stream_body(text) for text in texts], size, shingles_only=True)
     return sets.shingle_doc, shingle_keys(sets.shingles)
 
 

@@ -44,6 +44,7 @@ from reconcile.pairing.tokens import (
 )
 
 __all__ = [
+    "DEFAULT_THRESHOLDS",
     "RARE_ZIPF",
     "SHINGLE_SIZE",
     "Features",
@@ -123,6 +124,21 @@ def estimated_date(text: str, today: dt.date | None = None) -> dt.date | None:
     return max(dated) if dated else None
 
 
+_name_cache: dict[str, str | None] = {}
+
+
+def _name_form(token: str) -> str | None:
+    """The names channel's form of a capitalised token (folded, stemmed), or None for a stop word;
+    cached, since names repeat across a corpus."""
+    form = _name_cache.get(token, "")
+    if form == "":
+        name = fold(token)
+        form = None if name in stopwords() else stem(name)
+        if len(_name_cache) < 500_000:
+            _name_cache[token] = form
+    return form
+
+
 def features(doc: Document) -> Features:
     """Features of a segmented document: its sentences are the body."""
     return features_of([doc])[0]
@@ -181,13 +197,12 @@ def _features(
     rare: np.ndarray,
 ) -> Features:
     names = set()
-    stop = stopwords()
     for sentence in sentence_texts:
         for token in TOKEN_RE.findall(sentence)[1:]:
             if token[:1].isupper():
-                name = fold(token)
-                if name not in stop:
-                    names.add(stem(name))
+                name = _name_form(token)
+                if name is not None:
+                    names.add(name)
     published = parse_published(doc.published)
     estimated = published is None
     if estimated:

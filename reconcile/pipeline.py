@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconcile.align import align, unaligned
@@ -22,6 +22,7 @@ from reconcile.ingest import DEFAULT_OPTIONS, InputOptions, Loaded, iter_load, l
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
+    DEFAULT_THRESHOLDS,
     EXACT_LIMIT,
     Features,
     Thresholds,
@@ -39,8 +40,6 @@ from reconcile.pair import (
 )
 from reconcile.pairing.scale import HeldSource, pair_corpus
 from reconcile.segment import segment
-
-DEFAULT_THRESHOLDS = Thresholds()
 
 __all__ = ["CLUSTER_RELATIONS", "clusters", "compare", "load_documents", "prepare", "scan", "stream_documents"]
 
@@ -219,6 +218,81 @@ def _paired_features(
     return found
 
 
+SCORE_CHUNK = 2000
+"""Pairs a worker scores at a time (``_score_chunk``), computing the features of their documents."""
+
+_worker_pairs: Sequence[tuple[int, int]] = ()
+_worker_thresholds: Thresholds = DEFAULT_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A chunk of pairs reconciled in a worker, the sentences of the documents it aligned, and
+    every paired document's length."""
+
+    pairs: list[Pair]
+    sentences: dict[int, tuple[Sentence, ...]]
+    lengths: dict[int, int]
+
+
+def _score_chunk(bounds: tuple[int, int]) -> _Scored:
+    """Worker: features of the documents of pairs ``start:end`` (one ``features_of`` call), their
+    scores and relations, and for a pair whose relation hangs on aligned sentences, its
+    sentences split, aligned and compared (``reconcile_pair``).  Documents and texts come from
+    the parent's memory by fork; only pairs, sentences and lengths go back."""
+    start, end = bounds
+    chunk = _worker_pairs[start:end]
+    needed = sorted({k for pair in chunk for k in pair})
+    feats = _paired_features(_worker_documents, _worker_texts, needed, segmented=False)
+    thresholds = _worker_thresholds
+    pairs: list[Pair] = []
+    split: dict[int, Document] = {}
+
+    def segmented(k: int) -> Document:
+        if k not in split:
+            doc = _worker_documents[k]
+            text = _worker_texts[k]
+            split[k] = replace(doc, text=text, sentences=segment(text, doc.chrome))
+        return split[k]
+
+    for i, j in chunk:
+        fi, fj = feats[i], feats[j]
+        scores = score(fi, fj, aligned=False)
+        if needs_alignment(scores, thresholds):
+            pairs.append(reconcile_pair(segmented(i), segmented(j), fi, fj, thresholds, align_all=False))
+        else:
+            a, b = _worker_documents[i], _worker_documents[j]
+            pairs.append(Pair(a.id, b.id, relation(scores, thresholds), overlap_kind(scores, thresholds), scores))
+    return _Scored(pairs, {k: d.sentences for k, d in split.items()}, {k: f.length for k, f in feats.items()})
+
+
+def _score_unaligned(
+    docs: list[Document], texts: TextStore, found: list[tuple[int, int]], thresholds: Thresholds, workers: int
+) -> tuple[list[Pair], dict[int, tuple[Sentence, ...]], dict[int, int]]:
+    """Pairs of a large scan reconciled over ``workers`` processes: the work only paired
+    documents need (their dates, names and sets; for the few whose relation hangs on aligned
+    sentences, splitting, alignment and divergences) runs for them alone, on every core.
+    Returns the pairs in ``found``'s order, the sentences of the documents aligned, and every
+    paired document's length."""
+    global _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds
+    bounds = [(start, min(start + SCORE_CHUNK, len(found))) for start in range(0, len(found), SCORE_CHUNK)]
+    _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
+    try:
+        if workers > 1 and len(bounds) > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunks = pool.map(_score_chunk, bounds, chunksize=1)
+        else:
+            chunks = [_score_chunk(b) for b in bounds]
+    finally:
+        _worker_documents, _worker_texts, _worker_pairs = (), (), ()
+    sentences: dict[int, tuple[Sentence, ...]] = {}
+    lengths: dict[int, int] = {}
+    for chunk in chunks:
+        sentences.update(chunk.sentences)
+        lengths.update(chunk.lengths)
+    return [pair for chunk in chunks for pair in chunk.pairs], sentences, lengths
+
+
 def reconcile_pair(
     a: Document,
     b: Document,
@@ -323,33 +397,33 @@ def scan(
     finally:
         _worker_documents, _worker_texts = (), ()
     del bare
-    needed = sorted({k for pair in found for k in pair})
-    feats = _paired_features(docs, texts, needed, segmented=align_all)
     # Texts come back into a document when it is aligned (or, for a small scan, at once).
     holds_text = [False] * len(docs)
 
-    def with_text(k: int, split: bool) -> None:
-        if not holds_text[k]:
-            text = texts.take(k)
-            sentences = segment(text, docs[k].chrome) if split else docs[k].sentences
-            docs[k] = replace(docs[k], text=text, sentences=sentences)
-            holds_text[k] = True
-
-    if align_all:
-        for k in range(len(docs)):
-            with_text(k, split=False)
     pairs = []
-    for i, j in progress(found, "pairing", len(found)):
-        fi, fj = feats[i], feats[j]
-        if not align_all and needs_alignment(score(fi, fj, aligned=False), thresholds):
-            with_text(i, split=True)
-            with_text(j, split=True)
-        pair = reconcile_pair(docs[i], docs[j], fi, fj, thresholds, align_all)
-        if pair.relation != "unrelated":
-            pairs.append(pair)
-    lengths = [feats[k].length if k in feats else 0 for k in range(len(docs))]
-    del feats
-    members = [Member(d.id, d.published, length, k) for k, (d, length) in enumerate(zip(docs, lengths, strict=True))]
+    if align_all:
+        feats = _paired_features(docs, texts, sorted({k for pair in found for k in pair}), segmented=True)
+        lengths = {k: f.length for k, f in feats.items()}
+        for k in range(len(docs)):
+            docs[k] = replace(docs[k], text=texts.take(k))
+            holds_text[k] = True
+        for i, j in progress(found, "pairing", len(found)):
+            pair = reconcile_pair(docs[i], docs[j], feats[i], feats[j], thresholds, align_all)
+            if pair.relation != "unrelated":
+                pairs.append(pair)
+        del feats
+    else:
+        scored, sentences, lengths = _score_unaligned(docs, texts, found, thresholds, workers)
+        for (i, j), pair in zip(progress(found, "pairing", len(found)), scored, strict=True):
+            if pair.scores.aligned:
+                # Aligned in a worker: the text comes back, with the sentences it was split into.
+                for k in (i, j):
+                    if not holds_text[k]:
+                        docs[k] = replace(docs[k], text=texts.take(k), sentences=sentences[k])
+                        holds_text[k] = True
+            if pair.relation != "unrelated":
+                pairs.append(pair)
+    members = [Member(d.id, d.published, lengths.get(k, 0), k) for k, d in enumerate(docs)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
     witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}

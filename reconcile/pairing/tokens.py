@@ -307,8 +307,9 @@ class BatchSets:
     """Every token's 64-bit hash."""
 
 
-def batch_sets(texts: Sequence[str], shingle_size: int = SHINGLE_SIZE) -> BatchSets:
-    """Word ``shingle_size``-gram hashes, content-word, rare-word and word hashes of many texts at once.
+def batch_sets(texts: Sequence[str], shingle_size: int = SHINGLE_SIZE, shingles_only: bool = False) -> BatchSets:
+    """Word ``shingle_size``-gram hashes, content-word, rare-word and word hashes of many texts at once
+    (``shingles_only``: the shingles, the others left empty, as ``dedup`` needs).
 
     A text of fewer words than ``shingle_size`` (but some) has one shingle: all its words.
     """
@@ -353,6 +354,9 @@ def batch_sets(texts: Sequence[str], shingle_size: int = SHINGLE_SIZE) -> BatchS
         shingle_doc = np.concatenate([shingle_doc, short])
         order = np.argsort(shingle_doc, kind="stable")
         shingles, shingle_doc = shingles[order], shingle_doc[order]
+    if shingles_only:
+        nothing = np.empty(0, dtype=np.uint64)
+        return BatchSets(len(texts), shingle_doc, shingles, *([nothing.astype(np.int64), nothing] * 3))
     content = content_array[ids]
     has_content = content != 0
     rare = rare_array[ids]
