@@ -257,13 +257,9 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
-SCREEN_JACCARD = 0.2
-"""A candidate whose sketch (the low byte of each MinHash bin) estimates a shingle Jaccard below
-this is dropped before exact scoring, and a stored one before its shingles are fetched.  With 64
-bins the estimate's standard error is at most 0.0625, so a pair at the near-duplicate line (0.45)
-passes but for a 4-sigma miss; the false candidates LSH proposes sit near 0.05-0.1.  A pair
-near-duplicate only by containment, with Jaccard under 0.2, is dropped: LSH proposes such a pair
-with probability under 16 x 0.2^3 = 0.13 anyway."""
+SCREEN_JACCARD = DEFAULT_THRESHOLDS.screen_sketch
+"""A candidate whose sketch estimates a shingle Jaccard below this is dropped before exact scoring
+(``pairing.relations.Thresholds.screen_sketch``, where the figures behind it are)."""
 
 
 def _screened(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:

@@ -47,6 +47,12 @@ class Thresholds:
     screen_story: float = 0.15
     """LSH candidates whose signatures estimate both Jaccards below these are dropped
     unscored (estimates at 128 permutations have a standard error up to 0.044)."""
+    screen_sketch: float = 0.2
+    """``dedup``'s screen: its index keeps a 64-byte sketch per cluster (the low byte of each of 64
+    MinHash bins), whose estimate has a standard error up to 0.0625, so a pair at the
+    near-duplicate line (0.45) passes but for a 4-sigma miss, while the false candidates LSH
+    proposes sit near 0.05-0.1.  A pair near-duplicate only by containment, with Jaccard under
+    0.2, is dropped: 16 bands of 3 rows propose such a pair with probability under 0.13 anyway."""
     lsh_recall: float = 0.95
     """Probability that a pair at the LSH threshold becomes a candidate."""
 
