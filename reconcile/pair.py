@@ -62,8 +62,6 @@ __all__ = [
     "warm_up",
 ]
 
-NUM_PERM = minhash.NUM_PERM
-
 
 @dataclass(frozen=True)
 class Features:
@@ -298,63 +296,10 @@ def joins_cluster(pair: Pair, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bo
     return pair.relation == "same-story" and pair.scores.content_jaccard >= thresholds.cluster_content
 
 
-def lsh_params(threshold: float, recall: float, num_perm: int = NUM_PERM) -> minhash.LshParams:
-    """Bands and rows that recall pairs at ``threshold`` with probability ``recall``, fewest false positives."""
-    return minhash.params_for_recall(threshold, recall, num_perm)
-
-
 EXACT_LIMIT = 200
-"""Up to this many documents every pair is scored exactly: cheaper than hashing, and
+"""Up to this many documents every pair is scored exactly (``all_pairs``; above it
+``pairing.scale.pair_corpus`` proposes and verifies the pairs): cheaper than hashing, and
 ``related`` pairs (content Jaccard ~0.1) sit below what LSH recalls reliably."""
-
-
-def candidates(
-    feats: Sequence[Features],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    num_perm: int = NUM_PERM,
-    exact_limit: int = EXACT_LIMIT,
-) -> list[tuple[int, int]]:
-    """Index pairs (i < j) to score: all of them for a small corpus, else what either LSH channel proposes."""
-    if len(feats) <= exact_limit:
-        return all_pairs(len(feats))
-    # Shingles and content words are held as 32-bit keys (``tokens.shingle_keys``): mixed back to
-    # 64 bits, since one-permutation MinHash takes a bin from a hash's top bits.
-    channels = [[minhash.splitmix64(f.shingles.astype(np.uint64)) for f in feats], [f.rare for f in feats]]
-    return candidates_from_signatures(
-        (minhash.signatures(channels[0], num_perm), minhash.signatures(channels[1], num_perm)),
-        (
-            np.fromiter((len(s) > 0 for s in channels[0]), dtype=bool, count=len(feats)),
-            np.fromiter((len(s) > 0 for s in channels[1]), dtype=bool, count=len(feats)),
-        ),
-        thresholds,
-        exact_limit,
-    )
-
-
-def candidates_from_signatures(
-    signatures: tuple[np.ndarray, np.ndarray],
-    usable: tuple[np.ndarray, np.ndarray],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    exact_limit: int = EXACT_LIMIT,
-) -> list[tuple[int, int]]:
-    """``candidates`` from the two channels' signatures (copied text, rare words) made beforehand,
-    as a scan's workers do: every pair up to ``exact_limit`` documents, else what either
-    channel's LSH proposes, screened by the signatures' Jaccard estimates.  ``usable`` masks
-    out documents with an empty set in that channel."""
-    n = len(signatures[0])
-    if n <= exact_limit:
-        return all_pairs(n)
-    found = []
-    for sig, nonempty, threshold in zip(signatures, usable, (thresholds.lsh_copy, thresholds.lsh_story), strict=True):
-        params = lsh_params(threshold, thresholds.lsh_recall, sig.shape[1])
-        found.append(minhash.candidate_pairs(minhash.band_keys(sig, params.bands, params.rows), usable=nonempty))
-    pairs = minhash.merge_pairs(found, n)
-    del found
-    # Signatures screen out what bands let through by chance before exact scoring.
-    keep = (minhash.pair_estimates(signatures[0], pairs) >= thresholds.screen_copy) | (
-        minhash.pair_estimates(signatures[1], pairs) >= thresholds.screen_story
-    )
-    return [(int(i), int(j)) for i, j in pairs[keep]]
 
 
 def all_pairs(n: int) -> list[tuple[int, int]]:

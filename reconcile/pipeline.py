@@ -359,8 +359,12 @@ def scan(
     ``align_all`` defaults to on up to ``ALIGN_ALL_LIMIT`` documents; ``canonical``
     picks each cluster's canonical document (``earliest`` or ``longest`` first).
     ``documents`` is read once and may be a generator: while the scan runs, texts are
-    held compressed and features on disk (``reconcile.corpus``), so a caller that
-    streams documents in (the CLI) never holds a 100,000-report corpus as ``str``.
+    held compressed (``reconcile.corpus``), so a caller that streams documents in (the CLI)
+    never holds a 100,000-report corpus as ``str``.  Above ``EXACT_LIMIT`` documents the pairs
+    come from ``pairing.scale.pair_corpus`` (signatures, LSH, screen, exact verification over
+    ``workers`` processes); only the documents of verified pairs get features (dates, names),
+    and, above ``ALIGN_ALL_LIMIT``, they are scored, and the few pairs whose relation hangs on
+    aligned sentences aligned, in the workers too.
     With ``keep_texts`` off, a large scan gives back the text only of the documents it
     aligned and of the members of clusters of three or more (the witnesses ``diverge``
     reads); the others come back with ``text=""``: the reports never show their text, and

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile import pipeline
-from reconcile.corpus import FeatureFile, Subset, TextStore
+from reconcile.corpus import Subset, TextStore
 from reconcile.model import Document
 from reconcile.normalize import source_recurring_lines
-from reconcile.pair import features, features_of, score
+from reconcile.pair import features_of, score
 from reconcile.pairing.scale import held_texts, pair_corpus
-from reconcile.pipeline import prepare, scan
+from reconcile.pipeline import scan
 from reconcile.report import to_json
 from tests.test_pair import WORDS, story
 
@@ -43,20 +42,6 @@ def test_text_store_keeps_lone_surrogates_and_unmaps_a_block_once_its_texts_are_
     assert store._blocks[0] is not None and store[1] == "a"
     assert store.take(1) == "a" and store._blocks[0] is None
     assert list(store[2:]) == texts[2:]
-
-
-def test_feature_file_reads_back_what_was_written() -> None:
-    docs = prepare([Document(f"d{k}", story(k)) for k in range(4)])
-    originals = [features(d) for d in docs]
-    store = FeatureFile()
-    for feat in originals:
-        store.append_blob(FeatureFile.dump(feat))
-    for k in (2, 0, 3, 1, 2):
-        back, original = store.get(k), originals[k]
-        assert back.id == original.id and back.dates == original.dates and back.length == original.length
-        for name in ("shingles", "words", "content", "rare", "names"):
-            assert np.array_equal(getattr(back, name), getattr(original, name))
-    store.close()
 
 
 def _corpus(n: int) -> list[Document]:

@@ -20,7 +20,6 @@ from reconcile.model import Document, Pair, PairScores
 from reconcile.pair import (
     batch_sets,
     body_text,
-    candidates,
     estimated_date,
     features,
     relation,
@@ -87,13 +86,6 @@ def test_scan_finds_copies_through_lsh_on_a_corpus_above_the_exact_limit() -> No
     assert len(found) == 2
     clustered = {frozenset(c.documents) for c in result.clusters}
     assert frozenset({"copy-of-7", "d007"}) in clustered
-
-
-def test_candidates_exact_below_limit_and_lsh_above() -> None:
-    docs = prepare([doc(f"d{k}", story(k)) for k in range(6)])
-    feats = [features(d) for d in docs]
-    assert len(candidates(feats)) == 15
-    assert candidates(feats, exact_limit=2) == []  # random stories share no band
 
 
 def test_clusters_canonical_earliest_then_longest_and_stable_ids() -> None:
