@@ -40,7 +40,7 @@ from reconcile.pairing.tokens import (
     is_rare,
     shingle_keys,
     warm_up,
-    without_spans,
+    without_chrome,
 )
 
 __all__ = [
@@ -158,7 +158,7 @@ _PSEUDO_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def unsegmented_body(doc: Document) -> str:
     """The text without its chrome lines: the body of a document whose sentences are not split."""
-    return without_spans(doc.text, doc.chrome)
+    return without_chrome(doc.text, doc.chrome)
 
 
 def features_of(docs: Sequence[Document], segmented: bool = True) -> list[Features]:
@@ -169,7 +169,8 @@ def features_of(docs: Sequence[Document], segmented: bool = True) -> list[Featur
     names) are guessed from end punctuation and line breaks.
     """
     if segmented:
-        bodies = [body_text(doc) for doc in docs]
+        # No sentences: chrome took the whole text (``without_chrome`` reads it all then).
+        bodies = [body_text(doc) if doc.sentences else unsegmented_body(doc) for doc in docs]
         pieces = [[s.text for s in doc.sentences] for doc in docs]
     else:
         bodies = [unsegmented_body(doc) for doc in docs]

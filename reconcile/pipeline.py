@@ -190,7 +190,7 @@ def _marked(k: int) -> tuple[Document, str]:
     chrome = _chrome(doc, _worker_recurring, _worker_by_source)
     if _worker_segment:
         marked = replace(doc, chrome=chrome, sentences=segment(doc.text, chrome))
-        return marked, body_text(marked)
+        return marked, body_text(marked) if marked.sentences else unsegmented_body(marked)
     marked = replace(doc, chrome=chrome)
     return marked, unsegmented_body(marked)
 

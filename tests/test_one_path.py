@@ -88,6 +88,20 @@ def test_the_samples_wire_pair_scores_the_same_in_scan_and_dedup() -> None:
         assert scan_pair(first, second)[0] == first.id
 
 
+def test_a_report_that_chrome_rules_would_empty_is_read_whole() -> None:
+    """A one-line feed item starting "Read More:" matches a chrome pattern whole; it keeps its
+    words (``tokens.without_chrome``), so ``dedup`` decides it rather than rejecting it, and
+    ``scan`` scores its copy as ``dedup`` does."""
+    text = "Read More: " + report(random.Random(11))
+    original, copy = Document("a-report", text), Document("b-report", text + " An extra closing sentence.")
+    index = MemoryIndex(Params())
+    items = [FeedItem("feed.jsonl", k + 1, d.id, d.text) for k, d in enumerate((original, copy))]
+    decisions = [d.decision for _, d in decide_stream(items, index, "run", Policy("earliest"))]
+    index.close()
+    assert "rejected" not in decisions
+    assert scan_pair(original, copy) == dedup_pair(original, copy)
+
+
 def _bench_module():
     spec = importlib.util.spec_from_file_location("bench_pairing", ROOT / "bench" / "bench_pairing.py")
     assert spec is not None and spec.loader is not None

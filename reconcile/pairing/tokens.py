@@ -82,12 +82,25 @@ def without_spans(text: str, spans: Sequence[Span]) -> str:
     return "".join(kept)
 
 
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+
+
+def without_chrome(text: str, chrome: Sequence[Span]) -> str:
+    """The body pairing reads: ``text`` without its ``chrome`` lines, or the whole text when they
+    would leave no word.  A rule that takes a whole report for chrome is wrong about it: a feed
+    item that is one line starting "Read More: ..." would otherwise have no words to compare,
+    and ``dedup`` would reject it."""
+    if not chrome:
+        return text
+    body = without_spans(text, chrome)
+    return body if _WORD_CHARACTER.search(body) else text
+
+
 def stream_body(text: str) -> str:
     """The body of a report read on its own (``dedup``): without the chrome its own lines show
     (``normalize.find_chrome`` with no corpus), as ``scan`` reads it but for lines that recur
     across a corpus, which a stream cannot know."""
-    chrome = find_chrome(text)
-    return without_spans(text, chrome) if chrome else text
+    return without_chrome(text, find_chrome(text))
 
 
 _content_cache: dict[str, str | None] = {}
