@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from reconcile import minhash
+from reconcile.pairing.exact import shared_counts
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds, copy_relation
 from reconcile.pairing.tokens import batch_sets, shingle_keys, warm_up
 
@@ -313,8 +314,6 @@ def verify(pairs: np.ndarray) -> tuple[np.ndarray, float]:
     """Worker: exact shared counts and set sizes of each pair, ``(pairs, 6)`` int64: shingles
     shared, the two shingle set sizes, content words shared, the two content set sizes; with
     the CPU seconds it took."""
-    from reconcile.pair import shared_counts
-
     t0 = time.process_time()
     out = np.zeros((len(pairs), 6), dtype=np.int64)
     for column, store in ((0, "shingles"), (3, "content")):
