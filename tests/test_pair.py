@@ -195,7 +195,7 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
     for short, 8-byte, long and non-ASCII tokens, repeated across calls; a text of fewer words
     than a shingle has one shingle of them all."""
     from reconcile.lexicon import stem, stopwords
-    from reconcile.pairing.tokens import _FOLD_BYTES, SHINGLE_SIZE, _plain_runs, comparison_text, is_rare
+    from reconcile.pairing.tokens import _FOLD_BYTES, SHINGLE_SIZE, _plain_bytes, comparison_text, is_rare
 
     texts = [
         "Abcdefgh abcdefghi x 'quoted' --dash-- Ünïcode café naïve " + "w" * 30 + " " + "v" * 17,
@@ -207,7 +207,7 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
     for _ in range(2):
         sets = batch_sets(texts)
         for k, text in enumerate(texts):
-            folded = _plain_runs(comparison_text(text).encode()).translate(_FOLD_BYTES)
+            folded = _plain_bytes([comparison_text(text)]).translate(_FOLD_BYTES)
             words = [t.decode("utf-8", "replace").strip("'-") for t in folded.split()]
             hashes = np.array([minhash.token_hash(w) for w in words], dtype=np.uint64)
             expected_shingles = minhash.shingle_hashes(hashes, SHINGLE_SIZE)
