@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from reconcile.model import Cluster, Pair
+from reconcile.pairing.relations import canonical_key, longest_key
 
 CLUSTER_RELATIONS = ("duplicate", "near-duplicate", "same-story")
 
@@ -25,15 +26,18 @@ class Member:
     id: str
     published: str | None
     length: int
+    """Distinct shingles of the body (``pair.Features.length``)."""
+    order: int = 0
+    """Position in the input: between reports equal in date and length, the first read is canonical."""
 
 
-def earliest_then_longest(member: Member) -> tuple[str, int, str]:
-    """Unknown dates sort last; then the longest body; then the smallest id."""
-    return (member.published or "9999-99-99", -member.length, member.id)
+def earliest_then_longest(member: Member) -> tuple[str, int, int, str]:
+    """Unknown dates sort last; then the longest body; then the first read (``dedup`` keeps the same)."""
+    return (*canonical_key(member.published, member.length), member.order, member.id)
 
 
-def longest_then_earliest(member: Member) -> tuple[int, str, str]:
-    return (-member.length, member.published or "9999-99-99", member.id)
+def longest_then_earliest(member: Member) -> tuple[int, str, int, str]:
+    return (*longest_key(member.published, member.length), member.order, member.id)
 
 
 CANONICAL_RULES: dict[str, Callable[[Member], tuple[object, ...]]] = {

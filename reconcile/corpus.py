@@ -1,27 +1,21 @@
-"""A corpus held compactly while ``scan`` runs: texts compressed in memory, features on disk.
+"""A corpus held compactly while ``scan`` runs: texts compressed in memory.
 
 A 100,000-report scan that kept every text as a ``str`` (3.5 KiB a report on average:
 one curly quote makes Python store a whole text at 2 bytes a character) and every
 report's features (8.5 KiB of 64-bit hash sets) for the whole run peaked at 2.7 GB.
-Pairing reads a report's features only for its candidate pairs, and its text only when
-the report is aligned or the run is over, so texts are kept zlib-compressed in memory
-(about 1.4 KiB a report) and features are pickled into an anonymous temporary file and
-read back per pair (the file lives in the page cache, not in the process).
+Pairing reads a report's text when its worker tokenises it and when it is paired, aligned
+or the run is over, so texts are kept zlib-compressed in memory (about 1.4 KiB a report);
+features are computed only for paired reports, in the workers that score them
+(``pipeline._score_chunk``), and never held for the whole corpus.
 """
 
 from __future__ import annotations
 
-import functools
 import mmap
-import os
-import pickle
-import tempfile
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import overload
-
-from reconcile.pair import Features
 
 
 def _pack(text: str) -> bytes:
@@ -125,43 +119,3 @@ class Subset(Sequence[str]):
         if isinstance(index, slice):
             return [self._texts[k] for k in self._indices[index]]
         return self._texts[self._indices[index]]
-
-
-class FeatureFile:
-    """``Features`` pickled one after another into an anonymous temporary file, read back by index.
-
-    ``get`` keeps the last ``cache_size`` reads: candidate pairs come sorted by their first
-    document, which repeats from one pair to the next.
-    """
-
-    def __init__(self, cache_size: int = 256) -> None:
-        # Closed by ``close`` (and by the garbage collector): it outlives any one block.
-        self._file = tempfile.TemporaryFile(prefix="reconcile-features-")  # noqa: SIM115
-        self._offsets = array("q", [0])
-        self._written = True
-        self.get = functools.lru_cache(maxsize=cache_size)(self._load)
-
-    def append_blob(self, blob: bytes) -> None:
-        """One document's features, as ``dump`` made them (workers pickle, the parent only writes)."""
-        self._file.write(blob)
-        self._offsets.append(self._offsets[-1] + len(blob))
-        self._written = False
-
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    def _load(self, index: int) -> Features:
-        if not self._written:
-            self._file.flush()
-            self._written = True
-        start, end = self._offsets[index], self._offsets[index + 1]
-        feats: Features = pickle.loads(os.pread(self._file.fileno(), end - start, start))
-        return feats
-
-    def close(self) -> None:
-        self.get.cache_clear()
-        self._file.close()
-
-    @staticmethod
-    def dump(feats: Features) -> bytes:
-        return pickle.dumps(feats, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,7 +1,7 @@
 """Streaming feed deduplication against everything an index has seen.
 
 Items arrive in batches.  A batch is sketched at once (hashed word 5-gram
-shingles by ``pair.batch_sets``, one-permutation MinHash, LSH band keys), its
+shingles by ``pairing.tokens.batch_sets``, one-permutation MinHash, LSH band keys), its
 band keys are looked up in the index at once, candidates are screened by their
 MinHash sketches and verified against the cluster's canonical with exact shingle
 Jaccard and containment, and each item, in input order, is decided:
@@ -13,7 +13,7 @@ Jaccard and containment, and each item, in input order, is decided:
 * ``removed`` -- a ``duplicate`` or ``near-duplicate`` of the cluster's canonical;
 * ``rejected`` -- unparseable, kept aside with its line and reason.
 
-Relations use ``pair.Thresholds``.  Only canonicals enter LSH buckets: an item
+Relations use ``pairing.relations.Thresholds``.  Only canonicals enter LSH buckets: an item
 is removed for being close to something kept, which is what a reader sees.
 
 An item meets the clusters in its buckets: those of the index, and those the
@@ -48,14 +48,15 @@ from pathlib import Path
 
 import numpy as np
 
-from reconcile import minhash, pair
+from reconcile import minhash
 from reconcile.dates import parse_published
 from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
 from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
 from reconcile.io.atomic import AtomicFile as _AtomicText
 from reconcile.limits import MAX_BATCH_SIZE
 from reconcile.normalize import fold
-from reconcile.pair import Thresholds, copy_relation
+from reconcile.pairing.relations import Thresholds, canonical_key, copy_relation, longest_key
+from reconcile.pairing.tokens import batch_sets, shingle_keys, stream_body
 
 DEFAULT_THRESHOLDS = Thresholds()
 DEFAULT_PARAMS = Params()
@@ -110,7 +111,8 @@ class Decision:
 class Policy:
     """Which copy a cluster keeps: ``earliest`` published, ``longest``, ``prefer`` (source list) or ``first`` seen.
 
-    Ties keep the canonical already chosen, so arrival order decides only between equals.
+    Ties keep the canonical already chosen, so arrival order decides only between equals, as
+    input order does in ``scan`` (``better``).
     """
 
     kind: str = "earliest"
@@ -126,11 +128,15 @@ class Policy:
         return folded.index(key) if key in folded else len(folded)
 
     def better(self, date: str, words: int, source: str, than: Canonical) -> bool:
-        """Whether an item with these traits should replace canonical ``than``."""
+        """Whether an item with these traits should replace canonical ``than``.
+
+        ``earliest`` and ``longest`` order reports as ``scan`` orders a cluster's
+        (``relations.canonical_key``, ``longest_key``: date, then distinct shingles, then the
+        first to arrive), so both keep the same report of a pair."""
         if self.kind == "earliest":
-            return bool(date) and (not than.date or date < than.date)
+            return canonical_key(date or None, words) < canonical_key(than.date or None, than.words)
         if self.kind == "longest":
-            return words > than.words
+            return longest_key(date or None, words) < longest_key(than.date or None, than.words)
         if self.kind == "prefer":
             return self._source_rank(source) < self._source_rank(than.source)
         return False
@@ -188,22 +194,12 @@ class Sketches:
 
 
 def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """Owner and 32-bit hash of every word ``size``-gram of many texts, repeats included.
-
-    Text is folded as ``normalize.fold`` does (ASCII text needs only what
-    ``pair.batch_sets`` does itself: lower case, punctuation to spaces), then shingled by
-    ``pair.batch_sets`` (numpy, no Python per token); a text of fewer words is repeated
-    until it has a shingle, so it still has a set.
-    """
-    prepared = [t if t.isascii() else fold(t) for t in texts]
-    sets = pair.batch_sets(prepared, size)
-    owner, hashes = sets.shingle_doc, sets.shingles
-    short = np.flatnonzero(np.bincount(owner, minlength=len(texts)) == 0)
-    if len(short):
-        again = pair.batch_sets([" ".join([prepared[i]] * size) for i in short.tolist()], size)
-        owner = np.concatenate([owner, short[again.shingle_doc]])
-        hashes = np.concatenate([hashes, again.shingles])
-    return owner, (hashes >> np.uint64(32)).astype(np.uint32)
+    """Owner and 32-bit key of every word ``size``-gram of many texts, repeats included: the
+    tokeniser and keys ``scan`` verifies with (``pairing.tokens.batch_sets`` and ``shingle_keys``),
+    so a pair scores the same here and there: of each text, its body without the chrome its own
+    lines show (``tokens.stream_body``).  A text of fewer words has one shingle of them all."""
+    sets = batch_sets([stream_body(text) for text in texts], size, shingles_only=True)
+    return sets.shingle_doc, shingle_keys(sets.shingles)
 
 
 def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
@@ -267,13 +263,9 @@ def iso_date(value: str) -> str:
 MAX_ATTEMPTS = 50
 
 
-SCREEN_JACCARD = 0.2
-"""A candidate whose sketch (the low byte of each MinHash bin) estimates a shingle Jaccard below
-this is dropped before exact scoring, and a stored one before its shingles are fetched.  With 64
-bins the estimate's standard error is at most 0.0625, so a pair at the near-duplicate line (0.45)
-passes but for a 4-sigma miss; the false candidates LSH proposes sit near 0.05-0.1.  A pair
-near-duplicate only by containment, with Jaccard under 0.2, is dropped: LSH proposes such a pair
-with probability under 16 x 0.2^3 = 0.13 anyway."""
+SCREEN_JACCARD = DEFAULT_THRESHOLDS.screen_sketch
+"""A candidate whose sketch estimates a shingle Jaccard below this is dropped before exact scoring
+(``pairing.relations.Thresholds.screen_sketch``, where the figures behind it are)."""
 
 
 def _screened(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:

@@ -7,41 +7,40 @@ of a corpus and clusters them.  The CLI is a thin layer over these.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
-import numpy as np
-
-from reconcile import minhash
 from reconcile.align import align, mirror_alignment, partial_links, unaligned
 from reconcile.cluster import CLUSTER_RELATIONS, Member
 from reconcile.cluster import clusters as cluster_documents
-from reconcile.corpus import FeatureFile, Subset, TextStore
+from reconcile.corpus import Subset, TextStore
 from reconcile.diverge import diverge, mirror_divergence, sort_divergences
 from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
 from reconcile.io.read import iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
 from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
 from reconcile.pair import (
-    NUM_PERM,
+    DEFAULT_THRESHOLDS,
+    EXACT_LIMIT,
     Features,
     Thresholds,
-    candidates_from_signatures,
+    all_pairs,
+    body_text,
     features,
+    features_of,
     features_unsegmented,
     joins_cluster,
     needs_alignment,
     overlap_kind,
     relation,
     score,
+    unsegmented_body,
 )
+from reconcile.pairing.scale import HeldSource, pair_corpus
 from reconcile.segment import segment
-
-DEFAULT_THRESHOLDS = Thresholds()
 
 __all__ = ["CLUSTER_RELATIONS", "clusters", "compare", "load_documents", "prepare", "scan", "stream_documents"]
 
@@ -147,19 +146,24 @@ def prepare_with_features(
 
 # --- scanning a corpus held compactly (reconcile.corpus) --------------------------
 
-CHUNK = 256
-"""Documents per worker task: each task sends back one block of signatures."""
+CHUNK = 1000
+"""Documents per worker task of a large scan's pairing (``pairing.scale.HeldSource``)."""
+FEATURE_BATCH = 1000
+"""Paired documents whose features are computed at once (one ``batch_sets`` call)."""
 
 
-def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore]:
-    """Each document without its text, and the texts compressed, reading ``documents`` once."""
+def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore, int]:
+    """Each document without its text, the texts compressed, and their characters in all, reading
+    ``documents`` once."""
     bare: list[Document] = []
     texts = TextStore()
+    characters = 0
     length = len(documents) if isinstance(documents, Sized) else UNKNOWN_LENGTH
     for doc in progress(documents, "reading", length):
         texts.append(doc.text)
+        characters += len(doc.text)
         bare.append(replace(doc, text=""))
-    return bare, texts
+    return bare, texts, characters
 
 
 def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> SourceLines:
@@ -174,115 +178,120 @@ def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> So
     return {source: lines for source, lines in found.items() if lines}
 
 
-@dataclass(frozen=True)
-class PreparedCorpus:
-    """What ``prepare_corpus`` leaves for pairing: documents with chrome marked (and sentences,
-    when split) but no text, their features on disk, and both LSH channels' signatures."""
-
-    documents: list[Document]
-    features: FeatureFile
-    signatures: tuple[np.ndarray, np.ndarray]
-    """Copied-text (shingle) and same-story (rare word) MinHash signatures, one row a document."""
-    usable: tuple[np.ndarray, np.ndarray]
-    """Whether each document has any shingles, any rare words: an empty set must not pair."""
-    lengths: list[int]
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    chrome: list[tuple[Span, ...]]
-    sentences: list[tuple[Sentence, ...]]
-    features: list[bytes]
-    signatures: tuple[np.ndarray, np.ndarray]
-    usable: tuple[np.ndarray, np.ndarray]
-    lengths: list[int]
-
-
 _worker_documents: Sequence[Document] = ()
 _worker_texts: Sequence[str] = ()
 
+Marks = tuple[tuple[Span, ...], tuple[Sentence, ...]]
 
-def _prepare_chunk(bounds: tuple[int, int]) -> _Chunk:
-    """Worker: chrome, sentences, pickled features and signatures of documents ``start:end``.
 
-    The documents and texts come from the parent's memory by fork, not through a pipe.
-    """
-    start, end = bounds
-    chunk = _Chunk([], [], [], (np.empty(0), np.empty(0)), (np.empty(0), np.empty(0)), [])
-    shingles, rare = [], []
+def _marked(k: int) -> tuple[Document, str]:
+    """Document ``k`` with its text, chrome (and sentences, when a scan splits them all), and its
+    body: what pairing reads."""
+    doc = replace(_worker_documents[k], text=_worker_texts[k])
+    chrome = _chrome(doc, _worker_recurring, _worker_by_source)
+    if _worker_segment:
+        marked = replace(doc, chrome=chrome, sentences=segment(doc.text, chrome))
+        return marked, body_text(marked) if marked.sentences else unsegmented_body(marked)
+    marked = replace(doc, chrome=chrome)
+    return marked, unsegmented_body(marked)
+
+
+def _bodies(start: int, end: int) -> tuple[list[str], list[Marks]]:
+    """Worker (``pairing.scale.HeldSource``): the bodies of documents ``start:end``, and their chrome
+    and sentences for the parent.  Documents and texts come from the parent's memory by fork."""
+    bodies, marks = [], []
     for k in range(start, end):
-        prepared, feat = _prepare_and_feature(replace(_worker_documents[k], text=_worker_texts[k]))
-        chunk.chrome.append(prepared.chrome)
-        chunk.sentences.append(prepared.sentences)
-        chunk.features.append(FeatureFile.dump(feat))
-        chunk.lengths.append(feat.length)
-        shingles.append(feat.shingles)
-        rare.append(feat.rare)
-    return replace(
-        chunk,
-        signatures=(minhash.signatures(shingles), minhash.signatures(rare)),
-        usable=(np.array([len(s) > 0 for s in shingles], dtype=bool), np.array([len(s) > 0 for s in rare], dtype=bool)),
-    )
+        marked, body = _marked(k)
+        bodies.append(body)
+        marks.append((marked.chrome, marked.sentences))
+    return bodies, marks
 
 
-def prepare_corpus(
-    documents: Sequence[Document],
-    texts: Sequence[str],
-    workers: int | None = None,
-    progress: Progress = _no_progress,
-    split_sentences: bool = True,
-) -> PreparedCorpus:
-    """``prepare_with_features`` for a corpus whose texts are held apart (``TextStore``), keeping
-    features on disk and signatures in memory: the scan's way through a large corpus.
+def _paired_features(
+    docs: Sequence[Document], texts: Sequence[str], needed: Sequence[int], segmented: bool
+) -> dict[int, Features]:
+    """``features_of`` the documents ``needed`` (those in pairs), a batch at a time."""
+    found: dict[int, Features] = {}
+    for start in range(0, len(needed), FEATURE_BATCH):
+        batch = needed[start : start + FEATURE_BATCH]
+        with_texts = [replace(docs[k], text=texts[k]) for k in batch]
+        found.update(zip(batch, features_of(with_texts, segmented), strict=True))
+    return found
 
-    Chunks of ``CHUNK`` documents go to ``workers`` processes for a corpus of
-    ``PARALLEL_LIMIT`` or more, which read documents and texts from the parent by fork.
-    """
-    global _worker_documents, _worker_texts
-    recurring = recurring_lines(texts)
-    by_source = _source_recurring(documents, texts)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    n = len(documents)
-    bounds = [(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
-    feats = FeatureFile()
-    signatures = (np.empty((n, NUM_PERM), dtype=np.uint32), np.empty((n, NUM_PERM), dtype=np.uint32))
-    usable = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    docs: list[Document] = []
-    lengths: list[int] = []
-    _worker_documents, _worker_texts = documents, texts
-    _init_worker(recurring, by_source, split_sentences)
+
+SCORE_CHUNK = 2000
+"""Pairs a worker scores at a time (``_score_chunk``), computing the features of their documents."""
+
+_worker_pairs: Sequence[tuple[int, int]] = ()
+_worker_thresholds: Thresholds = DEFAULT_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A chunk of pairs reconciled in a worker, the sentences of the documents it aligned, and
+    every paired document's length."""
+
+    pairs: list[Pair]
+    sentences: dict[int, tuple[Sentence, ...]]
+    lengths: dict[int, int]
+
+
+def _score_chunk(bounds: tuple[int, int]) -> _Scored:
+    """Worker: features of the documents of pairs ``start:end`` (one ``features_of`` call), their
+    scores and relations, and for a pair whose relation hangs on aligned sentences, its
+    sentences split, aligned and compared (``reconcile_pair``).  Documents and texts come from
+    the parent's memory by fork; only pairs, sentences and lengths go back."""
+    start, end = bounds
+    chunk = _worker_pairs[start:end]
+    needed = sorted({k for pair in chunk for k in pair})
+    feats = _paired_features(_worker_documents, _worker_texts, needed, segmented=False)
+    thresholds = _worker_thresholds
+    pairs: list[Pair] = []
+    split: dict[int, Document] = {}
+
+    def segmented(k: int) -> Document:
+        if k not in split:
+            doc = _worker_documents[k]
+            text = _worker_texts[k]
+            split[k] = replace(doc, text=text, sentences=segment(text, doc.chrome))
+        return split[k]
+
+    for i, j in chunk:
+        fi, fj = feats[i], feats[j]
+        scores = score(fi, fj, aligned=False)
+        if needs_alignment(scores, thresholds):
+            pairs.append(reconcile_pair(segmented(i), segmented(j), fi, fj, thresholds, align_all=False))
+        else:
+            a, b = _worker_documents[i], _worker_documents[j]
+            pairs.append(Pair(a.id, b.id, relation(scores, thresholds), overlap_kind(scores, thresholds), scores))
+    return _Scored(pairs, {k: d.sentences for k, d in split.items()}, {k: f.length for k, f in feats.items()})
+
+
+def _score_unaligned(
+    docs: list[Document], texts: TextStore, found: list[tuple[int, int]], thresholds: Thresholds, workers: int
+) -> tuple[list[Pair], dict[int, tuple[Sentence, ...]], dict[int, int]]:
+    """Pairs of a large scan reconciled over ``workers`` processes: the work only paired
+    documents need (their dates, names and sets; for the few whose relation hangs on aligned
+    sentences, splitting, alignment and divergences) runs for them alone, on every core.
+    Returns the pairs in ``found``'s order, the sentences of the documents aligned, and every
+    paired document's length."""
+    global _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds
+    bounds = [(start, min(start + SCORE_CHUNK, len(found))) for start in range(0, len(found), SCORE_CHUNK)]
+    _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
     try:
-        with contextlib.ExitStack() as stack:
-            if workers > 1 and n >= PARALLEL_LIMIT:
-                pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
-                chunks: Iterable[_Chunk] = pool.imap(_prepare_chunk, bounds)
-            else:
-                chunks = map(_prepare_chunk, bounds)
-            for (start, end), chunk in zip(bounds, _per_document(chunks, progress, n), strict=True):
-                for channel in range(2):
-                    signatures[channel][start:end] = chunk.signatures[channel]
-                    usable[channel][start:end] = chunk.usable[channel]
-                for offset, k in enumerate(range(start, end)):
-                    feats.append_blob(chunk.features[offset])
-                    chrome, sentences = chunk.chrome[offset], chunk.sentences[offset]
-                    marked = chrome or sentences
-                    docs.append(replace(documents[k], chrome=chrome, sentences=sentences) if marked else documents[k])
-                lengths += chunk.lengths
+        if workers > 1 and len(bounds) > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunks = pool.map(_score_chunk, bounds, chunksize=1)
+        else:
+            chunks = [_score_chunk(b) for b in bounds]
     finally:
-        _worker_documents, _worker_texts = (), ()
-    return PreparedCorpus(docs, feats, signatures, usable, lengths)
-
-
-def _per_document(chunks: Iterable[_Chunk], progress: Progress, total: int) -> Iterator[_Chunk]:
-    """Each chunk once, with ``progress`` moving a step per document, not per chunk."""
-    steps = ((chunk, last) for chunk in chunks for last in _last_flags(len(chunk.lengths)))
-    for chunk, last in progress(steps, "features", total):
-        if last:
-            yield chunk
-
-
-def _last_flags(count: int) -> Iterator[bool]:
-    return (k == count - 1 for k in range(count))
+        _worker_documents, _worker_texts, _worker_pairs = (), (), ()
+    sentences: dict[int, tuple[Sentence, ...]] = {}
+    lengths: dict[int, int] = {}
+    for chunk in chunks:
+        sentences.update(chunk.sentences)
+        lengths.update(chunk.lengths)
+    return [pair for chunk in chunks for pair in chunk.pairs], sentences, lengths
 
 
 def reconcile_pair(
@@ -357,9 +366,11 @@ def mirror_pair(pair: Pair) -> Pair:
 def compare(a: Document, b: Document, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Reconciliation:
     """Reconcile two reports, whatever their relation."""
     a, b = prepare([a, b])
-    pair = reconcile_pair(a, b, features(a), features(b), thresholds)
+    fa, fb = features_of([a, b])
+    pair = reconcile_pair(a, b, fa, fb, thresholds)
     edges = [pair] if joins_cluster(pair, thresholds) else []
-    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(clusters([a, b], edges)))
+    members = [Member(d.id, d.published, f.length, k) for k, (d, f) in enumerate(((a, fa), (b, fb)))]
+    return Reconciliation(documents=(a, b), pairs=(pair,), clusters=tuple(cluster_documents(members, edges)))
 
 
 def scan(
@@ -377,46 +388,75 @@ def scan(
     ``align_all`` defaults to on up to ``ALIGN_ALL_LIMIT`` documents; ``canonical``
     picks each cluster's canonical document (``earliest`` or ``longest`` first).
     ``documents`` is read once and may be a generator: while the scan runs, texts are
-    held compressed and features on disk (``reconcile.corpus``), so a caller that
-    streams documents in (the CLI) never holds a 100,000-report corpus as ``str``.
+    held compressed (``reconcile.corpus``), so a caller that streams documents in (the CLI)
+    never holds a 100,000-report corpus as ``str``.  Above ``EXACT_LIMIT`` documents the pairs
+    come from ``pairing.scale.pair_corpus`` (signatures, LSH, screen, exact verification over
+    ``workers`` processes); only the documents of verified pairs get features (dates, names),
+    and, above ``ALIGN_ALL_LIMIT``, they are scored, and the few pairs whose relation hangs on
+    aligned sentences aligned, in the workers too.
     With ``keep_texts`` off, a large scan gives back the text only of the documents it
     aligned and of the members of clusters of three or more (the witnesses ``diverge``
     reads); the others come back with ``text=""``: the reports never show their text, and
     holding it was a third of a 100,000-report scan's memory.
     """
-    bare, texts = _read_corpus(documents, progress)
+    global _worker_documents, _worker_texts
+    bare, texts, characters = _read_corpus(documents, progress)
+    n = len(bare)
     if align_all is None:
-        align_all = len(bare) <= ALIGN_ALL_LIMIT
-    # A large scan splits sentences only for the documents of pairs it aligns.
-    prepared = prepare_corpus(bare, texts, workers, progress, split_sentences=align_all)
-    docs, feats, lengths = prepared.documents, prepared.features, prepared.lengths
+        align_all = n <= ALIGN_ALL_LIMIT
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    recurring = recurring_lines(texts)
+    by_source = _source_recurring(bare, texts)
+    _init_worker(recurring, by_source, align_all)
+    _worker_documents, _worker_texts = bare, texts
+    try:
+        if n <= EXACT_LIMIT:
+            # A small corpus: every pair is scored (``related`` pairs sit below what LSH recalls).
+            docs = [_marked(k)[0] for k in progress(range(n), "features", n)]
+            found = all_pairs(n)
+        else:
+            # A large scan splits sentences only for the documents of pairs it aligns.
+            source = HeldSource(n, _bodies, characters + n, CHUNK)
+            verified = pair_corpus(source, workers if n >= PARALLEL_LIMIT else 1, thresholds)
+            marks = [mark for chunk in verified.extras for mark in chunk]
+            docs = [
+                replace(doc, chrome=chrome, sentences=sentences) if chrome or sentences else doc
+                for doc, (chrome, sentences) in zip(bare, marks, strict=True)
+            ]
+            del marks
+            kept = verified.pairs[verified.related(thresholds)]
+            found = [(int(i), int(j)) for i, j in kept.tolist()]
+            del verified, kept
+    finally:
+        _worker_documents, _worker_texts = (), ()
     del bare
-    found = candidates_from_signatures(prepared.signatures, prepared.usable, thresholds)
-    del prepared  # the signatures
     # Texts come back into a document when it is aligned (or, for a small scan, at once).
     holds_text = [False] * len(docs)
 
-    def with_text(k: int, split: bool) -> None:
-        if not holds_text[k]:
-            text = texts.take(k)
-            sentences = segment(text, docs[k].chrome) if split else docs[k].sentences
-            docs[k] = replace(docs[k], text=text, sentences=sentences)
-            holds_text[k] = True
-
-    if align_all:
-        for k in range(len(docs)):
-            with_text(k, split=False)
     pairs = []
-    for i, j in progress(found, "pairing", len(found)):
-        fi, fj = feats.get(i), feats.get(j)
-        if not align_all and needs_alignment(score(fi, fj, aligned=False), thresholds):
-            with_text(i, split=True)
-            with_text(j, split=True)
-        pair = reconcile_pair(docs[i], docs[j], fi, fj, thresholds, align_all)
-        if pair.relation != "unrelated":
-            pairs.append(pair)
-    feats.close()
-    members = [Member(d.id, d.published, length) for d, length in zip(docs, lengths, strict=True)]
+    if align_all:
+        feats = _paired_features(docs, texts, sorted({k for pair in found for k in pair}), segmented=True)
+        lengths = {k: f.length for k, f in feats.items()}
+        for k in range(len(docs)):
+            docs[k] = replace(docs[k], text=texts.take(k))
+            holds_text[k] = True
+        for i, j in progress(found, "pairing", len(found)):
+            pair = reconcile_pair(docs[i], docs[j], feats[i], feats[j], thresholds, align_all)
+            if pair.relation != "unrelated":
+                pairs.append(pair)
+        del feats
+    else:
+        scored, sentences, lengths = _score_unaligned(docs, texts, found, thresholds, workers)
+        for (i, j), pair in zip(progress(found, "pairing", len(found)), scored, strict=True):
+            if pair.scores.aligned:
+                # Aligned in a worker: the text comes back, with the sentences it was split into.
+                for k in (i, j):
+                    if not holds_text[k]:
+                        docs[k] = replace(docs[k], text=texts.take(k), sentences=sentences[k])
+                        holds_text[k] = True
+            if pair.relation != "unrelated":
+                pairs.append(pair)
+    members = [Member(d.id, d.published, lengths.get(k, 0), k) for k, d in enumerate(docs)]
     edges = [p for p in pairs if joins_cluster(p, thresholds)]
     found_clusters = cluster_documents(members, edges, canonical)
     witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}
@@ -437,8 +477,13 @@ def scan(
 
 
 def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: str = "earliest") -> list[Cluster]:
-    """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters."""
-    members = [Member(d.id, d.published, sum(s.end - s.start for s in d.sentences)) for d in documents]
+    """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters.
+
+    A report's length, for the canonical choice, is its distinct shingles (``pair.Features.length``)."""
+    lengths = [f.length for f in features_of(documents)]
+    members = [
+        Member(d.id, d.published, length, k) for k, (d, length) in enumerate(zip(documents, lengths, strict=True))
+    ]
     return cluster_documents(members, pairs, canonical)
 
 

@@ -178,7 +178,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
       <title>Flood again</title>
       <guid>urn:2</guid>
       <description>{a}</description>
-      <pubDate>Fri, 25 Mar 2022 11:00:00 GMT</pubDate>
+      <pubDate>Sat, 26 Mar 2022 11:00:00 GMT</pubDate>
     </item>
     <item>
       <title>Battery</title>

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile import pipeline
-from reconcile.corpus import FeatureFile, Subset, TextStore
+from reconcile.corpus import Subset, TextStore
 from reconcile.model import Document
 from reconcile.normalize import source_recurring_lines
-from reconcile.pair import candidates, candidates_from_signatures, features
-from reconcile.pipeline import prepare, prepare_corpus, scan
+from reconcile.pair import features_of, score
+from reconcile.pairing.scale import held_texts, pair_corpus
+from reconcile.pipeline import scan
 from reconcile.report import to_json
 from tests.test_pair import WORDS, story
 
@@ -44,20 +44,6 @@ def test_text_store_keeps_lone_surrogates_and_unmaps_a_block_once_its_texts_are_
     assert list(store[2:]) == texts[2:]
 
 
-def test_feature_file_reads_back_what_was_written() -> None:
-    docs = prepare([Document(f"d{k}", story(k)) for k in range(4)])
-    originals = [features(d) for d in docs]
-    store = FeatureFile()
-    for feat in originals:
-        store.append_blob(FeatureFile.dump(feat))
-    for k in (2, 0, 3, 1, 2):
-        back, original = store.get(k), originals[k]
-        assert back.id == original.id and back.dates == original.dates and back.length == original.length
-        for name in ("shingles", "words", "content", "rare", "names"):
-            assert np.array_equal(getattr(back, name), getattr(original, name))
-    store.close()
-
-
 def _corpus(n: int) -> list[Document]:
     docs = [Document(f"d{k:03d}", story(k), source=f"s{k % 3}") for k in range(n)]
     docs.append(Document("copy-of-7", docs[7].text))
@@ -65,17 +51,22 @@ def _corpus(n: int) -> list[Document]:
     return docs
 
 
-def test_candidates_from_worker_signatures_are_the_candidates_of_the_sets() -> None:
+def test_the_scale_path_in_workers_finds_what_it_finds_in_one_process() -> None:
+    """``pairing.scale`` over forked workers and in this process: the same verified pairs and
+    counts, and the counts are the exact scores of ``pair.features``."""
     docs = _corpus(205)
-    texts = TextStore()
-    for d in docs:
-        texts.append(d.text)
-    bare = [Document(d.id, "", source=d.source) for d in docs]
-    prepared = prepare_corpus(bare, texts, workers=1, split_sentences=True)
-    expected = candidates([features(d) for d in prepare(docs)])
-    assert candidates_from_signatures(prepared.signatures, prepared.usable) == expected
-    assert (13, 205) not in expected and (7, 205) in expected  # the copy is found, a random pair is not
-    prepared.features.close()
+    texts = [d.text for d in docs]
+    serial = pair_corpus(held_texts(texts), workers=1)
+    parallel = pair_corpus(held_texts(texts), workers=2)
+    assert serial.pairs.tolist() == parallel.pairs.tolist()
+    assert serial.counts.tolist() == parallel.counts.tolist()
+    found = {tuple(p): k for k, p in enumerate(serial.pairs.tolist())}
+    assert (7, 205) in found and (13, 205) not in found  # the copy is found, a random pair is not
+    feats = features_of([Document(d.id, d.text) for d in docs], segmented=False)
+    for (i, j), k in found.items():
+        shingles = score(feats[i], feats[j])
+        assert round(float(serial.shingle_jaccard()[k]), 4) == shingles.shingle_jaccard
+        assert round(float(serial.content_jaccard()[k]), 4) == shingles.content_jaccard
 
 
 def test_source_recurring_lines_read_lazily_match_the_eager_rule() -> None:

@@ -115,8 +115,8 @@ def test_other_shingle_sizes_shingle_by_that_many_words() -> None:
 
     texts = ["one two three four five six seven", "one two three four five six eight", "one two"]
     three = sketch(texts, Params(shingle_size=3))
-    # the short text is repeated until it has 3-grams, as at every size: "one two one", "two one two"
-    assert list(three.sizes()) == [5, 5, 2]
+    # a text shorter than a shingle is one shingle of all its words, as at every size (and in scan)
+    assert list(three.sizes()) == [5, 5, 1]
     assert jaccard(three.shingles(0), three.shingles(1)) == 4 / 6
 
 

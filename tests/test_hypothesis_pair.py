@@ -276,7 +276,7 @@ words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789'-", min_size=1, m
 def test_token_table_gives_one_index_a_token_as_it_grows(batches: list[list[str]]) -> None:
     """A table that starts with 16 slots doubles many times over a few batches; every token keeps
     the index it got first, and different tokens never share one."""
-    from reconcile.pair import _SEPARATOR, _LeanVocab
+    from reconcile.pairing.tokens import _SEPARATOR, _LeanVocab
 
     vocab = _LeanVocab(bits=4)
     seen: dict[bytes, int] = {}
