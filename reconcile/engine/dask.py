@@ -882,8 +882,9 @@ def _finish(
         ].persist()
         if int(edges.shape[0].compute()):
             labels, rounds = components(edges, partitions)
-            nodes = edges.map_partitions(
-                _nodes_of, meta=_nodes_of(edges._meta)
+            # a document in edges of several partitions: its row kept once, wherever it came from
+            nodes = edges.map_partitions(_nodes_of, meta=_nodes_of(edges._meta)).drop_duplicates(
+                subset="node", split_out=partitions
             )
             members = nodes.merge(labels, on="node", npartitions=partitions).assign(kind="member", relation=None)
             joined = edges[["i", "relation"]].merge(labels, left_on="i", right_on="node", npartitions=partitions)
