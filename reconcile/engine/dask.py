@@ -319,13 +319,15 @@ def unique_renames(ids_by_part: Sequence[Sequence[str]]) -> dict[int, dict[int, 
     return renames
 
 
-def load_part(path: str, offset: int, renames: dict[int, str]) -> pd.DataFrame:
-    """Worker: a documents part with each document's corpus-wide ``index`` (input order)."""
+def number_part(path: str, offset: int, renames: dict[int, str]) -> int:
+    """Worker: a documents part rewritten with each document's corpus-wide ``index`` (input order)
+    and its repeated ids renamed (the same result however often it runs); its rows."""
     frame = pd.read_parquet(path)
     frame["index"] = frame["row"].astype("int64") + offset
     if renames:
         frame["id"] = [renames.get(row, doc_id) for row, doc_id in zip(frame["row"], frame["id"], strict=True)]
-    return frame
+    _write_parquet(frame, Path(path))
+    return len(frame)
 
 
 def _doc_meta() -> pd.DataFrame:
@@ -792,14 +794,13 @@ def scan(
     timings["read"] = time.perf_counter() - start
     if n == 0:
         return _finish(output, n, 0, dd, None, None, skipped, 0, timings, client)
-    documents = dd.from_map(
-        load_part,
-        [targets[k] for k in parts],
-        [offsets[k] for k in parts],
-        [renames.get(k, {}) for k in parts],
-        meta=_doc_meta(),
-        enforce_metadata=False,
+    numbered = client.map(
+        number_part, targets, offsets[:-1], [renames.get(k, {}) for k in range(len(tasks))], pure=False
     )
+    client.gather(numbered)
+    del numbered
+    documents = table(output / "documents", _doc_meta())
+    documents = documents.partitions[parts] if len(parts) < len(tasks) else documents
     t = time.perf_counter()
     corpus_lines, by_source = recurring(documents, partitions)
     chrome = Chrome(corpus_lines, by_source)
