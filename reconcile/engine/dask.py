@@ -78,6 +78,31 @@ GLOBAL = "*"
 DOC_COLUMNS = ("row", "id", "path", "source", "title", "published", "text")
 
 
+SHUFFLE_ROWS = 4_000_000
+"""Rows of a shuffle's output partition (band keys: 24 bytes a row, about 100 MB): a shuffle
+of tasks costs the product of its input and output partitions, so small tables stay whole."""
+
+
+def shuffle_partitions(rows: int) -> int:
+    """Output partitions of a shuffle of about ``rows`` rows."""
+    return max(1, -(-rows // SHUFFLE_ROWS))
+
+
+def join_sides(pairs: Any, table: Any, columns: Sequence[str], partitions: int) -> Any:
+    """``pairs`` (``i``, ``j``) with ``columns`` of both documents from ``table`` (by ``index``) as
+    ``{column}_a`` and ``{column}_b``.  Each side is joined where the table lies (``pairs`` in
+    one partition is sent to every table partition: no shuffle of the table), then only the
+    paired rows are shuffled together by pair."""
+    kept = table[["index", *columns]]
+    sides = []
+    for key, suffix in (("i", "a"), ("j", "b")):
+        side = kept.rename(columns={c: f"{c}_{suffix}" for c in columns}).merge(
+            pairs, left_on="index", right_on=key, how="inner"
+        )
+        sides.append(side.drop(columns="index"))
+    return sides[0].merge(sides[1], on=["i", "j"], how="inner", npartitions=partitions)
+
+
 class EngineError(ValueError):
     """A user error of the distributed engine (an address it cannot reach, an output it cannot write)."""
 
@@ -414,14 +439,18 @@ def _recurring_part(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"scope": pd.Series(kept_scope, dtype=object), "line": pd.Series(kept_line, dtype=object)})
 
 
-def recurring(documents: Any, partitions: int) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+def recurring(documents: Any, count: int) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """``recurring_lines`` and ``source_recurring_lines`` of the corpus, counted by the workers."""
     lines = documents.map_partitions(_line_rows, meta=_line_rows(_doc_meta()))
-    holders = lines.shuffle(on=["scope", "line"], npartitions=partitions).map_partitions(
+    holders = lines.shuffle(on=["scope", "line"], npartitions=shuffle_partitions(8 * count)).map_partitions(
         _first_holders, meta=_first_holders(_line_rows(_doc_meta()))
-    )
+    ).persist()
+    held = int(holders.shape[0].compute())
+    if not held:
+        return frozenset(), {}
+    partitions = shuffle_partitions(held)
     texts = documents[["index", "text"]]
-    joined = holders.merge(texts, on="index", how="inner", npartitions=partitions)
+    joined = texts.merge(holders.repartition(npartitions=1) if partitions == 1 else holders, on="index", how="inner")
     vocab_meta = _with_words(joined._meta)
     with_words = joined.map_partitions(_with_words, meta=vocab_meta)
     found = (
@@ -685,9 +714,11 @@ def components(edges: Any, partitions: int) -> tuple[Any, int]:
     itself and its neighbours; rounds run until none changes.  Returns the labels and the rounds."""
     import dask.dataframe as dd
 
-    both = dd.concat(
-        [edges[["i", "j"]], edges[["j", "i"]].rename(columns={"j": "i", "i": "j"})], ignore_index=True
-    ).persist()
+    both = (
+        dd.concat([edges[["i", "j"]], edges[["j", "i"]].rename(columns={"j": "i", "i": "j"})], ignore_index=True)
+        .repartition(npartitions=partitions)
+        .persist()
+    )
     labels = both[["i"]].rename(columns={"i": "node"}).drop_duplicates(split_out=partitions)
     labels = labels.assign(label=labels["node"]).persist()
     rounds = 0
@@ -802,7 +833,7 @@ def scan(
     documents = table(output / "documents", _doc_meta())
     documents = documents.partitions[parts] if len(parts) < len(tasks) else documents
     t = time.perf_counter()
-    corpus_lines, by_source = recurring(documents, partitions)
+    corpus_lines, by_source = recurring(documents, n)
     chrome = Chrome(corpus_lines, by_source)
     timings["chrome"] = time.perf_counter() - t
     align_all = n <= ALIGN_ALL_LIMIT
@@ -820,36 +851,29 @@ def scan(
         bands = signed[["index", "keys_copy", "keys_rare", "usable_copy", "usable_rare"]].map_partitions(
             _band_rows, copy_bands, meta=_band_rows(_signed_meta(), copy_bands)
         )
-        codes = bands.shuffle(on="key", npartitions=partitions).map_partitions(
+        codes = bands.shuffle(on="key", npartitions=shuffle_partitions(n * copy_bands * 2)).map_partitions(
             _bucket_codes, n, meta=pd.DataFrame({"code": pd.Series([], dtype="int64")})
         )
-        lsh = codes.shuffle(on="code", npartitions=partitions).map_partitions(_distinct_pairs, n, meta=_pairs_meta())
+        lsh = codes.shuffle(on="code", npartitions=shuffle_partitions(n * 4)).map_partitions(
+            _distinct_pairs, n, meta=_pairs_meta()
+        )
         lsh = lsh.persist()
         candidate_count = int(lsh.shape[0].compute())
+        lsh = lsh.repartition(npartitions=shuffle_partitions(candidate_count)).persist()
         timings["LSH"] = time.perf_counter() - t
         t = time.perf_counter()
-        sides = signed[["index", "screen", "shingles", "content"]]
-        joined = lsh.merge(
-            sides.rename(columns={c: f"{c}_a" for c in ("screen", "shingles", "content")}),
-            left_on="i", right_on="index", npartitions=partitions,
-        ).drop(columns="index")
-        joined = joined.merge(
-            sides.rename(columns={c: f"{c}_b" for c in ("screen", "shingles", "content")}),
-            left_on="j", right_on="index", npartitions=partitions,
-        ).drop(columns="index")
+        joined = join_sides(lsh, signed, ("screen", "shingles", "content"), shuffle_partitions(candidate_count))
         candidates = joined.map_partitions(_verify_part, n, thresholds, meta=_pairs_meta()).persist()
         del lsh
         timings["screen+verify"] = time.perf_counter() - t
     t = time.perf_counter()
-    sides = documents[["index", "id", "text", "path", "source", "title", "published"]]
-    with_docs = candidates.merge(
-        sides.rename(columns={c: f"{c}_a" for c in ("id", "text", "path", "source", "title", "published")}),
-        left_on="i", right_on="index", npartitions=partitions,
-    ).drop(columns="index")
-    with_docs = with_docs.merge(
-        sides.rename(columns={c: f"{c}_b" for c in ("id", "text", "path", "source", "title", "published")}),
-        left_on="j", right_on="index", npartitions=partitions,
-    ).drop(columns="index")
+    candidates = candidates.repartition(npartitions=shuffle_partitions(int(candidates.shape[0].compute()))).persist()
+    with_docs = join_sides(
+        candidates,
+        documents,
+        ("id", "text", "path", "source", "title", "published"),
+        candidates.npartitions,
+    )
     pairs_dir = output / "pairs"
     write_table(with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), pairs_dir)
     timings["score"] = time.perf_counter() - t
@@ -881,7 +905,10 @@ def _finish(
         edges = pairs[pairs["joins_cluster"]][
             ["i", "j", "a", "b", "relation", "published_a", "published_b", "length_a", "length_b"]
         ].persist()
-        if int(edges.shape[0].compute()):
+        edge_count = int(edges.shape[0].compute())
+        if edge_count:
+            partitions = shuffle_partitions(edge_count * 4)
+            edges = edges.repartition(npartitions=partitions).persist()
             labels, rounds = components(edges, partitions)
             # a document in edges of several partitions: its row kept once, wherever it came from
             nodes = edges.map_partitions(_nodes_of, meta=_nodes_of(edges._meta)).drop_duplicates(
