@@ -36,9 +36,7 @@ Found = tuple[list[tuple[str, str, str]], list[tuple[tuple[str, ...], str, str]]
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         distributed.Client(cluster) as connected,
     ):
         yield connected
@@ -118,7 +116,7 @@ def test_a_worker_killed_mid_run_gives_the_same_result(
     def run() -> None:
         try:
             outcome["result"] = engine.scan([str(path)], tmp_path, client=client, piece_bytes=1_000_000)
-        except BaseException as err:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as err:
             outcome["error"] = err
 
     thread = threading.Thread(target=run)
@@ -163,10 +161,14 @@ def test_the_cli_names_a_bad_engine_and_a_missing_output(tmp_path: Path) -> None
 def test_bad_lines_are_skipped_by_line_and_the_rest_scanned(client: Any, tmp_path: Path) -> None:
     corpus = tmp_path / "in"
     corpus.mkdir()
-    good = [json.dumps({"id": f"x{k}", "text": f"Report number {k} says the harbour opened on time."}) for k in range(3)]
+    good = [
+        json.dumps({"id": f"x{k}", "text": f"Report number {k} says the harbour opened on time."}) for k in range(3)
+    ]
     (corpus / "a.jsonl").write_text("\n".join([good[0], "{broken", good[1], good[1]]) + "\n")
     (corpus / "b.jsonl").write_text(good[2] + "\n")
     result = engine.scan([str(corpus / "*.jsonl")], tmp_path / "out", client=client)
-    assert [item.message() for item in result.skipped] == [f"{corpus / 'a.jsonl'}:2: invalid JSON (Expecting property name enclosed in double quotes)"]
+    assert [item.message() for item in result.skipped] == [
+        f"{corpus / 'a.jsonl'}:2: invalid JSON (Expecting property name enclosed in double quotes)"
+    ]
     ids = engine.read_table(tmp_path / "out", "documents")["id"].tolist()
     assert ids == ["x0", "x1", "x1#2", "x2"]  # repeated ids numbered as the local reader numbers them

@@ -33,11 +33,13 @@ writes is written whole under a temporary name and renamed, so the result is the
 from __future__ import annotations
 
 import glob as globbing
+import itertools
 import json
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -59,7 +61,7 @@ from reconcile.ingest import (
     load_file,
 )
 from reconcile.model import Document, Skipped
-from reconcile.normalize import find_chrome, holders_differ, short_lines, words, RECURRING_CHECKS
+from reconcile.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
 from reconcile.pair import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds
 from reconcile.pairing.scale import NUM_PERM, Verified, lsh_params, screen_keep, sign_texts, verify_counts
@@ -238,7 +240,7 @@ def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_
                 tasks.append(group)
                 group, group_bytes = [], 0
             cuts = _cuts(path, size, piece_bytes)
-            for begin, end in zip(cuts, cuts[1:], strict=False):
+            for begin, end in itertools.pairwise(cuts):
                 ranges.append((len(tasks), Piece(str(path), begin, end)))
                 tasks.append([])
             continue
@@ -250,7 +252,15 @@ def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_
     if group:
         tasks.append(group)
     if ranges:
-        counts = client.gather(client.map(count_lines, *zip(*[(p.path, p.begin, p.end) for _, p in ranges]), pure=False))
+        counts = client.gather(
+            client.map(
+                count_lines,
+                [p.path for _, p in ranges],
+                [p.begin for _, p in ranges],
+                [p.end for _, p in ranges],
+                pure=False,
+            )
+        )
         lines: dict[str, int] = {}
         for (at, piece), count in zip(ranges, counts, strict=True):
             first = lines.get(piece.path, 0) + 1
@@ -368,7 +378,7 @@ def _doc_meta() -> pd.DataFrame:
 def _line_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Each document's short lines, corpus-wide and in its source's scope."""
     scopes, lines, holders = [], [], []
-    for index, text, source in zip(frame["index"], frame["text"], frame["source"], strict=True):
+    for index, text, source in zip(frame["index"], frame["text"], map(_str, frame["source"]), strict=True):
         for line in short_lines(text):
             scopes.append(GLOBAL)
             lines.append(line)
@@ -442,9 +452,11 @@ def _recurring_part(frame: pd.DataFrame) -> pd.DataFrame:
 def recurring(documents: Any, count: int) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """``recurring_lines`` and ``source_recurring_lines`` of the corpus, counted by the workers."""
     lines = documents.map_partitions(_line_rows, meta=_line_rows(_doc_meta()))
-    holders = lines.shuffle(on=["scope", "line"], npartitions=shuffle_partitions(8 * count)).map_partitions(
-        _first_holders, meta=_first_holders(_line_rows(_doc_meta()))
-    ).persist()
+    holders = (
+        lines.shuffle(on=["scope", "line"], npartitions=shuffle_partitions(8 * count))
+        .map_partitions(_first_holders, meta=_first_holders(_line_rows(_doc_meta())))
+        .persist()
+    )
     held = int(holders.shape[0].compute())
     if not held:
         return frozenset(), {}
@@ -486,12 +498,34 @@ class Chrome:
         return replace(doc, chrome=chrome)
 
 
+def _str(value: Any) -> str | None:
+    """A text field as read back: a missing one comes out of Parquet and joins as None or NaN."""
+    return value if isinstance(value, str) else None
+
+
+def _document(doc_id: Any, text: Any, path: Any, source: Any, title: Any, published: Any) -> Document:
+    return Document(
+        id=str(doc_id),
+        text=str(text),
+        path=_str(path),
+        source=_str(source),
+        title=_str(title),
+        published=_str(published),
+    )
+
+
 def _documents(frame: pd.DataFrame) -> dict[int, Document]:
     return {
-        int(index): Document(id=doc_id, text=text, path=path, source=source, title=title, published=published)
+        int(index): _document(doc_id, text, path, source, title, published)
         for index, doc_id, text, path, source, title, published in zip(
-            frame["index"], frame["id"], frame["text"], frame["path"], frame["source"], frame["title"],
-            frame["published"], strict=True,
+            frame["index"],
+            frame["id"],
+            frame["text"],
+            frame["path"],
+            frame["source"],
+            frame["title"],
+            frame["published"],
+            strict=True,
         )
     }
 
@@ -525,7 +559,9 @@ def _sign_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds:
 
 
 def _signed_meta() -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in ("screen", "shingles", "content", "keys_copy", "keys_rare")})
+    frame = pd.DataFrame(
+        {name: pd.Series([], dtype=object) for name in ("screen", "shingles", "content", "keys_copy", "keys_rare")}
+    )
     frame.insert(0, "index", pd.Series([], dtype="int64"))
     frame["usable_copy"] = pd.Series([], dtype=bool)
     frame["usable_rare"] = pd.Series([], dtype=bool)
@@ -633,11 +669,17 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
     documents: dict[int, Document] = {}
     for side in ("a", "b"):
         for index, doc_id, text, path, source, title, published in zip(
-            frame[f"i" if side == "a" else "j"], frame[f"id_{side}"], frame[f"text_{side}"], frame[f"path_{side}"],
-            frame[f"source_{side}"], frame[f"title_{side}"], frame[f"published_{side}"], strict=True,
+            frame["i" if side == "a" else "j"],
+            frame[f"id_{side}"],
+            frame[f"text_{side}"],
+            frame[f"path_{side}"],
+            frame[f"source_{side}"],
+            frame[f"title_{side}"],
+            frame[f"published_{side}"],
+            strict=True,
         ):
             if int(index) not in documents:
-                doc = Document(id=doc_id, text=text, path=path, source=source, title=title, published=published)
+                doc = _document(doc_id, text, path, source, title, published)
                 documents[int(index)] = chrome.marked(doc, False)
     chunk = sorted(zip(frame["i"].tolist(), frame["j"].tolist(), strict=True))
     texts = {k: d.text for k, d in documents.items()}
@@ -645,8 +687,19 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
     rows: dict[str, list[Any]] = {
         name: []
         for name in (
-            "i", "j", "a", "b", "relation", "overlap", *SCORE_FIELDS, "divergences", "joins_cluster",
-            "published_a", "published_b", "length_a", "length_b",
+            "i",
+            "j",
+            "a",
+            "b",
+            "relation",
+            "overlap",
+            *SCORE_FIELDS,
+            "divergences",
+            "joins_cluster",
+            "published_a",
+            "published_b",
+            "length_a",
+            "length_b",
         )
     }
     for (i, j), pair in zip(chunk, scored.pairs, strict=True):
@@ -672,10 +725,22 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
 
 def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
     types = {
-        "i": "int64", "j": "int64", "shorter_shingles": "int64", "divergences": "int64", "length_a": "int64",
-        "length_b": "int64", "date_gap_days": "float64", "date_estimated": bool, "aligned": bool,
-        "joins_cluster": bool, "shingle_jaccard": "float64", "containment": "float64", "word_jaccard": "float64",
-        "content_jaccard": "float64", "name_overlap": "float64", "sentence_match": "float64",
+        "i": "int64",
+        "j": "int64",
+        "shorter_shingles": "int64",
+        "divergences": "int64",
+        "length_a": "int64",
+        "length_b": "int64",
+        "date_gap_days": "float64",
+        "date_estimated": bool,
+        "aligned": bool,
+        "joins_cluster": bool,
+        "shingle_jaccard": "float64",
+        "containment": "float64",
+        "word_jaccard": "float64",
+        "content_jaccard": "float64",
+        "name_overlap": "float64",
+        "sentence_match": "float64",
     }
     frame = pd.DataFrame({name: pd.Series(values, dtype=types.get(name, object)) for name, values in rows.items()})
     return frame.sort_values(["i", "j"], kind="stable").reset_index(drop=True)
@@ -683,8 +748,19 @@ def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
 
 def _pairs_table_meta() -> pd.DataFrame:
     names = (
-        "i", "j", "a", "b", "relation", "overlap", *SCORE_FIELDS, "divergences", "joins_cluster",
-        "published_a", "published_b", "length_a", "length_b",
+        "i",
+        "j",
+        "a",
+        "b",
+        "relation",
+        "overlap",
+        *SCORE_FIELDS,
+        "divergences",
+        "joins_cluster",
+        "published_a",
+        "published_b",
+        "length_a",
+        "length_b",
     )
     return _pairs_table({name: [] for name in names})
 
@@ -749,7 +825,7 @@ def _clusters_part(frame: pd.DataFrame, canonical: str) -> pd.DataFrame:
         joined = group.loc[group["kind"] == "edge", "relation"].tolist()
         found = component_cluster(
             [
-                Member(doc_id, published, int(length), int(node))
+                Member(str(doc_id), _str(published), int(length), int(node))
                 for doc_id, published, length, node in zip(
                     members["id"], members["published"], members["length"], members["node"], strict=True
                 )
@@ -762,7 +838,9 @@ def _clusters_part(frame: pd.DataFrame, canonical: str) -> pd.DataFrame:
         out["canonical"].append(found.canonical)
         out["relation"].append(found.relation)
         out["size"].append(len(found.documents))
-    frame_out = pd.DataFrame({name: pd.Series(values, dtype="int64" if name == "size" else object) for name, values in out.items()})
+    frame_out = pd.DataFrame(
+        {name: pd.Series(values, dtype="int64" if name == "size" else object) for name, values in out.items()}
+    )
     return frame_out.sort_values("cluster", kind="stable").reset_index(drop=True)
 
 
@@ -805,6 +883,7 @@ def scan(
     dask.config.set({"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"})
     options = replace(options, workers=1)
     timings: dict[str, float] = {}
+    shuffled: dict[str, float] = {}
     start = time.perf_counter()
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -821,10 +900,9 @@ def scan(
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
     n = offsets[-1]
     parts = [k for k in range(len(tasks)) if counts[k]]
-    partitions = max(1, len(parts))
     timings["read"] = time.perf_counter() - start
     if n == 0:
-        return _finish(output, n, 0, dd, None, None, skipped, 0, timings, client)
+        return _finish(output, n, 0, dd, None, None, skipped, timings, shuffled)
     numbered = client.map(
         number_part, targets, offsets[:-1], [renames.get(k, {}) for k in range(len(tasks))], pure=False
     )
@@ -843,7 +921,9 @@ def scan(
         candidate_count = n * (n - 1) // 2
     else:
         signed_dir = output / "_signatures"
-        write_table(documents.map_partitions(_sign_part, chrome, align_all, thresholds, meta=_signed_meta()), signed_dir)
+        write_table(
+            documents.map_partitions(_sign_part, chrome, align_all, thresholds, meta=_signed_meta()), signed_dir
+        )
         timings["sign"] = time.perf_counter() - t
         t = time.perf_counter()
         signed = table(signed_dir, _signed_meta())
@@ -864,6 +944,8 @@ def scan(
         t = time.perf_counter()
         joined = join_sides(lsh, signed, ("screen", "shingles", "content"), shuffle_partitions(candidate_count))
         candidates = joined.map_partitions(_verify_part, n, thresholds, meta=_pairs_meta()).persist()
+        shuffled["band rows"] = int(n * (copy_bands + lsh_params(thresholds)[1].bands))
+        shuffled["signatures MiB"] = round(sum(p.stat().st_size for p in signed_dir.glob("*.parquet")) / 2**20, 1)
         del lsh
         timings["screen+verify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -875,9 +957,13 @@ def scan(
         candidates.npartitions,
     )
     pairs_dir = output / "pairs"
-    write_table(with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), pairs_dir)
+    write_table(
+        with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), pairs_dir
+    )
     timings["score"] = time.perf_counter() - t
-    return _finish(output, n, candidate_count, dd, pairs_dir, canonical, skipped, partitions, timings, client)
+    found = _finish(output, n, candidate_count, dd, pairs_dir, canonical, skipped, timings, shuffled)
+    shutil.rmtree(output / "_signatures", ignore_errors=True)
+    return found
 
 
 def _finish(
@@ -888,9 +974,8 @@ def _finish(
     pairs_dir: Path | None,
     canonical: str | None,
     skipped: list[Skipped],
-    partitions: int,
     timings: dict[str, float],
-    client: Any,
+    shuffled: dict[str, float],
 ) -> DistributedScan:
     """Clusters from the written pairs, and the summary."""
     t = time.perf_counter()
@@ -936,6 +1021,8 @@ def _finish(
             "relations": relations,
             "clusters": cluster_count,
             "label_rounds": rounds,
+            "shuffled": shuffled,
+            "seconds": {name: round(seconds, 1) for name, seconds in timings.items()},
             "skipped": [item.message() for item in skipped],
             "tables": [name for name in ("documents", "pairs", "clusters") if (output / name).exists()],
         },
@@ -954,4 +1041,3 @@ def read_table(output: Path, name: str) -> pd.DataFrame:
     parts = sorted(folder.glob("*.parquet")) if folder.exists() else []
     frames = [pd.read_parquet(part) for part in parts]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
