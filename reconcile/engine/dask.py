@@ -85,9 +85,15 @@ SHUFFLE_ROWS = 4_000_000
 of tasks costs the product of its input and output partitions, so small tables stay whole."""
 
 
-def shuffle_partitions(rows: int) -> int:
-    """Output partitions of a shuffle of about ``rows`` rows."""
-    return max(1, -(-rows // SHUFFLE_ROWS))
+SCREEN_ROWS = 1_000_000
+"""Candidate pairs a task screens: each reads two screen rows a pair (512 bytes each)."""
+VERIFY_ROWS = 20_000
+"""Screened pairs a task verifies: each carries both documents' sets (about 5 KB)."""
+
+
+def shuffle_partitions(rows: int, per_partition: int = SHUFFLE_ROWS) -> int:
+    """Output partitions of a shuffle (or tasks of a stage) of about ``rows`` rows."""
+    return max(1, -(-rows // per_partition))
 
 
 def join_sides(pairs: Any, table: Any, columns: Sequence[str], partitions: int) -> Any:
@@ -535,8 +541,31 @@ def _flat_bytes(values: np.ndarray, doc: np.ndarray, count: int) -> list[bytes]:
     return [values[bounds[k] : bounds[k + 1]].tobytes() for k in range(count)]
 
 
-def _sign_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds) -> pd.DataFrame:
-    """Worker: a partition's bodies (chrome out) signed and banded (``sign_texts``)."""
+SCREEN_ROW = 2 * NUM_PERM * 2
+"""Bytes of a document's screen signatures (both channels, 16 bits a bin) in the screen store."""
+
+
+def _write_screen(store: str, indices: np.ndarray, screen: np.ndarray) -> None:
+    """Rows of the screen store, a flat file of ``SCREEN_ROW`` bytes per document by index on the
+    filesystem the workers share (``-o DIR``): written in place (the client sized it; a task run
+    twice writes the same bytes), read by whichever worker screens a candidate pair."""
+    fd = os.open(store, os.O_WRONLY)
+    try:
+        order = np.argsort(indices)
+        ordered, rows = indices[order], np.ascontiguousarray(screen[order])
+        # consecutive indices (a partition is a run of them) in one write
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1
+        for start, end in itertools.pairwise([0, *breaks.tolist(), len(ordered)]):
+            os.pwrite(fd, rows[start:end].tobytes(), int(ordered[start]) * SCREEN_ROW)
+    finally:
+        os.close(fd)
+
+
+def _sign_part(
+    frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds, store: str = ""
+) -> pd.DataFrame:
+    """Worker: a partition's bodies (chrome out) signed and banded (``sign_texts``); the screen
+    signatures into the screen ``store``, the rest into the partition's rows."""
     documents = _documents(frame)
     bodies = []
     for doc in documents.values():
@@ -544,10 +573,11 @@ def _sign_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds:
         bodies.append(body_text(marked) if align_all else unsegmented_body(marked))
     signed = sign_texts(bodies, thresholds)
     count = signed.count
+    if store and count:
+        _write_screen(store, np.fromiter(documents, dtype=np.int64, count=count), signed.screen)
     return pd.DataFrame(
         {
             "index": pd.Series(list(documents), dtype="int64"),
-            "screen": pd.Series([row.tobytes() for row in signed.screen], dtype=object),
             "shingles": pd.Series(_flat_bytes(signed.shingles, signed.shingle_doc, count), dtype=object),
             "content": pd.Series(_flat_bytes(signed.content, signed.content_doc, count), dtype=object),
             "keys_copy": pd.Series([row.tobytes() for row in signed.keys_copy], dtype=object),
@@ -560,7 +590,7 @@ def _sign_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds:
 
 def _signed_meta() -> pd.DataFrame:
     frame = pd.DataFrame(
-        {name: pd.Series([], dtype=object) for name in ("screen", "shingles", "content", "keys_copy", "keys_rare")}
+        {name: pd.Series([], dtype=object) for name in ("shingles", "content", "keys_copy", "keys_rare")}
     )
     frame.insert(0, "index", pd.Series([], dtype="int64"))
     frame["usable_copy"] = pd.Series([], dtype=bool)
@@ -614,26 +644,34 @@ def _pairs_meta() -> pd.DataFrame:
 # ---------------------------------------------------------------- 5. screen and verify
 
 
+def _screen_part(frame: pd.DataFrame, store: str, count: int, thresholds: Thresholds) -> pd.DataFrame:
+    """Worker: the candidate pairs of a partition that pass the signature screen (``screen_keep``),
+    their documents' screen signatures read from the screen store (a memory map: only the pages
+    of the rows read are touched)."""
+    pairs = np.stack([frame["i"].to_numpy(np.int64), frame["j"].to_numpy(np.int64)], axis=1).reshape(len(frame), 2)
+    if not len(pairs):
+        return _pairs_meta()
+    screen = np.memmap(store, dtype=np.uint16, mode="r", shape=(count, 2 * NUM_PERM))
+    docs, local = np.unique(pairs, return_inverse=True)
+    keep = screen_keep(np.asarray(screen[docs]), local.reshape(pairs.shape), thresholds)
+    del screen
+    return pd.DataFrame({"i": pairs[keep, 0], "j": pairs[keep, 1]}).astype("int64")
+
+
 def _verify_part(frame: pd.DataFrame, count: int, thresholds: Thresholds) -> pd.DataFrame:
-    """Worker: candidate pairs joined to both signatures, screened (``screen_keep``) and verified
-    (``verify_counts``); those that can hold a relation (``Verified.related``) kept."""
-    n = len(frame)
-    local = np.arange(2 * n, dtype=np.int64).reshape(n, 2)  # the pair's documents: rows 2k and 2k + 1
-    screen = np.frombuffer(
-        b"".join(b for pair in zip(frame["screen_a"], frame["screen_b"], strict=True) for b in pair), dtype=np.uint16
-    ).reshape(2 * n, 2 * NUM_PERM)
-    keep = screen_keep(screen, local, thresholds) if n else np.zeros(0, dtype=bool)
-    kept = frame[keep]
-    m = len(kept)
+    """Worker: screened pairs joined to both documents' sets, verified (``verify_counts``); those
+    that can hold a relation (``Verified.related``) kept."""
+    m = len(frame)
+    local = np.arange(2 * m, dtype=np.int64).reshape(m, 2)  # the pair's documents: rows 2k and 2k + 1
     stores = []
     for name in ("shingles", "content"):
-        members = [b for pair in zip(kept[f"{name}_a"], kept[f"{name}_b"], strict=True) for b in pair]
+        members = [b for pair in zip(frame[f"{name}_a"], frame[f"{name}_b"], strict=True) for b in pair]
         sizes = np.array([len(b) // 4 for b in members], dtype=np.int64)
         ends = np.cumsum(sizes)
         values = np.frombuffer(b"".join(members), dtype=np.uint32)
         stores.append((values, np.stack([ends - sizes, ends], axis=1).reshape(len(members), 2)))
-    pairs = np.stack([kept["i"].to_numpy(np.int64), kept["j"].to_numpy(np.int64)], axis=1).reshape(m, 2)
-    counts = verify_counts(stores[0], stores[1], local[:m]) if m else np.zeros((0, 6), np.int64)
+    pairs = np.stack([frame["i"].to_numpy(np.int64), frame["j"].to_numpy(np.int64)], axis=1).reshape(m, 2)
+    counts = verify_counts(stores[0], stores[1], local) if m else np.zeros((0, 6), np.int64)
     related = Verified(count, pairs, counts, [], []).related(thresholds)
     return pd.DataFrame({"i": pairs[related, 0], "j": pairs[related, 1]}).astype("int64")
 
@@ -921,8 +959,13 @@ def scan(
         candidate_count = n * (n - 1) // 2
     else:
         signed_dir = output / "_signatures"
+        signed_dir.mkdir(parents=True, exist_ok=True)
+        store = signed_dir / "screen.u16"
+        with store.open("wb") as f:
+            f.truncate(n * SCREEN_ROW)  # sparse until the workers write their rows
         write_table(
-            documents.map_partitions(_sign_part, chrome, align_all, thresholds, meta=_signed_meta()), signed_dir
+            documents.map_partitions(_sign_part, chrome, align_all, thresholds, str(store), meta=_signed_meta()),
+            signed_dir,
         )
         timings["sign"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -939,14 +982,19 @@ def scan(
         )
         lsh = lsh.persist()
         candidate_count = int(lsh.shape[0].compute())
-        lsh = lsh.repartition(npartitions=shuffle_partitions(candidate_count)).persist()
+        lsh = lsh.repartition(npartitions=shuffle_partitions(candidate_count, SCREEN_ROWS)).persist()
         timings["LSH"] = time.perf_counter() - t
         t = time.perf_counter()
-        joined = join_sides(lsh, signed, ("screen", "shingles", "content"), shuffle_partitions(candidate_count))
+        screened = lsh.map_partitions(_screen_part, str(store), n, thresholds, meta=_pairs_meta()).persist()
+        del lsh
+        screened_count = int(screened.shape[0].compute())
+        # the sets of screened pairs only: about 5 KB a pair's two documents
+        screened = screened.repartition(npartitions=shuffle_partitions(screened_count, VERIFY_ROWS)).persist()
+        joined = join_sides(screened, signed, ("shingles", "content"), screened.npartitions)
         candidates = joined.map_partitions(_verify_part, n, thresholds, meta=_pairs_meta()).persist()
+        shuffled["screened pairs"] = screened_count
         shuffled["band rows"] = int(n * (copy_bands + lsh_params(thresholds)[1].bands))
         shuffled["signatures MiB"] = round(sum(p.stat().st_size for p in signed_dir.glob("*.parquet")) / 2**20, 1)
-        del lsh
         timings["screen+verify"] = time.perf_counter() - t
     t = time.perf_counter()
     candidates = candidates.repartition(npartitions=shuffle_partitions(int(candidates.shape[0].compute()))).persist()
