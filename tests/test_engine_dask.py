@@ -172,3 +172,31 @@ def test_bad_lines_are_skipped_by_line_and_the_rest_scanned(client: Any, tmp_pat
     ]
     ids = engine.read_table(tmp_path / "out", "documents")["id"].tolist()
     assert ids == ["x0", "x1", "x1#2", "x2"]  # repeated ids numbered as the local reader numbers them
+
+
+def test_the_engine_calls_the_one_pairing_path() -> None:
+    """No second tokeniser, signature, banding, screen or verification: the engine's stages are the
+    library's functions (the forked local path calls the same ones)."""
+    import inspect
+
+    from reconcile import minhash, pipeline
+    from reconcile.pairing import scale
+
+    assert engine.sign_texts is scale.sign_texts and engine.screen_keep is scale.screen_keep
+    assert engine.verify_counts is scale.verify_counts and engine.Verified is scale.Verified
+    assert "sign_texts(" in inspect.getsource(scale.process_chunk)
+    assert "screen_keep(" in inspect.getsource(scale.screened_band_pairs)
+    assert "verify_counts(" in inspect.getsource(scale.verify)
+    assert "minhash.band_codes(" in inspect.getsource(engine._bucket_codes) and minhash.band_codes
+    assert "score_pairs(" in inspect.getsource(pipeline._score_chunk)
+    source = inspect.getsource(engine)
+    for name in ("batch_sets", "flat_signatures", "band_keys", "pair_equal_bins", "shared_counts"):
+        assert name not in source
+
+
+def test_the_same_input_writes_byte_identical_tables(client: Any, tmp_path: Path) -> None:
+    runs = []
+    for name in ("first", "second"):
+        engine.scan([str(SAMPLES)], tmp_path / name, client=client)
+        runs.append({p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*.parquet")})
+    assert runs[0] == runs[1] and len(runs[0]) >= 3
