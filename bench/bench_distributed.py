@@ -120,6 +120,8 @@ def run_dask(path: Path, workers: int, keep_tables: bool = False) -> dict:
         "clusters": summary["clusters"],
         "documents": summary["documents"],
         "candidates": summary["candidate_pairs"],
+        "shuffled": summary.get("shuffled", {}),
+        "seconds": summary.get("seconds", {}),
         "table_mib": sizes,
     }
     if keep_tables:
@@ -142,6 +144,7 @@ def show(name: str, n: int, result: dict) -> None:
     if "table_mib" in result:
         tables = ", ".join(f"{k} {v:,.1f}" for k, v in result["table_mib"].items())
         print(f"  {'':<22} candidates {result['candidates']:,}; tables on disk MiB: {tables}")
+        print(f"  {'':<22} shuffled {result['shuffled']}; seconds by stage {result['seconds']}")
 
 
 def main() -> None:
