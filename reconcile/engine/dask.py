@@ -32,6 +32,7 @@ writes is written whole under a temporary name and renamed, so the result is the
 
 from __future__ import annotations
 
+import bisect
 import glob as globbing
 import itertools
 import json
@@ -150,7 +151,7 @@ def connect(spec: EngineSpec) -> Iterator[Any]:
     if spec.address is None:
         with (
             LocalCluster(
-                n_workers=spec.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=spec.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -326,9 +327,9 @@ def table(folder: Path, meta: pd.DataFrame) -> Any:
     return dd.from_map(pd.read_parquet, parts, meta=meta, enforce_metadata=False)
 
 
-def read_task(pieces: Sequence[Piece], options: InputOptions, target: str) -> tuple[int, list[Skipped], list[str]]:
-    """Worker: one read task's documents into the Parquet part ``target``; its document count, what
-    it skipped, and its ids (for the client's check of repeated ids: ids only, never texts)."""
+def read_task(pieces: Sequence[Piece], options: InputOptions, target: str) -> tuple[int, list[Skipped]]:
+    """Worker: one read task's documents into the Parquet part ``target``; its document count and
+    what it skipped."""
     rows: dict[str, list[Any]] = {name: [] for name in DOC_COLUMNS}
     skipped: list[Skipped] = []
     for piece in pieces:
@@ -343,20 +344,21 @@ def read_task(pieces: Sequence[Piece], options: InputOptions, target: str) -> tu
     for name in DOC_COLUMNS[1:]:
         frame[name] = frame[name].astype(object)
     _write_parquet(frame, Path(target))
-    return len(frame), skipped, list(rows["id"])
+    return len(frame), skipped
 
 
-def unique_renames(ids_by_part: Sequence[Sequence[str]]) -> dict[int, dict[int, str]]:
+def unique_renames(repeats: pd.DataFrame, offsets: Sequence[int]) -> dict[int, dict[int, str]]:
     """Per part, row -> new id for the repeats of an id, numbered as ``ingest.unique_ids`` numbers
-    them in input order (``a``, ``a#2``, ...)."""
+    them in input order (``a``, ``a#2``, ...), from the ``id`` and ``index`` of every document
+    whose id is repeated (found by the workers: the client sees only those)."""
     seen: dict[str, int] = {}
     renames: dict[int, dict[int, str]] = {}
-    for part, ids in enumerate(ids_by_part):
-        for row, doc_id in enumerate(ids):
-            n = seen.get(doc_id, 0) + 1
-            seen[doc_id] = n
-            if n > 1:
-                renames.setdefault(part, {})[row] = f"{doc_id}#{n}"
+    for doc_id, index in sorted(zip(repeats["id"], repeats["index"].tolist(), strict=True), key=lambda r: r[1]):
+        n = seen.get(doc_id, 0) + 1
+        seen[doc_id] = n
+        if n > 1:
+            part = bisect.bisect_right(offsets, index) - 1
+            renames.setdefault(part, {})[index - offsets[part]] = f"{doc_id}#{n}"
     return renames
 
 
@@ -931,9 +933,8 @@ def scan(
     tasks = plan_reads(client, files, options, piece_bytes)
     targets = [str(output / "documents" / f"part-{k:05d}.parquet") for k in range(len(tasks))]
     read = client.gather(client.map(read_task, tasks, [options] * len(tasks), targets, pure=False))
-    counts = [count for count, _, _ in read]
-    skipped.extend(item for _, found, _ in read for item in found)
-    renames = unique_renames([ids for _, _, ids in read])
+    counts = [count for count, _ in read]
+    skipped.extend(item for _, found in read for item in found)
     del read
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
     n = offsets[-1]
@@ -941,13 +942,24 @@ def scan(
     timings["read"] = time.perf_counter() - start
     if n == 0:
         return _finish(output, n, 0, dd, None, None, skipped, timings, shuffled)
-    numbered = client.map(
-        number_part, targets, offsets[:-1], [renames.get(k, {}) for k in range(len(tasks))], pure=False
-    )
-    client.gather(numbered)
-    del numbered
+    client.gather(client.map(number_part, targets, offsets[:-1], [{}] * len(tasks), pure=False))
     documents = table(output / "documents", _doc_meta())
     documents = documents.partitions[parts] if len(parts) < len(tasks) else documents
+    # Repeated ids are counted by the workers; the client sees only the repeated ones.
+    id_counts = documents["id"].value_counts(split_out=documents.npartitions)
+    repeated = id_counts[id_counts > 1].compute()
+    if len(repeated):
+        repeats = documents[documents["id"].isin(list(repeated.index))][["id", "index"]].compute()
+        renames = unique_renames(repeats, offsets)
+        client.gather(
+            client.map(
+                number_part,
+                [targets[k] for k in renames],
+                [offsets[k] for k in renames],
+                list(renames.values()),
+                pure=False,
+            )
+        )
     t = time.perf_counter()
     corpus_lines, by_source = recurring(documents, n)
     chrome = Chrome(corpus_lines, by_source)
