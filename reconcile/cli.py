@@ -338,6 +338,14 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
     help="Which pairs get their own files under DIR/pairs with -o: all, closer (duplicate, near-duplicate, "
     f"same-story), none; auto is all up to {PAIR_FILES_ALL_LIMIT:,} documents, closer above.",
 )
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    metavar="ENGINE",
+    help="local (this machine's processes), dask (a local Dask cluster of --workers processes, default 2) or "
+    "dask://HOST:PORT (a running Dask scheduler): the distributed engines write Parquet tables under -o DIR.",
+)
 def scan(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -349,9 +357,13 @@ def scan(
     canonical: str,
     workers: int | None,
     pair_files: str,
+    engine: str,
 ) -> None:
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
     skipped: list[Skipped] = []
+    if engine != "local":
+        _scan_distributed(paths, engine, fmt, out_dir, debug, inputs, threshold, canonical, workers)
+        return
 
     def readable(loaded: Iterable[Document | Skipped]) -> Iterator[Document]:
         """Documents as they are read; each skipped input named on stderr as it comes."""
@@ -381,6 +393,45 @@ def scan(
             raise click.ClickException("no readable reports among the inputs")
         _emit(replace(result, skipped=tuple(skipped)), fmt, out_dir, tables_dir, pair_files)
     _finish(skipped)
+
+
+def _scan_distributed(
+    paths: Sequence[str],
+    engine: str,
+    fmt: str | None,
+    out_dir: Path | None,
+    debug: bool,
+    inputs: InputOptions,
+    threshold: float | None,
+    canonical: str,
+    workers: int | None,
+) -> None:
+    """``scan --engine dask[://HOST:PORT]``: the tables under ``-o DIR``, a summary on stdout."""
+    from reconcile.engine.dask import EngineError, parse_engine
+    from reconcile.engine.dask import scan as scan_distributed
+
+    with user_errors(debug, (EngineError,)):
+        spec = parse_engine(engine, workers)
+        if out_dir is None:
+            raise click.ClickException(f"--engine {engine} writes its tables under -o DIR: give one")
+        if "-" in paths:
+            raise click.ClickException(f"--engine {engine} reads files, folders and globs, not stdin")
+        thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
+        result = scan_distributed(paths, out_dir, spec, thresholds=thresholds, options=inputs, canonical=canonical)
+        _report_skipped(result.skipped)
+        if not result.documents:
+            raise click.ClickException("no readable reports among the inputs")
+        click.echo(
+            f"reconcile: {result.documents:,} documents, {result.pairs:,} pairs, {result.clusters:,} clusters: "
+            f"tables documents, pairs, clusters and summary.json in {out_dir}",
+            err=True,
+        )
+        if fmt == "json" or (fmt is None and not sys.stdout.isatty()):
+            click.echo((out_dir / "summary.json").read_text(encoding="utf-8"), nl=False)
+        else:
+            relations = ", ".join(f"{count:,} {name}" for name, count in result.relations.items()) or "none"
+            click.echo(f"{result.documents:,} documents; pairs: {relations}; {result.clusters:,} clusters")
+    _finish(result.skipped)
 
 
 # --- dedup -------------------------------------------------------------------

@@ -80,7 +80,6 @@ def clusters(
 
     A cluster's ``relation`` is the loosest relation that joined it.
     """
-    key = CANONICAL_RULES[canonical]
     sets = UnionFind(m.id for m in members)
     kept = [p for p in pairs if p.relation in relations]
     for pair in kept:
@@ -95,11 +94,26 @@ def clusters(
         if root not in loosest or rank[pair.relation] > rank[loosest[root]]:
             loosest[root] = pair.relation
     by_id = {m.id: m for m in members}
-    out = []
-    for root, ids in groups.items():
-        if len(ids) < 2:
-            continue
-        ids = sorted(ids)
-        best = min(ids, key=lambda i: key(by_id[i]))
-        out.append(Cluster(cluster_id(ids), tuple(ids), best, loosest[root]))
+    out = [
+        component_cluster([by_id[i] for i in ids], [loosest[root]], canonical, relations)
+        for root, ids in groups.items()
+        if len(ids) >= 2
+    ]
     return sorted(out, key=lambda c: c.documents)
+
+
+def component_cluster(
+    members: Sequence[Member],
+    joined_by: Iterable[str],
+    canonical: str = "earliest",
+    relations: Sequence[str] = CLUSTER_RELATIONS,
+) -> Cluster:
+    """The cluster of one connected component: its ``members``, the relations of the pairs that
+    joined it (``joined_by``: the loosest names the cluster), its canonical document by the
+    ``canonical`` rule.  ``clusters`` builds each component with it, and so does an engine that
+    finds the components elsewhere."""
+    key = CANONICAL_RULES[canonical]
+    rank = {r: n for n, r in enumerate(relations)}
+    ids = sorted(m.id for m in members)
+    best = min(members, key=key).id
+    return Cluster(cluster_id(ids), tuple(ids), best, max(joined_by, key=rank.__getitem__))

@@ -387,12 +387,31 @@ def _short_lines(text: str, max_words: int) -> frozenset[str]:
     )
 
 
+RECURRING_CHECKS = 64
+"""Pairs of a line's holders ``_has_different_stories`` compares at most: the first
+``RECURRING_CHECKS + 1`` holders decide it, however many hold the line."""
+
+
+def short_lines(text: str, max_words: int = 12) -> frozenset[str]:
+    """A document's folded lines of at most ``max_words`` words (``_short_lines``): what
+    ``recurring_lines`` counts, for an engine that counts them partition by partition."""
+    return _short_lines(text, max_words)
+
+
+def holders_differ(
+    holding: Sequence[int], vocabularies: Callable[[int], frozenset[str]], max_shared: float = 0.5
+) -> bool:
+    """Whether two of the documents ``holding`` a line (in input order) are different stories: the
+    test ``recurring_lines`` applies to a line held by enough documents."""
+    return _has_different_stories(holding, vocabularies, max_shared, RECURRING_CHECKS)
+
+
 def _recurring(
     short_lines: Sequence[frozenset[str]],
     vocabulary: Callable[[int], frozenset[str]],
     min_documents: int,
     max_shared: float,
-    max_checks: int = 64,
+    max_checks: int = RECURRING_CHECKS,
 ) -> frozenset[str]:
     """Lines held by ``min_documents`` documents of which two are different stories.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
@@ -208,7 +208,10 @@ def _bodies(start: int, end: int) -> tuple[list[str], list[Marks]]:
 
 
 def _paired_features(
-    docs: Sequence[Document], texts: Sequence[str], needed: Sequence[int], segmented: bool
+    docs: Sequence[Document] | Mapping[int, Document],
+    texts: Sequence[str] | Mapping[int, str],
+    needed: Sequence[int],
+    segmented: bool,
 ) -> dict[int, Features]:
     """``features_of`` the documents ``needed`` (those in pairs), a batch at a time."""
     found: dict[int, Features] = {}
@@ -237,32 +240,50 @@ class _Scored:
 
 
 def _score_chunk(bounds: tuple[int, int]) -> _Scored:
-    """Worker: features of the documents of pairs ``start:end`` (one ``features_of`` call), their
-    scores and relations, and for a pair whose relation hangs on aligned sentences, its
-    sentences split, aligned and compared (``reconcile_pair``).  Documents and texts come from
-    the parent's memory by fork; only pairs, sentences and lengths go back."""
+    """Worker: ``score_pairs`` of pairs ``start:end``.  Documents and texts come from the parent's
+    memory by fork; only pairs, sentences and lengths go back."""
     start, end = bounds
-    chunk = _worker_pairs[start:end]
+    return score_pairs(_worker_documents, _worker_texts, _worker_pairs[start:end], _worker_thresholds)
+
+
+def score_pairs(
+    documents: Sequence[Document] | Mapping[int, Document],
+    texts: Sequence[str] | Mapping[int, str],
+    chunk: Sequence[tuple[int, int]],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    align_all: bool = False,
+) -> _Scored:
+    """Pairs of documents (indices into ``documents``, chrome marked, and ``texts``) reconciled:
+    features of their documents (one ``features_of`` call), scores and relations, and for a pair
+    whose relation hangs on aligned sentences (every pair, with ``align_all``), its sentences
+    split, aligned and compared (``reconcile_pair``).  A large scan's workers run it on chunks
+    of pairs, and so does a distributed engine on partitions of them."""
     needed = sorted({k for pair in chunk for k in pair})
-    feats = _paired_features(_worker_documents, _worker_texts, needed, segmented=False)
-    thresholds = _worker_thresholds
-    pairs: list[Pair] = []
     split: dict[int, Document] = {}
 
     def segmented(k: int) -> Document:
         if k not in split:
-            doc = _worker_documents[k]
-            text = _worker_texts[k]
+            doc = documents[k]
+            text = texts[k]
             split[k] = replace(doc, text=text, sentences=segment(text, doc.chrome))
         return split[k]
 
+    pairs: list[Pair] = []
+    if align_all:
+        for k in needed:
+            segmented(k)
+        feats = dict(zip(needed, features_of([split[k] for k in needed], segmented=True), strict=True))
+        for i, j in chunk:
+            pairs.append(reconcile_pair(split[i], split[j], feats[i], feats[j], thresholds, align_all=True))
+        return _Scored(pairs, {k: d.sentences for k, d in split.items()}, {k: f.length for k, f in feats.items()})
+    feats = _paired_features(documents, texts, needed, segmented=False)
     for i, j in chunk:
         fi, fj = feats[i], feats[j]
         scores = score(fi, fj, aligned=False)
         if needs_alignment(scores, thresholds):
             pairs.append(reconcile_pair(segmented(i), segmented(j), fi, fj, thresholds, align_all=False))
         else:
-            a, b = _worker_documents[i], _worker_documents[j]
+            a, b = documents[i], documents[j]
             pairs.append(Pair(a.id, b.id, relation(scores, thresholds), overlap_kind(scores, thresholds), scores))
     return _Scored(pairs, {k: d.sentences for k, d in split.items()}, {k: f.length for k, f in feats.items()})
 

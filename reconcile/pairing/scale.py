@@ -219,6 +219,65 @@ def lsh_params(thresholds: Thresholds) -> tuple[minhash.LshParams, minhash.LshPa
     )
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A batch of texts signed (``sign_texts``): what LSH, the screen and verification read of them."""
+
+    count: int
+    screen: np.ndarray
+    """``(count, 2 * NUM_PERM)`` uint16: the copied-text and the rare-word screen signatures side by side."""
+    keys_copy: np.ndarray
+    """``(count, bands)`` uint64 band keys of the copied-text channel."""
+    keys_rare: np.ndarray
+    usable: np.ndarray
+    """``(count, 2)``: whether each text has any shingles, any rare words (LSH bands only those)."""
+    shingle_doc: np.ndarray
+    shingles: np.ndarray
+    """32-bit verification keys of the shingles (``shingle_keys``), repeats kept, by text."""
+    content_doc: np.ndarray
+    content: np.ndarray
+    cpu: tuple[float, float, float]
+    """CPU seconds of tokenising, signatures and band keys."""
+
+
+def sign_texts(texts: Sequence[str], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Signed:
+    """Tokenise (``batch_sets``), sign (``minhash.flat_signatures``) and band a batch of texts: the
+    per-document work of the scale path, wherever it runs (a forked worker writing shared
+    arrays, or a partition of a distributed engine)."""
+    t0 = time.process_time()
+    sets = batch_sets(texts)
+    t1 = time.process_time()
+    sig_copy = minhash.flat_signatures(sets.shingle_doc, sets.shingles, sets.count)
+    sig_rare = minhash.flat_signatures(sets.rare_doc, sets.rare, sets.count)
+    screen = np.empty((sets.count, 2 * NUM_PERM), dtype=np.uint16)
+    screen[:, :NUM_PERM] = minhash.screen_signatures(sig_copy)
+    screen[:, NUM_PERM:] = minhash.screen_signatures(sig_rare)
+    t2 = time.process_time()
+    copy_params, rare_params = lsh_params(thresholds)
+    usable = np.stack(
+        [
+            np.bincount(sets.shingle_doc, minlength=sets.count) > 0,
+            np.bincount(sets.rare_doc, minlength=sets.count) > 0,
+        ],
+        axis=1,
+    ).reshape(sets.count, 2)
+    keys_copy = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
+    keys_rare = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
+    t3 = time.process_time()
+    return Signed(
+        sets.count,
+        screen,
+        keys_copy,
+        keys_rare,
+        usable,
+        sets.shingle_doc,
+        shingle_keys(sets.shingles),
+        sets.content_doc,
+        shingle_keys(sets.content),
+        (t1 - t0, t2 - t1, t3 - t2),
+    )
+
+
 def process_chunk(chunk: Chunk) -> tuple[tuple[float, ...], Any]:
     """Worker: read, tokenise, sign, band and store one chunk into the shared arrays; returns CPU
     seconds per stage and what the source sends back for the chunk."""
@@ -227,26 +286,26 @@ def process_chunk(chunk: Chunk) -> tuple[tuple[float, ...], Any]:
     if len(texts) != chunk.count:
         raise RuntimeError(f"a chunk of {chunk.count} documents read as {len(texts)} texts")
     t1 = time.process_time()
-    sets = batch_sets(texts)
-    t2 = time.process_time()
-    sig_copy = minhash.flat_signatures(sets.shingle_doc, sets.shingles, sets.count)
-    sig_rare = minhash.flat_signatures(sets.rare_doc, sets.rare, sets.count)
-    rows = slice(chunk.first_doc, chunk.first_doc + sets.count)
-    _shared["screen"][rows, :NUM_PERM] = minhash.screen_signatures(sig_copy)
-    _shared["screen"][rows, NUM_PERM:] = minhash.screen_signatures(sig_rare)
+    signed = sign_texts(texts, _state["thresholds"])
+    tokenise, signatures, bands = signed.cpu
     t3 = time.process_time()
-    at = _reserve(len(sets.shingles) + len(sets.content))
-    _store("shingles", chunk, sets.shingle_doc, shingle_keys(sets.shingles), at)
-    _store("content", chunk, sets.content_doc, shingle_keys(sets.content), at + len(sets.shingles))
-    usable = _shared["usable"][rows]
-    usable[:, 0] = np.bincount(sets.shingle_doc, minlength=sets.count) > 0
-    usable[:, 1] = np.bincount(sets.rare_doc, minlength=sets.count) > 0
+    rows = slice(chunk.first_doc, chunk.first_doc + signed.count)
+    _shared["screen"][rows] = signed.screen
+    at = _reserve(len(signed.shingles) + len(signed.content))
+    _store("shingles", chunk, signed.shingle_doc, signed.shingles, at)
+    _store("content", chunk, signed.content_doc, signed.content, at + len(signed.shingles))
+    _shared["usable"][rows] = signed.usable
+    _shared["keys_copy"][rows] = signed.keys_copy
+    _shared["keys_rare"][rows] = signed.keys_rare
     t4 = time.process_time()
-    copy_params, rare_params = lsh_params(_state["thresholds"])
-    _shared["keys_copy"][rows] = minhash.band_keys(sig_copy, copy_params.bands, copy_params.rows)
-    _shared["keys_rare"][rows] = minhash.band_keys(sig_rare, rare_params.bands, rare_params.rows)
-    t5 = time.process_time()
-    return (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), extra
+    return (t1 - t0, tokenise, signatures, t4 - t3, bands), extra
+
+
+def screen_keep(screen: np.ndarray, pairs: np.ndarray, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> np.ndarray:
+    """Which candidate ``pairs`` (rows of ``screen``, ``Signed.screen``'s layout) pass the signature
+    screen: either channel's estimate at or above its screen threshold."""
+    estimates = minhash.pair_equal_bins(screen, pairs, parts=2) / np.float32(NUM_PERM)
+    return np.asarray((estimates[:, 0] >= thresholds.screen_copy) | (estimates[:, 1] >= thresholds.screen_story))
 
 
 CHANNELS = (("copy", 0), ("rare", 1))
@@ -269,8 +328,7 @@ def screened_band_pairs(tasks: list[tuple[str, int]]) -> tuple[np.ndarray, int, 
         codes.append(minhash.band_codes(keys[:, band] if subset is None else keys[subset, band], ids, n_docs))
     pairs = minhash.decode_pairs(codes, n_docs)
     t1 = time.process_time()
-    estimates = minhash.pair_equal_bins(_shared["screen"], pairs, parts=2) / np.float32(NUM_PERM)
-    keep = (estimates[:, 0] >= thresholds.screen_copy) | (estimates[:, 1] >= thresholds.screen_story)
+    keep = screen_keep(_shared["screen"], pairs, thresholds)
     return pairs[keep], len(pairs), (t1 - t0, time.process_time() - t1)
 
 
@@ -299,27 +357,42 @@ def band_groups(workers: int, sample: int = 20_000) -> list[list[tuple[str, int]
     return [g for g in groups if g]
 
 
-def _sorted_sets(store: str, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sorted distinct sets of the documents in ``pairs``, flat; each pair's two spans in
-    them, and each pair's two set sizes."""
+def _sorted_sets(
+    values: np.ndarray, bounds: np.ndarray, pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted distinct sets of the documents in ``pairs`` (their members ``values[begin:end]``
+    by ``bounds`` rows), flat; each pair's two spans in them, and each pair's two set sizes."""
     docs, local = np.unique(pairs, return_inverse=True)
-    values, sizes = minhash.sorted_unique_groups(_shared[f"store_{store}"], _shared[f"bounds_{store}"][docs])
+    flat, sizes = minhash.sorted_unique_groups(values, bounds[docs])
     ends = np.cumsum(sizes)
     spans = np.stack([ends - sizes, ends], axis=1)
     local = local.reshape(pairs.shape)
-    return values, spans[local], sizes[local]
+    return flat, spans[local], sizes[local]
+
+
+def verify_counts(
+    shingles: tuple[np.ndarray, np.ndarray], content: tuple[np.ndarray, np.ndarray], pairs: np.ndarray
+) -> np.ndarray:
+    """Exact shared counts and set sizes of each pair, ``(pairs, 6)`` int64: shingles shared, the
+    two shingle set sizes, content words shared, the two content set sizes.  ``shingles`` and
+    ``content`` are each a flat array of 32-bit keys with a ``(documents, 2)`` array of every
+    document's ``begin, end`` in it (repeats allowed); ``pairs`` index those documents."""
+    out = np.zeros((len(pairs), 6), dtype=np.int64)
+    for column, (values, bounds) in ((0, shingles), (3, content)):
+        flat, spans, sizes = _sorted_sets(values, bounds, pairs)
+        out[:, column] = shared_counts(flat, spans[:, 0], spans[:, 1])
+        out[:, column + 1 : column + 3] = sizes
+    return out
 
 
 def verify(pairs: np.ndarray) -> tuple[np.ndarray, float]:
-    """Worker: exact shared counts and set sizes of each pair, ``(pairs, 6)`` int64: shingles
-    shared, the two shingle set sizes, content words shared, the two content set sizes; with
-    the CPU seconds it took."""
+    """Worker: ``verify_counts`` of screened pairs from the shared stores, with the CPU seconds it took."""
     t0 = time.process_time()
-    out = np.zeros((len(pairs), 6), dtype=np.int64)
-    for column, store in ((0, "shingles"), (3, "content")):
-        values, spans, sizes = _sorted_sets(store, pairs)
-        out[:, column] = shared_counts(values, spans[:, 0], spans[:, 1])
-        out[:, column + 1 : column + 3] = sizes
+    out = verify_counts(
+        (_shared["store_shingles"], _shared["bounds_shingles"]),
+        (_shared["store_content"], _shared["bounds_content"]),
+        pairs,
+    )
     return out, time.process_time() - t0
 
 

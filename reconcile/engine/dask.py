@@ -1,0 +1,1097 @@
+"""``scan`` on Dask's distributed scheduler: the same stages as ``pipeline.scan``, as partitioned jobs.
+
+The work runs in the cluster's workers, partition by partition; the client plans, reads back
+a few counts and the recurring lines, and never holds the corpus.  Every stage calls the
+pairing library (``pairing.scale.sign_texts``, ``minhash.band_codes``,
+``pairing.scale.screen_keep`` and ``verify_counts``, ``Verified.related``,
+``pipeline.score_pairs``, ``cluster.component_cluster``): this module moves data between them.
+
+1. **read**: the inputs (JSON Lines cut into byte ranges at line ends, Parquet and other files
+   whole) are read by the workers through ``ingest`` into a ``documents`` Parquet table, a
+   part per task; ids are made unique as ``ingest.unique_ids`` makes them.
+2. **chrome**: short lines are counted per partition and shuffled by line; a line held by
+   enough documents is checked (``normalize.holders_differ``) against the words of its first
+   holders, joined to it by document: ``recurring_lines`` and ``source_recurring_lines``.
+3. **sign**: each partition's bodies are tokenised, signed and banded (``sign_texts``) into a
+   ``signatures`` table (screen signatures, verification sets, band keys).
+4. **LSH**: band keys are shuffled by key, so each bucket lands whole in one partition, which
+   expands it (``minhash.band_codes``); pair codes are shuffled by code to drop repeats.
+5. **screen and verify**: each candidate pair is joined to both signatures and screened and
+   verified in its partition; pairs that can hold a relation are kept (``Verified.related``).
+   A corpus of at most ``pair.EXACT_LIMIT`` documents scores every pair, as ``scan`` does.
+6. **score**: related pairs are joined to both documents and reconciled (``score_pairs``:
+   features, relation, alignment where it decides) into the ``pairs`` table.
+7. **clusters**: connected components of the cluster edges by min-label propagation over
+   dataframes (each round a join and a group-by; rounds until no label changes), then each
+   component's cluster (``component_cluster``) into the ``clusters`` table.
+
+A worker lost mid-run loses only its tasks: the scheduler runs them again elsewhere (its
+``allowed-failures``), and every task is a function of its inputs, and every file a task
+writes is written whole under a temporary name and renamed, so the result is the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+import glob as globbing
+import itertools
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reconcile import minhash
+from reconcile.cluster import Member, component_cluster
+from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions
+from reconcile.io.formats import GZIP_SUFFIXES, JSONL_SUFFIXES
+from reconcile.io.lines import jsonl_line, jsonl_stem
+from reconcile.io.read import load_file, walk
+from reconcile.model import Document, Skipped
+from reconcile.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
+from reconcile.pair import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
+from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds
+from reconcile.pairing.scale import NUM_PERM, Verified, lsh_params, screen_keep, sign_texts, verify_counts
+from reconcile.segment import segment
+
+PIECE_BYTES = 4_000_000
+"""Input a read task takes: a byte range of a large JSON Lines file, or several small files
+(about 1,500 news-length documents: a partition of every later stage)."""
+LOCAL_WORKERS = 2
+"""Workers of ``--engine dask``'s local cluster, one thread each."""
+ALIGN_ALL_LIMIT = 1000
+"""As ``pipeline.ALIGN_ALL_LIMIT``: up to this many documents every scored pair is aligned."""
+GLOBAL = "*"
+"""The scope of a corpus-wide recurring line; a source's own lines are scoped ``=source``."""
+
+DOC_COLUMNS = ("row", "id", "path", "source", "title", "published", "text")
+
+
+SHUFFLE_ROWS = 4_000_000
+"""Rows of a shuffle's output partition (band keys: 24 bytes a row, about 100 MB): a shuffle
+of tasks costs the product of its input and output partitions, so small tables stay whole."""
+
+
+SCREEN_ROWS = 1_000_000
+"""Candidate pairs a task screens: each reads two screen rows a pair (512 bytes each)."""
+VERIFY_ROWS = 20_000
+"""Screened pairs a task verifies: each carries both documents' sets (about 5 KB)."""
+
+
+def shuffle_partitions(rows: int, per_partition: int = SHUFFLE_ROWS) -> int:
+    """Output partitions of a shuffle (or tasks of a stage) of about ``rows`` rows."""
+    return max(1, -(-rows // per_partition))
+
+
+def join_sides(pairs: Any, table: Any, columns: Sequence[str], partitions: int) -> Any:
+    """``pairs`` (``i``, ``j``) with ``columns`` of both documents from ``table`` (by ``index``) as
+    ``{column}_a`` and ``{column}_b``.  Each side is joined where the table lies (``pairs`` in
+    one partition is sent to every table partition: no shuffle of the table), then only the
+    paired rows are shuffled together by pair."""
+    kept = table[["index", *columns]]
+    sides = []
+    for key, suffix in (("i", "a"), ("j", "b")):
+        side = kept.rename(columns={c: f"{c}_{suffix}" for c in columns}).merge(
+            pairs, left_on="index", right_on=key, how="inner"
+        )
+        sides.append(side.drop(columns="index"))
+    return sides[0].merge(sides[1], on=["i", "j"], how="inner", npartitions=partitions)
+
+
+class EngineError(ValueError):
+    """A user error of the distributed engine (an address it cannot reach, an output it cannot write)."""
+
+
+# ---------------------------------------------------------------- engine spec and cluster
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """``dask`` (a local cluster of ``workers`` processes) or ``dask://HOST:PORT`` (a scheduler)."""
+
+    address: str | None
+    workers: int = LOCAL_WORKERS
+
+
+def parse_engine(text: str, workers: int | None = None) -> EngineSpec | None:
+    """None for ``local``; else the Dask engine spec, or an ``EngineError`` naming the bad value."""
+    if text == "local":
+        return None
+    if text == "dask":
+        return EngineSpec(None, workers or LOCAL_WORKERS)
+    if text.startswith("dask://"):
+        host = text.removeprefix("dask://")
+        if not host or ":" not in host:
+            raise EngineError(f"--engine {text}: give the scheduler as dask://HOST:PORT")
+        return EngineSpec(f"tcp://{host}")
+    raise EngineError(f"--engine {text}: expected local, dask or dask://HOST:PORT")
+
+
+@contextmanager
+def connect(spec: EngineSpec) -> Iterator[Any]:
+    """A ``distributed.Client`` on a new local cluster (closed after) or on the given scheduler."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    dask.config.set({"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"})
+    if spec.address is None:
+        with (
+            LocalCluster(
+                n_workers=spec.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(spec.address, timeout="10s")
+    except OSError as err:
+        raise EngineError(f"cannot reach the Dask scheduler at {spec.address}: {err}") from err
+    with client:
+        yield client
+
+
+# ---------------------------------------------------------------- 1. read
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A whole file (``end`` -1), or the lines of a JSON Lines file in bytes ``begin:end``,
+    the first of them line ``first_line``."""
+
+    path: str
+    begin: int = 0
+    end: int = -1
+    first_line: int = 1
+
+
+def input_files(paths: Sequence[str], options: InputOptions) -> tuple[list[Path], list[Skipped]]:
+    """The files of ``paths`` in ``scan``'s order: a folder's files sorted (``io.read.walk``), a
+    glob's matches sorted, a file itself."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = walk(path, options.glob)
+            if not found:
+                wanted = f"files matching {options.glob!r}" if options.glob else "files of a known format"
+                skipped.append(Skipped(given, f"folder holds no {wanted}"))
+            files.extend(found)
+        elif not path.exists() and globbing.has_magic(given):
+            matches = sorted(Path(p) for p in globbing.glob(given, recursive=True) if Path(p).is_file())
+            if not matches:
+                skipped.append(Skipped(given, "no file matches this pattern"))
+            files.extend(matches)
+        else:
+            files.append(path)
+    return files, skipped
+
+
+def _is_plain_jsonl(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(JSONL_SUFFIXES) and not name.endswith(GZIP_SUFFIXES)
+
+
+def _cuts(path: Path, size: int, piece_bytes: int) -> list[int]:
+    """Byte offsets cutting a file into ranges of about ``piece_bytes`` at line ends (a seek and
+    one line read a cut: the client reads almost nothing)."""
+    cuts = [0]
+    with path.open("rb") as f:
+        while cuts[-1] + piece_bytes < size:
+            f.seek(cuts[-1] + piece_bytes)
+            f.readline()
+            at = f.tell()
+            if at >= size:
+                break
+            cuts.append(at)
+    cuts.append(size)
+    return cuts
+
+
+def count_lines(path: str, begin: int, end: int) -> int:
+    """Worker: the line ends in bytes ``begin:end`` of a file."""
+    with open(path, "rb") as f:
+        f.seek(begin)
+        return f.read(end - begin).count(b"\n")
+
+
+def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_bytes: int) -> list[list[Piece]]:
+    """Read tasks in input order: a large JSON Lines file cut into byte ranges (their first line
+    numbers counted by the workers), other files grouped up to ``piece_bytes``."""
+    tasks: list[list[Piece]] = []
+    group: list[Piece] = []
+    group_bytes = 0
+    ranges: list[tuple[int, Piece]] = []
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # load_file names the problem
+        if _is_plain_jsonl(path) and piece_bytes < size <= options.max_bytes:
+            if group:
+                tasks.append(group)
+                group, group_bytes = [], 0
+            cuts = _cuts(path, size, piece_bytes)
+            for begin, end in itertools.pairwise(cuts):
+                ranges.append((len(tasks), Piece(str(path), begin, end)))
+                tasks.append([])
+            continue
+        group.append(Piece(str(path)))
+        group_bytes += size
+        if group_bytes >= piece_bytes:
+            tasks.append(group)
+            group, group_bytes = [], 0
+    if group:
+        tasks.append(group)
+    if ranges:
+        counts = client.gather(
+            client.map(
+                count_lines,
+                [p.path for _, p in ranges],
+                [p.begin for _, p in ranges],
+                [p.end for _, p in ranges],
+                pure=False,
+            )
+        )
+        lines: dict[str, int] = {}
+        for (at, piece), count in zip(ranges, counts, strict=True):
+            first = lines.get(piece.path, 0) + 1
+            tasks[at] = [replace(piece, first_line=first)]
+            lines[piece.path] = first - 1 + count
+    return tasks
+
+
+def _read_piece(piece: Piece, options: InputOptions) -> Iterator[Document | Skipped]:
+    if piece.end < 0:
+        yield from load_file(Path(piece.path), options)
+        return
+    stem = jsonl_stem(piece.path)
+    with open(piece.path, "rb") as f:
+        f.seek(piece.begin)
+        data = f.read(piece.end - piece.begin)
+    for number, raw in enumerate(data.splitlines(keepends=True), start=piece.first_line):
+        if raw.strip():
+            yield jsonl_line(raw, piece.path, stem, number, options)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """A table part written whole or not at all (a retried task rewrites it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".tmp")
+    os.close(handle)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _write_part(frame: pd.DataFrame, folder: str, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Worker: a partition written as part ``number`` of the table in ``folder``; its row count."""
+    number = partition_info["number"] if partition_info else 0
+    _write_parquet(frame, Path(folder) / f"part-{number:05d}.parquet")
+    return pd.DataFrame({"rows": pd.Series([len(frame)], dtype="int64")})
+
+
+def write_table(frame: Any, folder: Path) -> int:
+    """A dataframe written as a partitioned Parquet table, a part per partition, by the workers
+    (parts of an earlier run in ``folder`` removed first); its rows."""
+    if folder.exists():
+        for old in folder.glob("part-*.parquet"):
+            old.unlink()
+    written = frame.map_partitions(_write_part, str(folder), meta=pd.DataFrame({"rows": pd.Series([], dtype="int64")}))
+    return int(written["rows"].sum().compute())
+
+
+def table(folder: Path, meta: pd.DataFrame) -> Any:
+    """A table written by ``write_table`` as a dataframe, a partition per part."""
+    import dask.dataframe as dd
+
+    parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
+    return dd.from_map(pd.read_parquet, parts, meta=meta, enforce_metadata=False)
+
+
+def read_task(pieces: Sequence[Piece], options: InputOptions, target: str) -> tuple[int, list[Skipped]]:
+    """Worker: one read task's documents into the Parquet part ``target``; its document count and
+    what it skipped."""
+    rows: dict[str, list[Any]] = {name: [] for name in DOC_COLUMNS}
+    skipped: list[Skipped] = []
+    for piece in pieces:
+        for item in _read_piece(piece, options):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            rows["row"].append(len(rows["row"]))
+            for name in DOC_COLUMNS[1:]:
+                rows[name].append(getattr(item, name))
+    frame = pd.DataFrame(rows, columns=list(DOC_COLUMNS)).astype({"row": "int64"})
+    for name in DOC_COLUMNS[1:]:
+        frame[name] = frame[name].astype(object)
+    _write_parquet(frame, Path(target))
+    return len(frame), skipped
+
+
+def unique_renames(repeats: pd.DataFrame, offsets: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Per part, row -> new id for the repeats of an id, numbered as ``ingest.unique_ids`` numbers
+    them in input order (``a``, ``a#2``, ...), from the ``id`` and ``index`` of every document
+    whose id is repeated (found by the workers: the client sees only those)."""
+    seen: dict[str, int] = {}
+    renames: dict[int, dict[int, str]] = {}
+    for doc_id, index in sorted(zip(repeats["id"], repeats["index"].tolist(), strict=True), key=lambda r: r[1]):
+        n = seen.get(doc_id, 0) + 1
+        seen[doc_id] = n
+        if n > 1:
+            part = bisect.bisect_right(offsets, index) - 1
+            renames.setdefault(part, {})[index - offsets[part]] = f"{doc_id}#{n}"
+    return renames
+
+
+def number_part(path: str, offset: int, renames: dict[int, str]) -> int:
+    """Worker: a documents part rewritten with each document's corpus-wide ``index`` (input order)
+    and its repeated ids renamed (the same result however often it runs); its rows."""
+    frame = pd.read_parquet(path)
+    frame["index"] = frame["row"].astype("int64") + offset
+    if renames:
+        frame["id"] = [renames.get(row, doc_id) for row, doc_id in zip(frame["row"], frame["id"], strict=True)]
+    _write_parquet(frame, Path(path))
+    return len(frame)
+
+
+def _doc_meta() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in DOC_COLUMNS})
+    frame["row"] = frame["row"].astype("int64")
+    frame["index"] = pd.Series([], dtype="int64")
+    return frame
+
+
+# ---------------------------------------------------------------- 2. chrome
+
+
+def _line_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each document's short lines, corpus-wide and in its source's scope."""
+    scopes, lines, holders = [], [], []
+    for index, text, source in zip(frame["index"], frame["text"], map(_str, frame["source"]), strict=True):
+        for line in short_lines(text):
+            scopes.append(GLOBAL)
+            lines.append(line)
+            holders.append(index)
+            if source:
+                scopes.append("=" + source)
+                lines.append(line)
+                holders.append(index)
+    return pd.DataFrame(
+        {
+            "scope": pd.Series(scopes, dtype=object),
+            "line": pd.Series(lines, dtype=object),
+            "index": pd.Series(holders, dtype="int64"),
+        }
+    )
+
+
+def _min_documents(scope: str) -> int:
+    """``recurring_lines``' bar of three documents; a source's own lines need two."""
+    return 3 if scope == GLOBAL else 2
+
+
+def _first_holders(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lines held by enough documents (whole groups: the partition was shuffled by line), with their
+    first ``RECURRING_CHECKS + 1`` holders in input order and each one's rank."""
+    out: dict[str, list[Any]] = {"scope": [], "line": [], "rank": [], "index": []}
+    for (scope, line), group in frame.groupby(["scope", "line"], sort=True):
+        holding = np.unique(group["index"].to_numpy())
+        if len(holding) < _min_documents(scope):
+            continue
+        for rank, index in enumerate(holding[: RECURRING_CHECKS + 1].tolist()):
+            out["scope"].append(scope)
+            out["line"].append(line)
+            out["rank"].append(rank)
+            out["index"].append(index)
+    return pd.DataFrame(
+        {
+            "scope": pd.Series(out["scope"], dtype=object),
+            "line": pd.Series(out["line"], dtype=object),
+            "rank": pd.Series(out["rank"], dtype="int64"),
+            "index": pd.Series(out["index"], dtype="int64"),
+        }
+    )
+
+
+def _with_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Holders joined to their texts: the texts replaced by their word sets (joined by spaces)."""
+    vocabulary = [" ".join(sorted(set(words(text)))) for text in frame["text"]]
+    return pd.DataFrame(
+        {
+            "scope": frame["scope"],
+            "line": frame["line"],
+            "rank": frame["rank"],
+            "words": pd.Series(vocabulary, dtype=object, index=frame.index),
+        }
+    )
+
+
+def _recurring_part(frame: pd.DataFrame) -> pd.DataFrame:
+    """The lines of a partition (shuffled by line) whose holders are different stories."""
+    kept_scope, kept_line = [], []
+    for (scope, line), group in frame.groupby(["scope", "line"], sort=True):
+        ordered = group.sort_values("rank")
+        vocabularies = [frozenset(w.split()) for w in ordered["words"]]
+        if holders_differ(range(len(vocabularies)), vocabularies.__getitem__):
+            kept_scope.append(scope)
+            kept_line.append(line)
+    return pd.DataFrame({"scope": pd.Series(kept_scope, dtype=object), "line": pd.Series(kept_line, dtype=object)})
+
+
+def recurring(documents: Any, count: int) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``recurring_lines`` and ``source_recurring_lines`` of the corpus, counted by the workers."""
+    lines = documents.map_partitions(_line_rows, meta=_line_rows(_doc_meta()))
+    holders = (
+        lines.shuffle(on=["scope", "line"], npartitions=shuffle_partitions(8 * count))
+        .map_partitions(_first_holders, meta=_first_holders(_line_rows(_doc_meta())))
+        .persist()
+    )
+    held = int(holders.shape[0].compute())
+    if not held:
+        return frozenset(), {}
+    partitions = shuffle_partitions(held)
+    texts = documents[["index", "text"]]
+    joined = texts.merge(holders.repartition(npartitions=1) if partitions == 1 else holders, on="index", how="inner")
+    vocab_meta = _with_words(joined._meta)
+    with_words = joined.map_partitions(_with_words, meta=vocab_meta)
+    found = (
+        with_words.shuffle(on=["scope", "line"], npartitions=partitions)
+        .map_partitions(_recurring_part, meta=_recurring_part(vocab_meta))
+        .compute()
+    )
+    corpus: set[str] = set()
+    by_source: dict[str, set[str]] = {}
+    for scope, line in zip(found["scope"], found["line"], strict=True):
+        if scope == GLOBAL:
+            corpus.add(line)
+        else:
+            by_source.setdefault(scope[1:], set()).add(line)
+    return frozenset(corpus), {source: frozenset(lines) for source, lines in by_source.items()}
+
+
+# ---------------------------------------------------------------- 3. sign
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """The recurring lines every worker marks chrome by."""
+
+    corpus: frozenset[str]
+    by_source: dict[str, frozenset[str]]
+
+    def marked(self, doc: Document, split_sentences: bool) -> Document:
+        """``doc`` with its chrome (and sentences), as ``pipeline._marked`` marks it."""
+        chrome = find_chrome(doc.text, self.corpus, self.by_source.get(doc.source or "", frozenset()))
+        if split_sentences:
+            return replace(doc, chrome=chrome, sentences=segment(doc.text, chrome))
+        return replace(doc, chrome=chrome)
+
+
+def _str(value: Any) -> str | None:
+    """A text field as read back: a missing one comes out of Parquet and joins as None or NaN."""
+    return value if isinstance(value, str) else None
+
+
+def _document(doc_id: Any, text: Any, path: Any, source: Any, title: Any, published: Any) -> Document:
+    return Document(
+        id=str(doc_id),
+        text=str(text),
+        path=_str(path),
+        source=_str(source),
+        title=_str(title),
+        published=_str(published),
+    )
+
+
+def _documents(frame: pd.DataFrame) -> dict[int, Document]:
+    return {
+        int(index): _document(doc_id, text, path, source, title, published)
+        for index, doc_id, text, path, source, title, published in zip(
+            frame["index"],
+            frame["id"],
+            frame["text"],
+            frame["path"],
+            frame["source"],
+            frame["title"],
+            frame["published"],
+            strict=True,
+        )
+    }
+
+
+def _flat_bytes(values: np.ndarray, doc: np.ndarray, count: int) -> list[bytes]:
+    bounds = np.searchsorted(doc, np.arange(count + 1))
+    return [values[bounds[k] : bounds[k + 1]].tobytes() for k in range(count)]
+
+
+SCREEN_ROW = 2 * NUM_PERM * 2
+"""Bytes of a document's screen signatures (both channels, 16 bits a bin) in the screen store."""
+
+
+def _write_screen(store: str, indices: np.ndarray, screen: np.ndarray) -> None:
+    """Rows of the screen store, a flat file of ``SCREEN_ROW`` bytes per document by index on the
+    filesystem the workers share (``-o DIR``): written in place (the client sized it; a task run
+    twice writes the same bytes), read by whichever worker screens a candidate pair."""
+    fd = os.open(store, os.O_WRONLY)
+    try:
+        order = np.argsort(indices)
+        ordered, rows = indices[order], np.ascontiguousarray(screen[order])
+        # consecutive indices (a partition is a run of them) in one write
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1
+        for start, end in itertools.pairwise([0, *breaks.tolist(), len(ordered)]):
+            os.pwrite(fd, rows[start:end].tobytes(), int(ordered[start]) * SCREEN_ROW)
+    finally:
+        os.close(fd)
+
+
+def _sign_part(
+    frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds, store: str = ""
+) -> pd.DataFrame:
+    """Worker: a partition's bodies (chrome out) signed and banded (``sign_texts``); the screen
+    signatures into the screen ``store``, the rest into the partition's rows."""
+    documents = _documents(frame)
+    bodies = []
+    for doc in documents.values():
+        marked = chrome.marked(doc, align_all)
+        bodies.append(body_text(marked) if align_all else unsegmented_body(marked))
+    signed = sign_texts(bodies, thresholds)
+    count = signed.count
+    if store and count:
+        _write_screen(store, np.fromiter(documents, dtype=np.int64, count=count), signed.screen)
+    return pd.DataFrame(
+        {
+            "index": pd.Series(list(documents), dtype="int64"),
+            "shingles": pd.Series(_flat_bytes(signed.shingles, signed.shingle_doc, count), dtype=object),
+            "content": pd.Series(_flat_bytes(signed.content, signed.content_doc, count), dtype=object),
+            "keys_copy": pd.Series([row.tobytes() for row in signed.keys_copy], dtype=object),
+            "keys_rare": pd.Series([row.tobytes() for row in signed.keys_rare], dtype=object),
+            "usable_copy": pd.Series(signed.usable[:, 0], dtype=bool),
+            "usable_rare": pd.Series(signed.usable[:, 1], dtype=bool),
+        }
+    )
+
+
+def _signed_meta() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {name: pd.Series([], dtype=object) for name in ("shingles", "content", "keys_copy", "keys_rare")}
+    )
+    frame.insert(0, "index", pd.Series([], dtype="int64"))
+    frame["usable_copy"] = pd.Series([], dtype=bool)
+    frame["usable_rare"] = pd.Series([], dtype=bool)
+    return frame
+
+
+# ---------------------------------------------------------------- 4. LSH
+
+
+def _band_rows(frame: pd.DataFrame, copy_bands: int) -> pd.DataFrame:
+    """Worker: a row per (usable document, channel's band): slot (copy bands first), key, index."""
+    slots, keys, ids = [], [], []
+    for column, usable, first_slot in (("keys_copy", "usable_copy", 0), ("keys_rare", "usable_rare", copy_bands)):
+        kept = frame[frame[usable]]
+        if not len(kept):
+            continue
+        matrix = np.frombuffer(b"".join(kept[column]), dtype=np.uint64).reshape(len(kept), -1)
+        bands = matrix.shape[1]
+        slots.append(np.tile(np.arange(first_slot, first_slot + bands, dtype=np.int16), len(kept)))
+        keys.append(matrix.ravel())
+        ids.append(np.repeat(kept["index"].to_numpy(dtype=np.int64), bands))
+    return pd.DataFrame(
+        {
+            "slot": np.concatenate(slots) if slots else np.empty(0, np.int16),
+            "key": np.concatenate(keys) if keys else np.empty(0, np.uint64),
+            "index": np.concatenate(ids) if ids else np.empty(0, np.int64),
+        }
+    )
+
+
+def _bucket_codes(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """Worker: the pair codes of every bucket of a partition shuffled by key (``minhash.band_codes``
+    on each band's rows: every bucket is whole here)."""
+    codes = [np.empty(0, np.int64)]
+    for _, group in frame.groupby("slot", sort=True):
+        codes.append(minhash.band_codes(group["key"].to_numpy(np.uint64), group["index"].to_numpy(np.int64), count))
+    return pd.DataFrame({"code": minhash.sorted_unique(np.concatenate(codes)).astype(np.int64)})
+
+
+def _distinct_pairs(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """Worker: a partition of codes (shuffled by code) as distinct pairs ``i < j``."""
+    pairs = minhash.decode_pairs([frame["code"].to_numpy(np.int64)], count)
+    return pd.DataFrame({"i": pairs[:, 0].astype(np.int64), "j": pairs[:, 1].astype(np.int64)})
+
+
+def _pairs_meta() -> pd.DataFrame:
+    return pd.DataFrame({"i": pd.Series([], dtype="int64"), "j": pd.Series([], dtype="int64")})
+
+
+# ---------------------------------------------------------------- 5. screen and verify
+
+
+def _screen_part(frame: pd.DataFrame, store: str, count: int, thresholds: Thresholds) -> pd.DataFrame:
+    """Worker: the candidate pairs of a partition that pass the signature screen (``screen_keep``),
+    their documents' screen signatures read from the screen store (a memory map: only the pages
+    of the rows read are touched)."""
+    pairs = np.stack([frame["i"].to_numpy(np.int64), frame["j"].to_numpy(np.int64)], axis=1).reshape(len(frame), 2)
+    if not len(pairs):
+        return _pairs_meta()
+    screen = np.memmap(store, dtype=np.uint16, mode="r", shape=(count, 2 * NUM_PERM))
+    docs, local = np.unique(pairs, return_inverse=True)
+    keep = screen_keep(np.asarray(screen[docs]), local.reshape(pairs.shape), thresholds)
+    del screen
+    return pd.DataFrame({"i": pairs[keep, 0], "j": pairs[keep, 1]}).astype("int64")
+
+
+def _verify_part(frame: pd.DataFrame, count: int, thresholds: Thresholds) -> pd.DataFrame:
+    """Worker: screened pairs joined to both documents' sets, verified (``verify_counts``); those
+    that can hold a relation (``Verified.related``) kept."""
+    m = len(frame)
+    local = np.arange(2 * m, dtype=np.int64).reshape(m, 2)  # the pair's documents: rows 2k and 2k + 1
+    stores = []
+    for name in ("shingles", "content"):
+        members = [b for pair in zip(frame[f"{name}_a"], frame[f"{name}_b"], strict=True) for b in pair]
+        sizes = np.array([len(b) // 4 for b in members], dtype=np.int64)
+        ends = np.cumsum(sizes)
+        values = np.frombuffer(b"".join(members), dtype=np.uint32)
+        stores.append((values, np.stack([ends - sizes, ends], axis=1).reshape(len(members), 2)))
+    pairs = np.stack([frame["i"].to_numpy(np.int64), frame["j"].to_numpy(np.int64)], axis=1).reshape(m, 2)
+    counts = verify_counts(stores[0], stores[1], local) if m else np.zeros((0, 6), np.int64)
+    related = Verified(count, pairs, counts, [], []).related(thresholds)
+    return pd.DataFrame({"i": pairs[related, 0], "j": pairs[related, 1]}).astype("int64")
+
+
+def _all_pairs(indices: Sequence[int]) -> pd.DataFrame:
+    """Every pair of a small corpus (``scan`` scores every pair up to ``EXACT_LIMIT`` documents)."""
+    ordered = sorted(indices)
+    rows = [(a, b) for k, a in enumerate(ordered) for b in ordered[k + 1 :]]
+    return pd.DataFrame(rows, columns=["i", "j"], dtype="int64") if rows else _pairs_meta()
+
+
+# ---------------------------------------------------------------- 6. score
+
+SCORE_FIELDS = (
+    "shingle_jaccard",
+    "containment",
+    "word_jaccard",
+    "content_jaccard",
+    "name_overlap",
+    "date_gap_days",
+    "sentence_match",
+    "shorter_shingles",
+    "date_estimated",
+    "aligned",
+)
+
+
+def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds) -> pd.DataFrame:
+    """Worker: pairs joined to both documents reconciled (``pipeline.score_pairs``); those whose
+    relation is not ``unrelated`` kept, with what clustering needs of their documents."""
+    from reconcile.pipeline import score_pairs
+
+    documents: dict[int, Document] = {}
+    for side in ("a", "b"):
+        for index, doc_id, text, path, source, title, published in zip(
+            frame["i" if side == "a" else "j"],
+            frame[f"id_{side}"],
+            frame[f"text_{side}"],
+            frame[f"path_{side}"],
+            frame[f"source_{side}"],
+            frame[f"title_{side}"],
+            frame[f"published_{side}"],
+            strict=True,
+        ):
+            if int(index) not in documents:
+                doc = _document(doc_id, text, path, source, title, published)
+                documents[int(index)] = chrome.marked(doc, False)
+    chunk = sorted(zip(frame["i"].tolist(), frame["j"].tolist(), strict=True))
+    texts = {k: d.text for k, d in documents.items()}
+    scored = score_pairs(documents, texts, chunk, thresholds, align_all)
+    rows: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "i",
+            "j",
+            "a",
+            "b",
+            "relation",
+            "overlap",
+            *SCORE_FIELDS,
+            "divergences",
+            "joins_cluster",
+            "published_a",
+            "published_b",
+            "length_a",
+            "length_b",
+        )
+    }
+    for (i, j), pair in zip(chunk, scored.pairs, strict=True):
+        if pair.relation == "unrelated":
+            continue
+        rows["i"].append(i)
+        rows["j"].append(j)
+        rows["a"].append(pair.a)
+        rows["b"].append(pair.b)
+        rows["relation"].append(pair.relation)
+        rows["overlap"].append(pair.overlap)
+        scores = asdict(pair.scores)
+        for name in SCORE_FIELDS:
+            rows[name].append(scores[name])
+        rows["divergences"].append(len(pair.divergences))
+        rows["joins_cluster"].append(joins_cluster(pair, thresholds))
+        rows["published_a"].append(documents[i].published)
+        rows["published_b"].append(documents[j].published)
+        rows["length_a"].append(scored.lengths[i])
+        rows["length_b"].append(scored.lengths[j])
+    return _pairs_table(rows)
+
+
+def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
+    types = {
+        "i": "int64",
+        "j": "int64",
+        "shorter_shingles": "int64",
+        "divergences": "int64",
+        "length_a": "int64",
+        "length_b": "int64",
+        "date_gap_days": "float64",
+        "date_estimated": bool,
+        "aligned": bool,
+        "joins_cluster": bool,
+        "shingle_jaccard": "float64",
+        "containment": "float64",
+        "word_jaccard": "float64",
+        "content_jaccard": "float64",
+        "name_overlap": "float64",
+        "sentence_match": "float64",
+    }
+    frame = pd.DataFrame({name: pd.Series(values, dtype=types.get(name, object)) for name, values in rows.items()})
+    return frame.sort_values(["i", "j"], kind="stable").reset_index(drop=True)
+
+
+def _pairs_table_meta() -> pd.DataFrame:
+    names = (
+        "i",
+        "j",
+        "a",
+        "b",
+        "relation",
+        "overlap",
+        *SCORE_FIELDS,
+        "divergences",
+        "joins_cluster",
+        "published_a",
+        "published_b",
+        "length_a",
+        "length_b",
+    )
+    return _pairs_table({name: [] for name in names})
+
+
+# ---------------------------------------------------------------- 7. clusters
+
+
+def _nodes_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """Worker: each document of a partition's cluster edges, once, with what its canonical choice reads."""
+    sides = [
+        pd.DataFrame(
+            {
+                "node": frame[index],
+                "id": frame[side],
+                "published": frame[f"published_{side}"],
+                "length": frame[f"length_{side}"],
+            }
+        )
+        for index, side in (("i", "a"), ("j", "b"))
+    ]
+    return pd.concat(sides, ignore_index=True).drop_duplicates("node")
+
+
+def components(edges: Any, partitions: int) -> tuple[Any, int]:
+    """Connected components of ``edges`` (``i``, ``j``) as ``node``, ``label`` (the smallest node of
+    its component), by min-label propagation: each round every node takes the smallest label of
+    itself and its neighbours; rounds run until none changes.  Returns the labels and the rounds."""
+    import dask.dataframe as dd
+
+    both = (
+        dd.concat([edges[["i", "j"]], edges[["j", "i"]].rename(columns={"j": "i", "i": "j"})], ignore_index=True)
+        .repartition(npartitions=partitions)
+        .persist()
+    )
+    labels = both[["i"]].rename(columns={"i": "node"}).drop_duplicates(split_out=partitions)
+    labels = labels.assign(label=labels["node"]).persist()
+    rounds = 0
+    while True:
+        rounds += 1
+        offered = both.merge(labels, left_on="i", right_on="node", npartitions=partitions)[["j", "label"]].rename(
+            columns={"j": "node"}
+        )
+        new = (
+            dd.concat([labels, offered], ignore_index=True)
+            .groupby("node")["label"]
+            .min(split_out=partitions)
+            .reset_index()
+            .persist()
+        )
+        changed = new.merge(labels, on="node", suffixes=("", "_old"), npartitions=partitions)
+        if int((changed["label"] != changed["label_old"]).sum().compute()) == 0:
+            return new, rounds
+        labels = new
+
+
+def _clusters_part(frame: pd.DataFrame, canonical: str) -> pd.DataFrame:
+    """Worker: each component of a partition (shuffled by label: members rows, and the relations of
+    the edges that joined it) as its cluster (``cluster.component_cluster``)."""
+    out: dict[str, list[Any]] = {"cluster": [], "documents": [], "canonical": [], "relation": [], "size": []}
+    for _, group in frame.groupby("label", sort=True):
+        members = group[group["kind"] == "member"]
+        joined = group.loc[group["kind"] == "edge", "relation"].tolist()
+        found = component_cluster(
+            [
+                Member(str(doc_id), _str(published), int(length), int(node))
+                for doc_id, published, length, node in zip(
+                    members["id"], members["published"], members["length"], members["node"], strict=True
+                )
+            ],
+            joined,
+            canonical,
+        )
+        out["cluster"].append(found.id)
+        out["documents"].append(list(found.documents))
+        out["canonical"].append(found.canonical)
+        out["relation"].append(found.relation)
+        out["size"].append(len(found.documents))
+    frame_out = pd.DataFrame(
+        {name: pd.Series(values, dtype="int64" if name == "size" else object) for name, values in out.items()}
+    )
+    return frame_out.sort_values("cluster", kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class DistributedScan:
+    """What a distributed scan wrote and found (the tables are the result; these are their sizes)."""
+
+    output: Path
+    documents: int
+    candidates: int
+    pairs: int
+    clusters: int
+    relations: dict[str, int]
+    skipped: tuple[Skipped, ...]
+    label_rounds: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def scan(
+    paths: Sequence[str],
+    output: Path,
+    spec: EngineSpec | None = None,
+    client: Any = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    options: InputOptions = DEFAULT_OPTIONS,
+    canonical: str = "earliest",
+    piece_bytes: int = PIECE_BYTES,
+) -> DistributedScan:
+    """Scan ``paths`` on a Dask cluster (``client``, or one ``spec`` names) into Parquet tables
+    ``documents``, ``pairs`` and ``clusters`` under ``output``, a part per partition."""
+    if client is None:
+        with connect(spec or EngineSpec(None)) as connected:
+            return scan(paths, output, None, connected, thresholds, options, canonical, piece_bytes)
+    import dask
+    import dask.dataframe as dd
+
+    dask.config.set({"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"})
+    options = replace(options, workers=1)
+    timings: dict[str, float] = {}
+    shuffled: dict[str, float] = {}
+    start = time.perf_counter()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise EngineError(f"{output}: cannot write here ({err.strerror or err})") from err
+    files, skipped = input_files(paths, options)
+    tasks = plan_reads(client, files, options, piece_bytes)
+    targets = [str(output / "documents" / f"part-{k:05d}.parquet") for k in range(len(tasks))]
+    read = client.gather(client.map(read_task, tasks, [options] * len(tasks), targets, pure=False))
+    counts = [count for count, _ in read]
+    skipped.extend(item for _, found in read for item in found)
+    del read
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
+    n = offsets[-1]
+    parts = [k for k in range(len(tasks)) if counts[k]]
+    timings["read"] = time.perf_counter() - start
+    if n == 0:
+        return _finish(output, n, 0, dd, None, None, skipped, timings, shuffled)
+    client.gather(client.map(number_part, targets, offsets[:-1], [{}] * len(tasks), pure=False))
+    documents = table(output / "documents", _doc_meta())
+    documents = documents.partitions[parts] if len(parts) < len(tasks) else documents
+    # Repeated ids are counted by the workers; the client sees only the repeated ones.
+    id_counts = documents["id"].value_counts(split_out=documents.npartitions)
+    repeated = id_counts[id_counts > 1].compute()
+    if len(repeated):
+        repeats = documents[documents["id"].isin(list(repeated.index))][["id", "index"]].compute()
+        renames = unique_renames(repeats, offsets)
+        client.gather(
+            client.map(
+                number_part,
+                [targets[k] for k in renames],
+                [offsets[k] for k in renames],
+                list(renames.values()),
+                pure=False,
+            )
+        )
+    t = time.perf_counter()
+    corpus_lines, by_source = recurring(documents, n)
+    chrome = Chrome(corpus_lines, by_source)
+    timings["chrome"] = time.perf_counter() - t
+    align_all = n <= ALIGN_ALL_LIMIT
+    t = time.perf_counter()
+    if n <= EXACT_LIMIT:
+        candidates = dd.from_pandas(_all_pairs(range(n)), npartitions=1)
+        candidate_count = n * (n - 1) // 2
+    else:
+        signed_dir = output / "_signatures"
+        signed_dir.mkdir(parents=True, exist_ok=True)
+        store = signed_dir / "screen.u16"
+        with store.open("wb") as f:
+            f.truncate(n * SCREEN_ROW)  # sparse until the workers write their rows
+        write_table(
+            documents.map_partitions(_sign_part, chrome, align_all, thresholds, str(store), meta=_signed_meta()),
+            signed_dir,
+        )
+        timings["sign"] = time.perf_counter() - t
+        t = time.perf_counter()
+        signed = table(signed_dir, _signed_meta())
+        copy_bands = lsh_params(thresholds)[0].bands
+        bands = signed[["index", "keys_copy", "keys_rare", "usable_copy", "usable_rare"]].map_partitions(
+            _band_rows, copy_bands, meta=_band_rows(_signed_meta(), copy_bands)
+        )
+        codes = bands.shuffle(on="key", npartitions=shuffle_partitions(n * copy_bands * 2)).map_partitions(
+            _bucket_codes, n, meta=pd.DataFrame({"code": pd.Series([], dtype="int64")})
+        )
+        lsh = codes.shuffle(on="code", npartitions=shuffle_partitions(n * 4)).map_partitions(
+            _distinct_pairs, n, meta=_pairs_meta()
+        )
+        lsh = lsh.persist()
+        candidate_count = int(lsh.shape[0].compute())
+        lsh = lsh.repartition(npartitions=shuffle_partitions(candidate_count, SCREEN_ROWS)).persist()
+        timings["LSH"] = time.perf_counter() - t
+        t = time.perf_counter()
+        screened = lsh.map_partitions(_screen_part, str(store), n, thresholds, meta=_pairs_meta()).persist()
+        del lsh
+        screened_count = int(screened.shape[0].compute())
+        # the sets of screened pairs only: about 5 KB a pair's two documents
+        screened = screened.repartition(npartitions=shuffle_partitions(screened_count, VERIFY_ROWS)).persist()
+        joined = join_sides(screened, signed, ("shingles", "content"), screened.npartitions)
+        candidates = joined.map_partitions(_verify_part, n, thresholds, meta=_pairs_meta()).persist()
+        shuffled["screened pairs"] = screened_count
+        shuffled["band rows"] = int(n * (copy_bands + lsh_params(thresholds)[1].bands))
+        shuffled["signatures MiB"] = round(sum(p.stat().st_size for p in signed_dir.glob("*.parquet")) / 2**20, 1)
+        timings["screen+verify"] = time.perf_counter() - t
+    t = time.perf_counter()
+    candidates = candidates.repartition(npartitions=shuffle_partitions(int(candidates.shape[0].compute()))).persist()
+    with_docs = join_sides(
+        candidates,
+        documents,
+        ("id", "text", "path", "source", "title", "published"),
+        candidates.npartitions,
+    )
+    pairs_dir = output / "pairs"
+    write_table(
+        with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), pairs_dir
+    )
+    timings["score"] = time.perf_counter() - t
+    found = _finish(output, n, candidate_count, dd, pairs_dir, canonical, skipped, timings, shuffled)
+    shutil.rmtree(output / "_signatures", ignore_errors=True)
+    return found
+
+
+def _finish(
+    output: Path,
+    n: int,
+    candidate_count: int,
+    dd: Any,
+    pairs_dir: Path | None,
+    canonical: str | None,
+    skipped: list[Skipped],
+    timings: dict[str, float],
+    shuffled: dict[str, float],
+) -> DistributedScan:
+    """Clusters from the written pairs, and the summary."""
+    t = time.perf_counter()
+    relations: dict[str, int] = {}
+    pair_count = cluster_count = rounds = 0
+    clusters_dir = output / "clusters"
+    if pairs_dir is not None:
+        pairs = table(pairs_dir, _pairs_table_meta())
+        tallies = pairs["relation"].value_counts().compute()
+        relations = {str(k): int(v) for k, v in sorted(tallies.items())}
+        pair_count = sum(relations.values())
+        edges = pairs[pairs["joins_cluster"]][
+            ["i", "j", "a", "b", "relation", "published_a", "published_b", "length_a", "length_b"]
+        ].persist()
+        edge_count = int(edges.shape[0].compute())
+        if edge_count:
+            partitions = shuffle_partitions(edge_count * 4)
+            edges = edges.repartition(npartitions=partitions).persist()
+            labels, rounds = components(edges, partitions)
+            # a document in edges of several partitions: its row kept once, wherever it came from
+            nodes = edges.map_partitions(_nodes_of, meta=_nodes_of(edges._meta)).drop_duplicates(
+                subset="node", split_out=partitions
+            )
+            members = nodes.merge(labels, on="node", npartitions=partitions).assign(kind="member", relation=None)
+            joined = edges[["i", "relation"]].merge(labels, left_on="i", right_on="node", npartitions=partitions)
+            joined = joined[["label", "relation"]].assign(kind="edge", node=-1, id=None, published=None, length=0)
+            columns = ["label", "kind", "node", "id", "published", "length", "relation"]
+            both = dd.concat([members[columns], joined[columns]], ignore_index=True)
+            meta = _clusters_part(both._meta, canonical or "earliest")
+            found = both.shuffle(on="label", npartitions=partitions).map_partitions(
+                _clusters_part, canonical or "earliest", meta=meta
+            )
+            cluster_count = write_table(found, clusters_dir)
+    timings["clusters"] = time.perf_counter() - t
+    summary = DistributedScan(
+        output, n, candidate_count, pair_count, cluster_count, relations, tuple(skipped), rounds, timings
+    )
+    text = json.dumps(
+        {
+            "documents": n,
+            "candidate_pairs": candidate_count,
+            "pairs": pair_count,
+            "relations": relations,
+            "clusters": cluster_count,
+            "label_rounds": rounds,
+            "shuffled": shuffled,
+            "seconds": {name: round(seconds, 1) for name, seconds in timings.items()},
+            "skipped": [item.message() for item in skipped],
+            "tables": [name for name in ("documents", "pairs", "clusters") if (output / name).exists()],
+        },
+        indent=2,
+        sort_keys=True,
+    )
+    temporary = output / ".summary.json.tmp"
+    temporary.write_text(text + "\n", encoding="utf-8")
+    os.replace(temporary, output / "summary.json")
+    return summary
+
+
+def read_table(output: Path, name: str) -> pd.DataFrame:
+    """A table the scan wrote, whole (for tests and small runs; its parts in order)."""
+    folder = output / name
+    parts = sorted(folder.glob("*.parquet")) if folder.exists() else []
+    frames = [pd.read_parquet(part) for part in parts]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,202 @@
+"""``scan --engine dask`` on a real local Dask cluster (two worker processes started here): the
+same relations and clusters as ``--engine local`` on the samples, the seeds and a generated
+20,000-document corpus, and the same again when a worker is killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+distributed = pytest.importorskip("distributed")
+
+from distributed_corpus import write_reports  # noqa: E402
+
+from reconcile.cli import main  # noqa: E402
+from reconcile.engine import dask as engine  # noqa: E402
+from reconcile.model import Document  # noqa: E402
+from reconcile.pipeline import scan as scan_local  # noqa: E402
+from reconcile.pipeline import stream_documents  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "articles"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+Found = tuple[list[tuple[str, str, str]], list[tuple[tuple[str, ...], str, str]]]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as connected,
+    ):
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Found]:
+    """The 20,000-document corpus and what ``--engine local`` finds in it."""
+    path = write_reports(tmp_path_factory.mktemp("corpus") / "reports.jsonl", 20_000, seed=11)
+    return path, local_found([str(path)])
+
+
+def local_found(paths: list[str]) -> Found:
+    documents = [d for d in stream_documents(paths) if isinstance(d, Document)]
+    result = scan_local(documents, workers=2)
+    pairs = sorted((p.a, p.b, p.relation) for p in result.pairs)
+    clusters = sorted((c.documents, c.canonical, c.relation) for c in result.clusters)
+    return pairs, clusters
+
+
+def dask_found(output: Path) -> Found:
+    pairs = engine.read_table(output, "pairs")
+    clusters = engine.read_table(output, "clusters")
+    found_pairs = sorted(zip(pairs["a"], pairs["b"], pairs["relation"], strict=True)) if len(pairs) else []
+    found_clusters = (
+        sorted(
+            (tuple(docs), canonical, relation)
+            for docs, canonical, relation in zip(
+                clusters["documents"], clusters["canonical"], clusters["relation"], strict=True
+            )
+        )
+        if len(clusters)
+        else []
+    )
+    return found_pairs, found_clusters
+
+
+def test_the_samples_give_the_same_relations_and_clusters(client: Any, tmp_path: Path) -> None:
+    expected = local_found([str(SAMPLES)])
+    result = engine.scan([str(SAMPLES)], tmp_path, client=client)
+    assert dask_found(tmp_path) == expected
+    assert result.documents == 6 and result.pairs == len(expected[0]) and result.clusters == len(expected[1])
+    assert {"near-duplicate", "same-story"} <= {relation for _, _, relation in expected[0]}
+
+
+def test_the_seeds_give_the_same_relations_and_clusters(client: Any, tmp_path: Path) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    expected = local_found([str(SEEDS)])
+    engine.scan([str(SEEDS)], tmp_path, client=client)
+    assert dask_found(tmp_path) == expected
+
+
+def test_a_generated_corpus_gives_the_same_relations_and_clusters(
+    client: Any, generated: tuple[Path, Found], tmp_path: Path
+) -> None:
+    path, expected = generated
+    result = engine.scan([str(path)], tmp_path, client=client, piece_bytes=1_000_000)
+    pairs, clusters = dask_found(tmp_path)
+    assert result.documents == 20_000
+    assert len(list((tmp_path / "documents").glob("part-*.parquet"))) > 10  # read as many partitions
+    assert len(expected[0]) > 5000 and len(expected[1]) > 1000  # the corpus has its copies to find
+    assert pairs == expected[0]
+    assert clusters == expected[1]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["pairs"] == len(pairs) and summary["clusters"] == len(clusters)
+
+
+def test_a_worker_killed_mid_run_gives_the_same_result(
+    client: Any, generated: tuple[Path, Found], tmp_path: Path
+) -> None:
+    """A worker process is killed (SIGKILL, by its pid) while it runs a task of the sign stage: the
+    scheduler runs its lost tasks again on the other worker and the nanny's new one."""
+    path, expected = generated
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = engine.scan([str(path)], tmp_path, client=client, piece_bytes=1_000_000)
+        except BaseException as err:
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    killed = None
+    deadline = time.monotonic() + 120
+    while thread.is_alive() and time.monotonic() < deadline:
+        busy = [worker for worker, tasks in client.processing().items() if any("_sign_part" in str(t) for t in tasks)]
+        if busy and (tmp_path / "_signatures").exists():
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed = pid
+            break
+        time.sleep(0.05)
+    thread.join(timeout=300)
+    assert killed is not None, "no sign task was seen running"
+    assert "error" not in outcome, outcome.get("error")
+    assert killed not in client.run(os.getpid).values()
+    assert dask_found(tmp_path) == expected
+
+
+def test_the_cli_runs_on_an_existing_scheduler(client: Any, tmp_path: Path) -> None:
+    address = client.scheduler.address.removeprefix("tcp://")
+    result = CliRunner().invoke(
+        main, ["scan", str(SAMPLES), "--engine", f"dask://{address}", "-o", str(tmp_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["documents"] == 6
+    assert summary["pairs"] == len(local_found([str(SAMPLES)])[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clusters", "documents", "pairs", "summary.json"]
+
+
+def test_the_cli_names_a_bad_engine_and_a_missing_output(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(main, ["scan", str(SAMPLES), "--engine", "spark", "-o", str(tmp_path)])
+    assert bad.exit_code == 1 and "expected local, dask or dask://HOST:PORT" in bad.output
+    missing = runner.invoke(main, ["scan", str(SAMPLES), "--engine", "dask"])
+    assert missing.exit_code == 1 and "-o DIR" in missing.output
+
+
+def test_bad_lines_are_skipped_by_line_and_the_rest_scanned(client: Any, tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    good = [
+        json.dumps({"id": f"x{k}", "text": f"Report number {k} says the harbour opened on time."}) for k in range(3)
+    ]
+    (corpus / "a.jsonl").write_text("\n".join([good[0], "{broken", good[1], good[1]]) + "\n")
+    (corpus / "b.jsonl").write_text(good[2] + "\n")
+    result = engine.scan([str(corpus / "*.jsonl")], tmp_path / "out", client=client)
+    assert [item.message() for item in result.skipped] == [
+        f"{corpus / 'a.jsonl'}:2: invalid JSON (Expecting property name enclosed in double quotes)"
+    ]
+    ids = engine.read_table(tmp_path / "out", "documents")["id"].tolist()
+    assert ids == ["x0", "x1", "x1#2", "x2"]  # repeated ids numbered as the local reader numbers them
+
+
+def test_the_engine_calls_the_one_pairing_path() -> None:
+    """No second tokeniser, signature, banding, screen or verification: the engine's stages are the
+    library's functions (the forked local path calls the same ones)."""
+    import inspect
+
+    from reconcile import minhash, pipeline
+    from reconcile.pairing import scale
+
+    assert engine.sign_texts is scale.sign_texts and engine.screen_keep is scale.screen_keep
+    assert engine.verify_counts is scale.verify_counts and engine.Verified is scale.Verified
+    assert "sign_texts(" in inspect.getsource(scale.process_chunk)
+    assert "screen_keep(" in inspect.getsource(scale.screened_band_pairs)
+    assert "verify_counts(" in inspect.getsource(scale.verify)
+    assert "minhash.band_codes(" in inspect.getsource(engine._bucket_codes) and minhash.band_codes
+    assert "score_pairs(" in inspect.getsource(pipeline._score_chunk)
+    source = inspect.getsource(engine)
+    for name in ("batch_sets", "flat_signatures", "band_keys", "pair_equal_bins", "shared_counts"):
+        assert name not in source
+
+
+def test_the_same_input_writes_byte_identical_tables(client: Any, tmp_path: Path) -> None:
+    runs = []
+    for name in ("first", "second"):
+        engine.scan([str(SAMPLES)], tmp_path / name, client=client)
+        runs.append({p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*.parquet")})
+    assert runs[0] == runs[1] and len(runs[0]) >= 3
