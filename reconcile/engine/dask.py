@@ -718,24 +718,7 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
     chunk = sorted(zip(frame["i"].tolist(), frame["j"].tolist(), strict=True))
     texts = {k: d.text for k, d in documents.items()}
     scored = score_pairs(documents, texts, chunk, thresholds, align_all)
-    rows: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "i",
-            "j",
-            "a",
-            "b",
-            "relation",
-            "overlap",
-            *SCORE_FIELDS,
-            "divergences",
-            "joins_cluster",
-            "published_a",
-            "published_b",
-            "length_a",
-            "length_b",
-        )
-    }
+    rows: dict[str, list[Any]] = {name: [] for name in PAIR_COLUMNS}
     for (i, j), pair in zip(chunk, scored.pairs, strict=True):
         if pair.relation == "unrelated":
             continue
@@ -755,6 +738,24 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
         rows["length_a"].append(scored.lengths[i])
         rows["length_b"].append(scored.lengths[j])
     return _pairs_table(rows)
+
+
+PAIR_COLUMNS = (
+    "i",
+    "j",
+    "a",
+    "b",
+    "relation",
+    "overlap",
+    *SCORE_FIELDS,
+    "divergences",
+    "joins_cluster",
+    "published_a",
+    "published_b",
+    "length_a",
+    "length_b",
+)
+"""The columns of the ``pairs`` table, in order."""
 
 
 def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
@@ -781,22 +782,7 @@ def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
 
 
 def _pairs_table_meta() -> pd.DataFrame:
-    names = (
-        "i",
-        "j",
-        "a",
-        "b",
-        "relation",
-        "overlap",
-        *SCORE_FIELDS,
-        "divergences",
-        "joins_cluster",
-        "published_a",
-        "published_b",
-        "length_a",
-        "length_b",
-    )
-    return _pairs_table({name: [] for name in names})
+    return _pairs_table({name: [] for name in PAIR_COLUMNS})
 
 
 # ---------------------------------------------------------------- 7. clusters
