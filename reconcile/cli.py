@@ -92,14 +92,14 @@ def output_options(fn: F) -> F:
 # --- input options (issue 7) ----------------------------------------------------
 
 
-def _byte_size(text: str) -> int:
+def _byte_size(text: str, flag: str = "--max-bytes") -> int:
     """``50000``, ``64K``, ``10MB``, ``1G`` as a number of bytes, from 1 to ``MAX_INPUT_BYTES``."""
     match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
     if not match:
-        raise BadValue(f"--max-bytes {text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
+        raise BadValue(f"{flag} {text!r} is not a size (examples: 500000, 64K, 10MB, 1G)")
     size = int(match.group(1)) * 1024 ** "_kmg".index(match.group(2).lower() or "_")
     if not 1 <= size <= MAX_INPUT_BYTES:
-        raise BadValue(f"--max-bytes {text} is out of bounds: give 1 byte to {MAX_INPUT_BYTES >> 30}G")
+        raise BadValue(f"{flag} {text} is out of bounds: give 1 byte to {MAX_INPUT_BYTES >> 30}G")
     return size
 
 
@@ -109,7 +109,9 @@ def input_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fields = {name: kwargs.pop(name) for name in _INPUT_FIELDS}
-        sizes: dict[str, Any] = {name: _byte_size(fields[name]) for name in _SIZE_FIELDS if fields[name]}
+        sizes: dict[str, Any] = {
+            name: _byte_size(fields[name], "--" + name.replace("_", "-")) for name in _SIZE_FIELDS if fields[name]
+        }
         for name in _SIZE_FIELDS:
             fields.pop(name, None)
         kwargs["inputs"] = InputOptions(

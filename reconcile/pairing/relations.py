@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where each relation starts.  See README "Relations" for the figures behind them."""
+    """Where each relation starts.  See docs/design.md "Relations" for the figures behind them."""
 
     duplicate: float = 0.95
     """Shingle Jaccard: the same text; one changed word costs up to five shingles (2.5% of a 400-word report)."""
