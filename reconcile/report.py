@@ -22,7 +22,7 @@ SCHEMA_VERSION = "1.3"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
 
 
-def _divergence_json(d: Divergence) -> dict[str, Any]:
+def divergence_json(d: Divergence) -> dict[str, Any]:
     return {
         "kind": d.kind,
         "severity": d.severity,
@@ -78,7 +78,7 @@ def _pair_json(pair: Pair, docs: dict[str, Document], cluster: Cluster | None = 
         "cluster": cluster.id if cluster else None,
         "scores": vars(pair.scores),
         "alignments": [_alignment_json(g, a, b) for g in pair.alignments],
-        "divergences": [_divergence_json(d) for d in pair.divergences],
+        "divergences": [divergence_json(d) for d in pair.divergences],
         "unique": {"a": list(pair.unique_a), "b": list(pair.unique_b)},
         "partial": [_alignment_json(g, a, b) for g in pair.partial],
     }

@@ -82,6 +82,29 @@ def test_the_samples_give_the_same_relations_and_clusters(client: Any, tmp_path:
     assert {"near-duplicate", "same-story"} <= {relation for _, _, relation in expected[0]}
 
 
+def test_the_divergences_table_holds_what_the_local_scan_finds(client: Any, tmp_path: Path) -> None:
+    documents = [d for d in stream_documents([str(SAMPLES)]) if isinstance(d, Document)]
+    local = scan_local(documents, workers=2)
+    expected = sorted((p.a, p.b, d.kind, d.severity, d.a, d.b, d.reason) for p in local.pairs for d in p.divergences)
+    engine.scan([str(SAMPLES)], tmp_path, client=client)
+    table = engine.read_table(tmp_path, "divergences")
+    found = sorted(
+        zip(
+            table["a"],
+            table["b"],
+            table["kind"],
+            table["severity"],
+            table["a_text"],
+            table["b_text"],
+            table["reason"],
+            strict=True,
+        )
+    )
+    assert found == expected and any(kind == "real-word" for _, _, kind, *_ in found)
+    pairs = engine.read_table(tmp_path, "pairs")
+    assert int(pairs["divergences"].sum()) == len(table)
+
+
 def test_the_seeds_give_the_same_relations_and_clusters(client: Any, tmp_path: Path) -> None:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is absent")
@@ -147,7 +170,13 @@ def test_the_cli_runs_on_an_existing_scheduler(client: Any, tmp_path: Path) -> N
     summary = json.loads(result.stdout)
     assert summary["documents"] == 6
     assert summary["pairs"] == len(local_found([str(SAMPLES)])[0])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["clusters", "documents", "pairs", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "clusters",
+        "divergences",
+        "documents",
+        "pairs",
+        "summary.json",
+    ]
 
 
 def test_the_cli_names_a_bad_engine_and_a_missing_output(tmp_path: Path) -> None:

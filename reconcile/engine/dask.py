@@ -60,6 +60,7 @@ from reconcile.normalize import RECURRING_CHECKS, find_chrome, holders_differ, s
 from reconcile.pair import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds
 from reconcile.pairing.scale import NUM_PERM, Verified, lsh_params, screen_keep, sign_texts, verify_counts
+from reconcile.report import divergence_json
 from reconcile.segment import segment
 
 PIECE_BYTES = 4_000_000
@@ -732,6 +733,9 @@ def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds
         for name in SCORE_FIELDS:
             rows[name].append(scores[name])
         rows["divergences"].append(len(pair.divergences))
+        rows["divergence_list"].append(
+            json.dumps([divergence_json(d) for d in pair.divergences], sort_keys=True, ensure_ascii=False)
+        )
         rows["joins_cluster"].append(joins_cluster(pair, thresholds))
         rows["published_a"].append(documents[i].published)
         rows["published_b"].append(documents[j].published)
@@ -749,13 +753,51 @@ PAIR_COLUMNS = (
     "overlap",
     *SCORE_FIELDS,
     "divergences",
+    "divergence_list",
     "joins_cluster",
     "published_a",
     "published_b",
     "length_a",
     "length_b",
 )
-"""The columns of the ``pairs`` table, in order."""
+"""The columns of the ``pairs`` table, in order (``divergence_list``: the pair's divergences as JSON,
+which the ``divergences`` table spreads out a row each)."""
+
+DIVERGENCE_COLUMNS = (
+    "a",
+    "b",
+    "n",
+    "kind",
+    "severity",
+    "a_text",
+    "b_text",
+    "a_sentence",
+    "b_sentence",
+    "in_quote",
+    "favours",
+    "confidence",
+    "reason",
+    "evidence",
+)
+"""The ``divergences`` table: one row a divergence of a pair, ``n`` its place in the pair's order (most
+severe first), the fields of ``report.json``'s divergences with the texts as ``a_text``/``b_text``."""
+
+
+def _divergence_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Worker: the divergences of a partition of the ``pairs`` table, a row each."""
+    rows: dict[str, list[Any]] = {name: [] for name in DIVERGENCE_COLUMNS}
+    for a, b, listed in zip(frame["a"], frame["b"], frame["divergence_list"], strict=True):
+        for n, d in enumerate(json.loads(listed or "[]")):
+            rows["a"].append(a)
+            rows["b"].append(b)
+            rows["n"].append(n)
+            for name in ("kind", "severity", "a_sentence", "b_sentence", "in_quote", "favours", "confidence", "reason"):
+                rows[name].append(d[name])
+            rows["a_text"].append(d["a"])
+            rows["b_text"].append(d["b"])
+            rows["evidence"].append(" | ".join(d["evidence"]))
+    types = {"n": "int64", "a_sentence": "float64", "b_sentence": "float64", "in_quote": bool, "confidence": "float64"}
+    return pd.DataFrame({name: pd.Series(values, dtype=types.get(name, object)) for name, values in rows.items()})
 
 
 def _pairs_table(rows: dict[str, list[Any]]) -> pd.DataFrame:
@@ -1000,6 +1042,10 @@ def scan(
     write_table(
         with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), pairs_dir
     )
+    divergences = table(pairs_dir, _pairs_table_meta()).map_partitions(
+        _divergence_rows, meta=_divergence_rows(_pairs_table_meta())
+    )
+    write_table(divergences, output / "divergences")
     timings["score"] = time.perf_counter() - t
     found = _finish(output, n, candidate_count, dd, pairs_dir, canonical, skipped, timings, shuffled)
     shutil.rmtree(output / "_signatures", ignore_errors=True)
@@ -1064,7 +1110,7 @@ def _finish(
             "shuffled": shuffled,
             "seconds": {name: round(seconds, 1) for name, seconds in timings.items()},
             "skipped": [item.message() for item in skipped],
-            "tables": [name for name in ("documents", "pairs", "clusters") if (output / name).exists()],
+            "tables": [name for name in ("documents", "pairs", "divergences", "clusters") if (output / name).exists()],
         },
         indent=2,
         sort_keys=True,
