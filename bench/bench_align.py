@@ -26,9 +26,9 @@ from pathlib import Path
 
 from reconcile.align import MIN_SIMILARITY, _sorted_words, align, content_bag
 from reconcile.attribution import attributed_quotes
-from reconcile.diverge import _americanised, _folded, _quotes, _roots, _words_of, diverge
-from reconcile.evidence import detect_language, frequency, is_word, lemma, meaning_similarity, transliteration_key
-from reconcile.lexicon import joined
+from reconcile.diverge import _folded, _quotes, _roots, _words_of, diverge
+from reconcile.evidence import americanised, detect_language, is_word, lemma, meaning_similarity, transliteration_key
+from reconcile.lexicon import joined, zipf
 from reconcile.model import Document, Sentence
 from reconcile.normalize import token_spans
 
@@ -88,12 +88,12 @@ def ours_cold(a: Document, b: Document) -> int:
         _quotes,
         attributed_quotes,
         _folded,
-        _americanised,
+        americanised,
         _roots,
         content_bag,
         _sorted_words,
         # the evidence's word caches: a new pair brings new words (the lexicons stay loaded)
-        frequency,
+        zipf,
         is_word,
         joined,
         lemma,

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from reconcile.lexicon import stem, stopwords
+from reconcile.lexicon import stem, stopwords, zipf
 from reconcile.model import Alignment, Sentence
 from reconcile.normalize import fold, token_spans
 
@@ -354,8 +354,6 @@ def partial_links(a: Sequence[Sentence], b: Sequence[Sentence], groups: Sequence
 
 
 def _rare_names(text: str) -> frozenset[str]:
-    from reconcile.lexicon import zipf
-
     return frozenset(
         w for start, _, raw, w in token_spans(text) if start > 0 and raw[:1].isupper() and zipf(w) < PARTIAL_NAME_ZIPF
     )

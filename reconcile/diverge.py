@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -38,17 +37,19 @@ from reconcile.evidence import (
     LOOK_ALIKE_REACH,
     UNKNOWN_LANGUAGE,
     Language,
+    americanised,
     context_fit,
+    corrects,
     derived,
     detect_language,
-    frequency,
+    is_respelling,
     is_word,
     judge_names,
     judge_words,
     look_alike,
+    strip_accents,
 )
 from reconcile.lexicon import (
-    british_american,
     joined,
     misspellings,
     stem,
@@ -169,8 +170,6 @@ NEGATION_CONTEXT = 2
 SENTENCE_CACHE = 16384
 """Sentences whose words are kept between calls."""
 MAX_ONE_SIDED = 6
-MAX_MERGED_WORDING = 4
-"""A dropped and an added stretch this short, side by side, are one rewording."""
 """Longer words-only-on-one-side stretches are extra clauses, not drift: left to unique claims."""
 NAME_ZIPF = 4.5
 """Below this wordfreq frequency a capitalised word is taken for a name, not a title word."""
@@ -231,12 +230,6 @@ class Context:
     @property
     def b_published(self) -> dt.date | None:
         return parse_published(self.b_doc.published)
-
-
-def _strip_accents(text: str) -> str:
-    if text.isascii():
-        return text  # NFKD leaves ASCII as it is, with no combining marks to drop
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 _DIGIT = re.compile(r"\d")
@@ -341,45 +334,6 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands
     return tuple(out)
 
 
-_GB_US = (
-    (re.compile(r"isation"), "ization"),
-    (re.compile(r"(?<=\w{3})is(e|es|ed|ing)$"), r"iz\1"),
-    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
-    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
-    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
-    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
-)
-
-
-_GB_PARTS = ("is", "ys", "our", "tre", "ogue")
-"""A substring each of the patterns above matches."""
-MAX_AMERICANISED_SHRINK = 2
-"""``_americanised`` shortens a word by at most this: "-ogue" to "-og"; the other patterns
-keep the length or take one letter ("-our"), and only one ending pattern can apply."""
-
-
-@functools.lru_cache(maxsize=65536)
-def _americanised(word: str) -> str:
-    """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
-    if not any(part in word for part in _GB_PARTS):
-        return word  # every pattern needs one of these
-    for gb, us in _GB_US:
-        word = gb.sub(us, word)
-    return word
-
-
-def _is_respelling(a: str, b: str) -> bool:
-    """Same word, other spelling: hyphens, apostrophes, case, diacritics, GB/US."""
-    a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
-    if a == b or (a, b) in british_american():
-        return True
-    if _corrects(a, b):
-        return False  # "compromize" is codespell's misspelling, not an American spelling
-    if abs(len(a) - len(b)) > MAX_AMERICANISED_SHRINK:
-        return False  # no American spelling can bring them together: skip the patterns
-    return _americanised(a) == _americanised(b)
-
-
 _SUFFIXES = tuple(
     sorted(
         [
@@ -455,7 +409,7 @@ def _roots(word: str) -> frozenset[str]:
 
 def _is_inflection(a: str, b: str) -> bool:
     """Grammar, not meaning: "pressure"/"pressures", "violation"/"violating", "recognise"/"recognizes"."""
-    a, b = _americanised(a), _americanised(b)
+    a, b = americanised(a), americanised(b)
     if _roots(a) & _roots(b):
         return True
     short, long_ = sorted((joined(a), joined(b)), key=len)
@@ -561,11 +515,6 @@ def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], 
     return close
 
 
-def _corrects(x: str, y: str) -> bool:
-    """codespell lists one as the misspelling of the other."""
-    return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
-
-
 class _Finding(NamedTuple):
     """What a stage found: a kind, the words of each side, why that kind, and the side the context favours.
 
@@ -655,7 +604,7 @@ def _may_be_name(w: _Word, lang: Language) -> bool:
 
 def frequency_in(word: str, lang: Language) -> float:
     """wordfreq's frequency in the pair's language (English's where the language is unknown)."""
-    return frequency(word, lang.code) if lang.code != "und" else zipf(word)
+    return zipf(word, lang.code if lang.code != "und" else "en")
 
 
 def _is_name_pair(a: _Word, b: _Word, lang: Language) -> bool:
@@ -669,7 +618,7 @@ def _is_name_pair(a: _Word, b: _Word, lang: Language) -> bool:
         return False
     if a.initial and b.initial and not (a.proper_run or b.proper_run):
         return False
-    if _corrects(a.norm, b.norm):
+    if corrects(a.norm, b.norm):
         return False
     return min(frequency_in(joined(a.norm), lang), frequency_in(joined(b.norm), lang)) < NAME_ZIPF
 
@@ -694,7 +643,7 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
     if _is_name_pair(a, b, lang):
         # "Armenia"/"Armenian", "Qaida"/"Al-Qaida": one name in two forms, None; "Sergei"/"Sergey": a variant.
         return _name_finding([a], [b], lang)
-    if _is_respelling(x, y):
+    if is_respelling(x, y):
         return _Finding(
             "spelling-variant", [a], [b], "the same word spelt two ways (hyphen, accents or British/American)"
         )
@@ -1106,7 +1055,7 @@ def _negations(group: _Group) -> list[_Finding]:
 def _whole_hunk_respellings(group: _Group) -> list[_Finding]:
     found = []
     for h in group.hunks:
-        if h.a and h.b and _is_respelling("".join(w.norm for w in h.a), "".join(w.norm for w in h.b)):
+        if h.a and h.b and is_respelling("".join(w.norm for w in h.a), "".join(w.norm for w in h.b)):
             group.explain([*h.a, *h.b])
             found.append(_Finding("spelling-variant", h.a, h.b))
     return found
@@ -1127,8 +1076,8 @@ def _slips(group: _Group) -> list[_Finding]:
     close = _close_words(a_norms, b_norms)
     # A codespell misspelling meets its correction however far apart the two are spelt.
     table = misspellings()
-    corrected = {(i, j) for i, x in enumerate(a_norms) if x in table for j, y in enumerate(b_norms) if _corrects(x, y)}
-    corrected |= {(i, j) for j, y in enumerate(b_norms) if y in table for i, x in enumerate(a_norms) if _corrects(x, y)}
+    corrected = {(i, j) for i, x in enumerate(a_norms) if x in table for j, y in enumerate(b_norms) if corrects(x, y)}
+    corrected |= {(i, j) for j, y in enumerate(b_norms) if y in table for i, x in enumerate(a_norms) if corrects(x, y)}
     # One word put for one word between shared words is a substitution to judge, however unlike the two are.
     index_a = {id(w): i for i, w in enumerate(a_words)}
     index_b = {id(w): j for j, w in enumerate(b_words)}
@@ -1214,8 +1163,9 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             candidates = {norm: other_words[norm] for norm in near if norm != w.norm and look_alike(w.norm, norm)}
             best = None
             for norm, o in sorted(candidates.items()):
-                if judge_words(w.norm, norm, lang).reason.startswith("one word in two"):
-                    continue  # another form of the same word: grammar, not a slip
+                judged = judge_words(w.norm, norm, lang)
+                if judged.kind == "spelling-variant" or judged.reason.startswith("one word in two"):
+                    continue  # the same word respelt, or in another form: not a slip
                 margin = context_fit(norm, before, after) - context_fit(w.norm, before, after)
                 if margin >= OWN_CONTEXT_MARGIN and (best is None or margin > best[0]):
                     best = (margin, o)
@@ -1300,7 +1250,7 @@ def _translated(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
 
 def _original_and_english(x: str, y: str) -> bool:
     """"Nürnberg"/"Nuremberg", "Lužické"/"Lusatian": a name in its own letters beside its English form."""
-    return x.isascii() != y.isascii() and _strip_accents(x)[:1] == _strip_accents(y)[:1]
+    return x.isascii() != y.isascii() and strip_accents(x)[:1] == strip_accents(y)[:1]
 
 
 def _shares_a_part(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
@@ -1386,7 +1336,7 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     ):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
-        if not (_is_name_form(x, y) or _is_respelling(x, y) or _is_inflection(x, y)):
+        if not (_is_name_form(x, y) or is_respelling(x, y) or _is_inflection(x, y)):
             group.explain([*lone_a, *lone_b])
             if finding := _name_finding(lone_a, lone_b, lang):
                 found.append(finding)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -39,10 +40,9 @@ from importlib import resources
 from typing import Any
 
 import jellyfish
-import wordfreq
 from rapidfuzz.distance import OSA
 
-from reconcile.lexicon import british_american, joined, misspellings, stopwords
+from reconcile.lexicon import british_american, is_known_word, joined, misspellings, stopwords, zipf
 
 # --- languages -------------------------------------------------------------------
 
@@ -143,20 +143,10 @@ sentence full of Russian names came out as Nigerian Pidgin ("pcm")."""
 
 
 @functools.lru_cache(maxsize=65536)
-def frequency(word: str, lang: str = "en") -> float:
-    """wordfreq's Zipf frequency of a folded word in a language (0: never seen)."""
-    return float(wordfreq.zipf_frequency(word, lang))
-
-
-@functools.lru_cache(maxsize=65536)
 def is_word(word: str, lang: str = "en") -> bool:
-    """A word of the language, judged by its joined form ("tai-lateral" is not; "de-escalate" is)."""
-    if lang == "en" and word in misspellings():
-        return False
-    if frequency(joined(word), lang) > 0:
-        return True
-    parts = [p for p in word.split("-") if p]
-    return len(parts) > 1 and all(frequency(p, lang) >= 3.6 for p in parts)
+    """A word of the language ("tai-lateral" is not; "de-escalate" is), and in English no misspelling
+    codespell knows."""
+    return not (lang == "en" and word in misspellings()) and is_known_word(word, lang)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -201,6 +191,59 @@ def derived(x: str, y: str) -> bool:
     return common >= DERIVATION_PREFIX and common >= DERIVATION_SHARE * min(len(x), len(y))
 
 
+# --- respellings -------------------------------------------------------------------
+
+
+def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # NFKD leaves ASCII as it is, with no combining marks to drop
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+_GB_US = (
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+)
+
+
+_GB_PARTS = ("is", "ys", "our", "tre", "ogue")
+"""A substring each of the patterns above matches."""
+MAX_AMERICANISED_SHRINK = 2
+"""``americanised`` shortens a word by at most this: "-ogue" to "-og"; the other patterns
+keep the length or take one letter ("-our"), and only one ending pattern can apply."""
+
+
+@functools.lru_cache(maxsize=65536)
+def americanised(word: str) -> str:
+    """A rough American spelling by ending: "hospitalised" -> "hospitalized", "centre" -> "center"."""
+    if not any(part in word for part in _GB_PARTS):
+        return word  # every pattern needs one of these
+    for gb, us in _GB_US:
+        word = gb.sub(us, word)
+    return word
+
+
+def is_respelling(a: str, b: str) -> bool:
+    """Same word, other spelling: hyphens, apostrophes, case, diacritics, GB/US."""
+    a, b = joined(strip_accents(a)), joined(strip_accents(b))
+    if a == b or (a, b) in british_american():
+        return True
+    if corrects(a, b):
+        return False  # "compromize" is codespell's misspelling, not an American spelling
+    if abs(len(a) - len(b)) > MAX_AMERICANISED_SHRINK:
+        return False  # no American spelling can bring them together: skip the patterns
+    return americanised(a) == americanised(b)
+
+
+def corrects(x: str, y: str) -> bool:
+    """codespell lists one as the misspelling of the other."""
+    return y in misspellings().get(x, ()) or x in misspellings().get(y, ())
+
+
 # --- form and sound -----------------------------------------------------------------
 
 _TRANSLITERATION = (
@@ -230,7 +273,7 @@ _TRANSLITERATION = (
 @functools.lru_cache(maxsize=65536)
 def transliteration_key(name: str) -> str:
     """A name folded past accents, doubled letters and common transliteration variants."""
-    word = "".join(c for c in unicodedata.normalize("NFKD", joined(name.casefold())) if not unicodedata.combining(c))
+    word = strip_accents(joined(name.casefold()))
     word = "".join(c for c in word if c.isalpha())
     for old, new in _TRANSLITERATION:
         word = word.replace(old, new)
@@ -524,7 +567,7 @@ def judge_words(
         return WordJudgement(None, "the same word")
     if joined(x) == joined(y) and x.replace("-", "") != y.replace("-", ""):
         return WordJudgement(None, "one word with and without a possessive ending")
-    if _respelt(x, y):
+    if is_respelling(x, y):
         return WordJudgement("spelling-variant", "the same word spelt two ways (hyphen, accents or British/American)")
     if lang is UNKNOWN_LANGUAGE:
         return WordJudgement(None, "no word list for this language: left as drift")
@@ -550,7 +593,7 @@ def judge_words(
         return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours")
     if same_lemma(x, y, lang.code) or derived(x, y):
         return WordJudgement(None, "one word in two grammatical forms (same lemma or derivation)")
-    fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
+    fx, fy = zipf(joined(x), lang.code), zipf(joined(y), lang.code)
     if min(fx, fy) < COMMON_WORD_ZIPF <= max(fx, fy) - 1 and look_alike(x, y) and "-" not in x + y:
         rare, common = (x, y) if fx < fy else (y, x)
         return WordJudgement("typo", f"{rare!r}: a rare form beside the common {common!r}", "b" if rare == x else "a")
@@ -576,12 +619,6 @@ def judge_words(
         "both are words, spelt alike, with different lemmas: one may be a slip for the other",
         _favoured(margin),
     )
-
-
-def _respelt(x: str, y: str) -> bool:
-    a = "".join(c for c in unicodedata.normalize("NFKD", joined(x)) if not unicodedata.combining(c))
-    b = "".join(c for c in unicodedata.normalize("NFKD", joined(y)) if not unicodedata.combining(c))
-    return a == b or (a, b) in british_american()
 
 
 @dataclass(frozen=True)
@@ -614,7 +651,7 @@ def judge_names(x: str, y: str, lang: Language) -> NameJudgement:
     misspelling first ("Virrtual", "Gehrinng", "Tatarsan"), even where a transliteration key would
     join the two: transliterations are forms people write ("Aleksandr", "Shoygu", "Zelenskyy").
     """
-    fx, fy = frequency(joined(x), lang.code), frequency(joined(y), lang.code)
+    fx, fy = zipf(joined(x), lang.code), zipf(joined(y), lang.code)
     known, unknown = (x, y) if fx >= fy else (y, x)
     never_seen = min(fx, fy) == 0 < max(fx, fy)
     close = edit_distance(x.casefold(), y.casefold()) <= max(2, min(len(x), len(y)) // 4)

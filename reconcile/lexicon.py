@@ -23,9 +23,9 @@ def stopwords() -> frozenset[str]:
 
 
 @functools.cache
-def zipf(word: str) -> float:
-    """Zipf frequency (0 = never seen, 7 = "the") of a folded word."""
-    return float(wordfreq.zipf_frequency(word, "en"))
+def zipf(word: str, lang: str = "en") -> float:
+    """Zipf frequency (0 = never seen, 7 = "the") of a folded word in a language (wordfreq's code)."""
+    return float(wordfreq.zipf_frequency(word, lang))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -38,16 +38,16 @@ def joined(word: str) -> str:
     return word.replace("-", "").replace("'", "")
 
 
-def is_known_word(word: str) -> bool:
+def is_known_word(word: str, lang: str = "en") -> bool:
     """A word wordfreq has seen, judging hyphenated compounds by their joined form.
 
     wordfreq splits "tai-lateral" and averages its parts, so a compound counts as
     a word when its joined form does or when every part is a common word.
     """
-    if zipf(joined(word)) > 0:
+    if zipf(joined(word), lang) > 0:
         return True
     parts = [p for p in word.split("-") if p]
-    return len(parts) > 1 and all(zipf(p) >= 3.6 for p in parts)
+    return len(parts) > 1 and all(zipf(p, lang) >= 3.6 for p in parts)
 
 
 def _codespell_lines(name: str) -> list[str]:

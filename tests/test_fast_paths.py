@@ -22,15 +22,15 @@ from reconcile.dates import find_dates
 from reconcile.diverge import (
     _ISO_HINT,
     SIMILAR_WORD,
-    _americanised,
     _changed_stretches,
     _close_words,
     _folded,
     _has_month_letters,
-    _is_respelling,
     _number,
     _word_similarity,
 )
+from reconcile.evidence import americanised as _americanised
+from reconcile.evidence import is_respelling as _is_respelling
 from reconcile.lexicon import _SUFFIX, joined, stem
 from reconcile.model import Sentence
 from reconcile.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
@@ -154,7 +154,7 @@ def _stem_slowly(word: str) -> str:
 
 
 def _americanised_slowly(word: str) -> str:
-    from reconcile.diverge import _GB_US
+    from reconcile.evidence import _GB_US
 
     for gb, us in _GB_US:
         word = gb.sub(us, word)
@@ -232,7 +232,8 @@ def test_respelling_length_check_drops_no_respelling(a: str, b: str) -> None:
 
 
 def _is_respelling_slowly(a: str, b: str) -> bool:
-    from reconcile.diverge import _corrects, _strip_accents
+    from reconcile.evidence import corrects as _corrects
+    from reconcile.evidence import strip_accents as _strip_accents
     from reconcile.lexicon import british_american
 
     a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
