@@ -558,6 +558,30 @@ WMT_PAIRS = (
     ("en-de", "newstest2021.en-de.ref.A.de", "newstest2021.en-de.ref.C.de"),
 )
 FACT_KINDS = ("number", "date", "negation")
+FLAG_LABELS = Path(__file__).resolve().parent / "data" / "wmt21_flag_labels.tsv"
+"""Every high-severity flag the tool raised on the two references (at bac0ef1, and later ones as they appeared), read by a person beside
+both lines and the source: ``differ`` where the translators really say different things there (a
+translator's slip, another figure, name, date or negation), ``agree`` where the flag is a false
+alarm.  A flag not in the file (a new one) counts as a false alarm until someone reads it."""
+
+
+@functools.cache
+def flag_labels() -> dict[tuple[str, int, str, str, str], str]:
+    """(set, line, kind, a, b) -> "differ" or "agree"."""
+    labels = {}
+    for row in FLAG_LABELS.read_text(encoding="utf-8").splitlines()[1:]:
+        name, line, kind, a, b, label, _note = row.split("\t")
+        labels[name, int(line), kind, a, b] = label
+    return labels
+
+
+def _flag_line(first: int, a_text: str, b_text: str, d: Divergence) -> int:
+    """The test set's line a flag stands on (its A side, or its B side where A has nothing)."""
+    if d.a_span:
+        return first + _line_of(a_text, d.a_span[0])
+    if d.b_span:
+        return first + _line_of(b_text, d.b_span[0])
+    return first
 
 
 def wmt_documents(a_lines: list[str], b_lines: list[str]) -> Iterator[tuple[list[int], str, str]]:
@@ -574,24 +598,35 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n\n", 0, offset)
 
 
-def evaluate_two_references(show: int = 40) -> dict[str, dict[str, float]]:
-    """Line alignment recall and flags per 100 lines where nothing was planted."""
+def evaluate_two_references(show: int = 40, flags_out: Path | None = None) -> dict[str, dict[str, float]]:
+    """Line alignment recall and flags per 100 lines where nothing was planted.
+
+    "Where the translators agree" leaves out the flags a person read as real differences
+    (``FLAG_LABELS``); ``flags_out`` writes every high-severity flag with both lines and the
+    source, for reading.
+    """
     from reconcile.pipeline import compare
 
+    labels = flag_labels()
+    rows: list[list[str]] = []
     print("\n## Two human translations of the same news (WMT21), nothing planted\n")
     print(
-        "| set | lines | line alignment recall | high / 100 lines | number+date+negation / 100 | "
-        "medium / 100 | flags by kind | ms/doc pair |"
+        "| set | lines | line alignment recall | high / 100 lines (where the translators agree) | "
+        "number+date+negation / 100 (where they agree) | medium / 100 | flags by kind | flags not yet read | "
+        "ms/doc pair |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     figures: dict[str, dict[str, float]] = {}
     listed: dict[str, list[str]] = {}
     for name, fa, fb in WMT_PAIRS:
         a_lines = (WMT / fa).read_text(encoding="utf-8").splitlines()
         b_lines = (WMT / fb).read_text(encoding="utf-8").splitlines()
+        source = (WMT / f"newstest2021.{name}.src.{name[:2]}").read_text(encoding="utf-8").splitlines()
         aligned_lines = 0
         kinds: Counter[str] = Counter()
         severities: Counter[str] = Counter()
+        real: Counter[str] = Counter()  # high-severity flags a person read as the translators' real differences
+        unread = 0
         listed[name] = []
         started = time.perf_counter()
         n_docs = 0
@@ -611,26 +646,41 @@ def evaluate_two_references(show: int = 40) -> dict[str, dict[str, float]]:
             for d in pair.divergences:
                 kinds[d.kind] += 1
                 severities[d.severity] += 1
-                if d.severity == "high" and len(listed[name]) < show:
-                    line = lines[0] + _line_of(a_text, d.a_span[0]) if d.a_span else None
-                    listed[name].append(f"line {line}: {d.kind} {d.a!r} / {d.b!r} ({getattr(d, 'reason', '')})")
+                if d.severity != "high":
+                    continue
+                line = _flag_line(lines[0], a_text, b_text, d)
+                label = labels.get((name, line, d.kind, d.a, d.b))
+                unread += label is None
+                if label == "differ":
+                    real[d.kind] += 1
+                if flags_out:
+                    rows.append([name, str(line), d.kind, d.a, d.b, d.reason, a_lines[line], b_lines[line], source[line]])
+                if len(listed[name]) < show:
+                    listed[name].append(f"line {line}: [{label or 'not read'}] {d.kind} {d.a!r} / {d.b!r} ({d.reason})")
         elapsed = (time.perf_counter() - started) * 1000 / max(n_docs, 1)
         n = len(a_lines)
         per = {k: v * 100 / n for k, v in kinds.items()}
+        facts = sum(kinds[k] for k in FACT_KINDS)
         fig = {
             "recall": aligned_lines / n,
             "high": severities["high"] * 100 / n,
-            "facts": sum(kinds[k] for k in FACT_KINDS) * 100 / n,
+            "high_agree": (severities["high"] - sum(real.values())) * 100 / n,
+            "facts": facts * 100 / n,
+            "facts_agree": (facts - sum(real[k] for k in FACT_KINDS)) * 100 / n,
             "medium": severities["medium"] * 100 / n,
         }
         figures[name] = fig
         by_kind = ", ".join(f"{k} {per[k]:.1f}" for k in sorted(per) if k != "wording")
         print(
-            f"| {name} | {n} | {fig['recall']:.3f} | {fig['high']:.2f} | {fig['facts']:.2f} | {fig['medium']:.2f} | "
-            f"{by_kind}; wording {per.get('wording', 0):.1f} | {elapsed:.0f} |"
+            f"| {name} | {n} | {fig['recall']:.3f} | {fig['high']:.2f} ({fig['high_agree']:.2f}) | "
+            f"{fig['facts']:.2f} ({fig['facts_agree']:.2f}) | {fig['medium']:.2f} | "
+            f"{by_kind}; wording {per.get('wording', 0):.1f} | {unread} | {elapsed:.0f} |"
         )
+    if flags_out:
+        header = ["set", "line", "kind", "a", "b", "reason", "ref_a", "ref_b", "source"]
+        flags_out.write_text("\n".join("\t".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
     for name, items in listed.items():
-        print(f"\nhigh-severity flags, {name} (first {show}; read them: some are the translators' own slips):")
+        print(f"\nhigh-severity flags, {name} (first {show}; [differ]: a person read it as a real difference):")
         for item in items:
             print("  ", item)
     return figures
@@ -854,6 +904,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="planted cases on only the first N pairs")
     parser.add_argument("--errors", type=Path, default=ERRORS, help="folder of the Mitton corpora's .dat files")
     parser.add_argument("--semantic", action="store_true", help="also score STS with the optional MiniLM scorer")
+    parser.add_argument("--flags", type=Path, help="write every high-severity flag on the two references here")
     parser.add_argument(
         "--part", choices=("all", "translations", "errors", "sts", "seeds"), default="all", help="run one part only"
     )
@@ -862,7 +913,7 @@ def main() -> int:
     run = {args.part} if args.part != "all" else {"translations", "errors", "sts", "seeds"}
     if "translations" in run:
         if WMT.is_dir():
-            evaluate_two_references()
+            evaluate_two_references(flags_out=args.flags)
         else:
             print(f"{WMT} is absent: part 1 skipped", file=sys.stderr)
     if "errors" in run:

@@ -40,6 +40,7 @@ from importlib import resources
 from typing import Any
 
 import jellyfish
+from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from reconcile.lexicon import british_american, is_known_word, joined, misspellings, stopwords, zipf
@@ -272,8 +273,14 @@ _TRANSLITERATION = (
 
 @functools.lru_cache(maxsize=65536)
 def transliteration_key(name: str) -> str:
-    """A name folded past accents, doubled letters and common transliteration variants."""
-    word = strip_accents(joined(name.casefold()))
+    """A name folded past accents, doubled letters and common transliteration variants.
+
+    anyascii writes the letters accents do not decompose, and other scripts, in
+    Latin ("Đuričić" -> "Duricic", "Łódź" -> "Lodz", "Зеленский" -> "Zelenskii").
+    """
+    word = joined(name.casefold())
+    if not word.isascii():
+        word = anyascii(word).casefold()
     word = "".join(c for c in word if c.isalpha())
     for old, new in _TRANSLITERATION:
         word = word.replace(old, new)
@@ -321,10 +328,11 @@ def same_name(x: str, y: str) -> bool:
     shorter = min(len(kx), len(ky))
     if kx == ky:
         return True
+    x, y = joined(x.casefold()), joined(y.casefold())  # "Djuričič's" is "Djuričič" for this
     if shorter < 5 or not (x.isalpha() and y.isalpha()):
         return False
     close = edit_distance(kx, ky) <= (1 if shorter < 8 else 2)
-    return close and (_consonants(kx) == _consonants(ky) or sound_alike(x.casefold(), y.casefold()))
+    return close and (_consonants(kx) == _consonants(ky) or sound_alike(x, y))
 
 
 def _consonants(key: str) -> str:
@@ -391,11 +399,27 @@ of a common word is a typo that happens to be in wordfreq's long tail."""
 
 
 def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | None], ...]) -> float:
-    """How much better x fits than y (log ratio), averaged over each side's neighbours."""
+    """How much better x fits than y (log ratio): positive says y is the slip, negative x.
+
+    ``neighbours`` holds x's own neighbours, then y's.  A slip is a word its own
+    neighbours reject: y is one only if y's neighbours take x over y while x's
+    neighbours do not take y over x.  Where each word fits its own neighbours
+    ("according to" / "Unipetrol, too"), the two were written on purpose and the
+    margin is 0, however much better one of them fits both places.
+    """
     if not neighbours:
         return 0.0
-    margins = [context_fit(x, before, after) - context_fit(y, before, after) for before, after in neighbours]
-    return sum(margins) / len(margins)
+    if len(neighbours) == 1 or neighbours[0] == neighbours[1]:
+        before, after = neighbours[0]
+        return context_fit(x, before, after) - context_fit(y, before, after)
+    (x_before, x_after), (y_before, y_after) = neighbours[:2]
+    x_own = context_fit(x, x_before, x_after) - context_fit(y, x_before, x_after)  # > 0: x fits its place
+    y_own = context_fit(y, y_before, y_after) - context_fit(x, y_before, y_after)  # > 0: y fits its place
+    if y_own < 0 <= x_own:
+        return -y_own
+    if x_own < 0 <= y_own:
+        return x_own
+    return 0.0
 
 
 # --- meaning -----------------------------------------------------------------------------
