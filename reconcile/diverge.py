@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -42,6 +42,7 @@ from reconcile.evidence import (
     corrects,
     derived,
     detect_language,
+    foreign_word,
     is_respelling,
     is_word,
     judge_names,
@@ -624,14 +625,35 @@ def _is_name_pair(a: _Word, b: _Word, lang: Language) -> bool:
     return min(frequency_in(joined(a.norm), lang), frequency_in(joined(b.norm), lang)) < NAME_ZIPF
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]\"\u201c\u201d\u2013\u2014]")
+
+
+def _context(words: Sequence[_Word], n: int) -> tuple[str | None, str | None]:
+    """The words before and after ``words[n]`` that a reader takes together with it.
+
+    A neighbour across a comma or a full stop belongs to another phrase: "pay too, the police"
+    says nothing about "too the".
+    """
+    w = words[n]
+    before = words[n - 1].norm if n > 0 and words[n - 1].sentence == w.sentence else None
+    if before is not None and _CLAUSE_BREAK.search(w.gap):
+        before = None
+    after = None
+    if n + 1 < len(words) and words[n + 1].sentence == w.sentence and not _CLAUSE_BREAK.search(words[n + 1].gap):
+        after = words[n + 1].norm
+    return before, after
+
+
+def _position(words: Sequence[_Word], w: _Word) -> int:
+    return next(k for k, v in enumerate(words) if v is w)
+
+
 def _neighbours(group: _Group, x: _Word, y: _Word) -> tuple[tuple[str | None, str | None], ...]:
     """The words before and after each of the pair on its own side: the context both must fit."""
     out = []
     for words, w in ((group.a, x), (group.b, y)):
         n = next(k for k, v in enumerate(words) if v is w)
-        before = words[n - 1].norm if n > 0 and words[n - 1].sentence == w.sentence else None
-        after = words[n + 1].norm if n + 1 < len(words) and words[n + 1].sentence == w.sentence else None
-        out.append((before, after))
+        out.append(_context(words, n))
     return tuple(out)
 
 
@@ -650,6 +672,8 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
         )
     if _is_acronym(a) or _is_acronym(b) or any(c.isdigit() for c in x + y):
         return None  # "EUR"/"euro", "13:25"/"1:25": an abbreviation spelt out, or figures the number stage reads
+    if lang.context_model and any(_kept_foreign(ws, _position(ws, w), lang) for ws, w in ((group.a, a), (group.b, b))):
+        return None  # "Müller und Schmidt" / "Müller and Schmidt": a word of the source language kept
     judged = judge_words(x, y, lang, _neighbours(group, a, b))
     if judged.kind is None:
         return None
@@ -986,8 +1010,34 @@ NEGATIVE_WORDS = frozenset(
 a "not" is a rewording of it, not a claim reversed."""
 
 
+NEGATIVE_PREFIXES = ("non-", "un", "im", "ir", "il")
+"""Prefixes that make a word the negation of another ("uncertain", "impossible", "non-regulated",
+"disregard"): on the two references, such a word beside a "not" on the other side was the same claim
+in other words in every case read ("is uncertain" / "is not guaranteed")."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _prefix_negates(word: str) -> bool:
+    """A negative prefix on a word English writes less often than the word it negates.
+
+    The frequency test keeps "discuss", "invest" and "interest" (commoner than "cuss",
+    "vest", "terest") out.
+    """
+    for prefix in NEGATIVE_PREFIXES:
+        stem = word.removeprefix(prefix)
+        if stem != word and len(stem) >= 4 and zipf(stem) > zipf(word) > 0:
+            return True
+    return False
+
+
 def _negates(word: str) -> bool:
-    return _is_negation(word) or word in NEGATIVE_WORDS
+    return _is_negation(word) or word in NEGATIVE_WORDS or _prefix_negates(word)
+
+
+def _negation_count(words: Sequence[_Word], negates: Callable[[str], bool]) -> int:
+    """Negations in a stretch, "neither ... nor" once: it negates one clause, as "not ... or" does."""
+    count = sum(negates(w.norm) for w in words)
+    return count - (any(w.norm == "neither" for w in words) and any(w.norm == "nor" for w in words))
 
 
 def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
@@ -1012,7 +1062,9 @@ def _negations(group: _Group) -> list[_Finding]:
     for side, words, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         if not any(_is_negation(w.norm) for h in group.hunks for w in getattr(h, side)):
             continue  # most groups change no negation word: skip reading the whole sentences
-        if sum(_is_negation(w.norm) for w in words) <= sum(_negates(w.norm) for w in other):
+        own_norms = {w.norm for w in words}
+        paraphrases = [w for w in other if w.norm not in own_norms or _is_negation(w.norm)]
+        if _negation_count(words, _is_negation) <= _negation_count(paraphrases, _negates):
             continue  # the other side negates as often, in other words ("no one" / "nobody", "neither")
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
@@ -1147,8 +1199,9 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             if w.number is not None or _capitalised(w) or len(w.norm) < 2 or not w.norm.isalpha():
                 continue
             n = position[id(w)]
-            before = own[n - 1].norm if n > 0 and own[n - 1].sentence == w.sentence else None
-            after = own[n + 1].norm if n + 1 < len(own) and own[n + 1].sentence == w.sentence else None
+            if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
+                continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
+            before, after = _context(own, n)
             # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
             if context_fit(w.norm, before, after) <= -OWN_CONTEXT_MARGIN and is_word(w.norm, lang.code):
                 suspects.append((w, before, after))
@@ -1184,6 +1237,25 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
                 else _Finding("real-word", [o], [w], reason, favours)
             )
     return found
+
+
+def _kept_foreign(words: Sequence[_Word], n: int, lang: Language) -> bool:
+    """A word of the source language kept inside a name or phrase ("Ústí nad Labem", "Obděnice na
+    Sedlčansko", "Müller und Schmidt"): foreign, and beside a name or another foreign word.
+
+    Beside ordinary words the same letters are a slip ("due to en epicentre" for "an").
+    """
+    if not foreign_word(words[n].norm, lang.code):
+        return False
+    beside = [words[k] for k in (n - 1, n + 1) if 0 <= k < len(words) and words[k].sentence == words[n].sentence]
+    return any(
+        (_capitalised(v) and not v.initial) or (v.norm.isalpha() and foreign_word(v.norm, lang.code)) for v in beside
+    )
+
+
+def _abbreviation(w: _Word, following: _Word | None) -> bool:
+    """A short word with a full stop of its own ("ca.", "i.e.", "approx."): an abbreviation."""
+    return len(w.norm) <= 3 and following is not None and following.gap.lstrip().startswith(".")
 
 
 OWN_CONTEXT_MARGIN = math.log(10_000_000)
@@ -1257,8 +1329,8 @@ def _original_and_english(x: str, y: str) -> bool:
 def _shares_a_part(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
     parts_a = {joined(p) for w in names_a for p in re.split(r"[-\u2013]", w.norm) if len(p) >= 3}
     parts_b = {joined(p) for w in names_b for p in re.split(r"[-\u2013]", w.norm) if len(p) >= 3}
-    if parts_a & parts_b:
-        return True
+    if parts_a & parts_b or any(same_name(x, y) for x in parts_a for y in parts_b):
+        return True  # "Nordrhein-Westfalen"/"Rhine-Westphalia"
     return any(x.startswith(y) or y.startswith(x) for x in parts_a for y in parts_b if min(len(x), len(y)) >= 5)
 
 
