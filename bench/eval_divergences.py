@@ -559,10 +559,11 @@ WMT_PAIRS = (
 )
 FACT_KINDS = ("number", "date", "negation")
 FLAG_LABELS = Path(__file__).resolve().parent / "data" / "wmt21_flag_labels.tsv"
-"""Every high-severity flag the tool raised on the two references (at bac0ef1, and later ones as they appeared), read by a person beside
-both lines and the source: ``differ`` where the translators really say different things there (a
-translator's slip, another figure, name, date or negation), ``agree`` where the flag is a false
-alarm.  A flag not in the file (a new one) counts as a false alarm until someone reads it."""
+"""Every high-severity flag the tool raised on the two references (at bac0ef1, and later ones as they
+appeared), read by a person beside both lines and the source: ``differ`` where the translators really
+say different things there (a translator's slip, another figure, name, date or negation), ``agree``
+where the flag is a false alarm.  A flag not in the file (a new one) counts as a false alarm until
+someone reads it."""
 
 
 @functools.cache
@@ -654,7 +655,9 @@ def evaluate_two_references(show: int = 40, flags_out: Path | None = None) -> di
                 if label == "differ":
                     real[d.kind] += 1
                 if flags_out:
-                    rows.append([name, str(line), d.kind, d.a, d.b, d.reason, a_lines[line], b_lines[line], source[line]])
+                    rows.append(
+                        [name, str(line), d.kind, d.a, d.b, d.reason, a_lines[line], b_lines[line], source[line]]
+                    )
                 if len(listed[name]) < show:
                     listed[name].append(f"line {line}: [{label or 'not read'}] {d.kind} {d.a!r} / {d.b!r} ({d.reason})")
         elapsed = (time.perf_counter() - started) * 1000 / max(n_docs, 1)

@@ -744,11 +744,23 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
                     exprs.append(_DateExpr((w,), ("month", MONTHS[w.norm])))
             else:
                 resolved = resolve_weekday(w.norm, published)
-                exprs.append(_DateExpr((w,), resolved or ("weekday", WEEKDAYS[w.norm])))
+                value = resolved or ("weekday", WEEKDAYS[w.norm])
+                if _night_before(words, n):
+                    # "the night before Sunday" is "Saturday night" ("Nacht zu Sonntag" translated)
+                    value = resolved - dt.timedelta(days=1) if resolved else ("weekday", (WEEKDAYS[w.norm] - 1) % 7)
+                exprs.append(_DateExpr((w,), value))
         elif w.norm in RELATIVE_DAYS and published is not None:
             exprs.append(_DateExpr((w,), resolve_weekday(w.norm, published)))
         n += 1
     return exprs
+
+
+NIGHT_BEFORE = frozenset({"before", "to", "into"})
+
+
+def _night_before(words: Sequence[_Word], n: int) -> bool:
+    """ "(the) night before/to/into Sunday": a night named by the morning it ends in."""
+    return n >= 2 and words[n - 1].norm in NIGHT_BEFORE and words[n - 2].norm == "night"
 
 
 def _dates_agree(x: object, y: object) -> bool:
@@ -807,14 +819,64 @@ class _Quantity:
     """A bare 19xx/20xx: a year, which only another year can agree with."""
     hedge_size: int = 0
     """How many of ``words`` are the hedge ("more than")."""
+    unit: str | None = None
+    """The unit written after the figure ("ft", "weeks"), as a key of ``UNITS``."""
 
     def agrees(self, other: _Quantity) -> bool:
         if self.year or other.year:
             return self.year and other.year and self.low == other.low
+        if self.unit and other.unit and self.unit != other.unit and UNITS[self.unit][0] == UNITS[other.unit][0]:
+            # "25 m" / "80 ft", "two weeks" / "14 days": the same measure converted, and rounded.
+            x, y = _in_base_unit(self), _in_base_unit(other)
+            return x[0] <= y[1] * (1 + CONVERTED_TOLERANCE) and y[0] <= x[1] * (1 + CONVERTED_TOLERANCE)
         if self.hedge == other.hedge and self.hedge != "exact":
             # Two hedged figures are two figures: "more than 29" and "more than 39" disagree.
             return all(math.isclose(x, y, rel_tol=1e-9) for x, y in zip(self.figures, other.figures, strict=True))
         return self.low <= other.high and other.low <= self.high
+
+
+UNITS: dict[str, tuple[str, float, float]] = {
+    **dict.fromkeys(("m", "metre", "metres", "meter", "meters", "metern"), ("length", 1.0, 0.0)),
+    **dict.fromkeys(("km", "kilometre", "kilometres", "kilometer", "kilometers", "kilometern"), ("length", 1e3, 0.0)),
+    **dict.fromkeys(("ft", "foot", "feet", "fuß", "fuss"), ("length", 0.3048, 0.0)),
+    **dict.fromkeys(("mile", "miles", "meile", "meilen"), ("length", 1609.344, 0.0)),
+    **dict.fromkeys(("ha", "hectare", "hectares", "hektar"), ("area", 1e4, 0.0)),
+    **dict.fromkeys(("km2", "km²", "quadratkilometer", "quadratkilometern"), ("area", 1e6, 0.0)),
+    **dict.fromkeys(("acre", "acres"), ("area", 4046.856, 0.0)),
+    **dict.fromkeys(("kg", "kilogram", "kilograms", "kilogramm"), ("mass", 1.0, 0.0)),
+    **dict.fromkeys(("lb", "lbs"), ("mass", 0.45359, 0.0)),
+    **dict.fromkeys(("day", "days", "tag", "tage", "tagen"), ("time", 1.0, 0.0)),
+    **dict.fromkeys(("week", "weeks", "woche", "wochen"), ("time", 7.0, 0.0)),
+    "fortnight": ("time", 14.0, 0.0),
+    "celsius": ("temperature", 1.0, 0.0),
+    "fahrenheit": ("temperature", 5 / 9, -32 * 5 / 9),
+}
+"""Units a translation converts: unit -> (measure, factor, offset) to the measure's base unit."""
+CONVERTED_TOLERANCE = 0.05
+"""A converted figure is rounded: "80 ft" is 24.4 m beside "25 m", "86 °F" is 30 °C."""
+
+
+def _with_unit(q: _Quantity, words: Sequence[_Word]) -> tuple[_Word, ...]:
+    """A figure's words and its unit's: "550 acres" / "550 hectares" is a changed figure."""
+    unit_at = q.position + len(q.words) - q.hedge_size
+    return (*q.words, words[unit_at]) if q.unit and unit_at < len(words) else q.words
+
+
+def _in_base_unit(q: _Quantity) -> tuple[float, float]:
+    assert q.unit is not None
+    _, factor, offset = UNITS[q.unit]
+    return q.low * factor + offset, q.high * factor + offset
+
+
+def _unit(words: Sequence[_Word], j: int) -> str | None:
+    """The unit after a figure: "25 m", "two weeks", "86 degrees Fahrenheit" (bare degrees are Celsius)."""
+    if j >= len(words):
+        return None
+    norm = words[j].norm
+    if norm in {"degrees", "degree", "grad"}:
+        following = words[j + 1].norm if j + 1 < len(words) else ""
+        return "fahrenheit" if following in {"fahrenheit", "f"} else "celsius"
+    return norm if norm in UNITS else None
 
 
 def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str | None]:
@@ -903,6 +965,7 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
                 figures,
                 year,
                 len(hedge_words),
+                _unit(words, j),
             )
         )
         read_to = j
@@ -918,18 +981,21 @@ def _context_match(x: _Quantity, y: _Quantity, a: Sequence[_Word], b: Sequence[_
     return 2 * after + before
 
 
-def _changed(q: _Quantity, changed: set[int]) -> tuple[_Word, ...]:
-    """A figure's words without the hedge both sides share: "25"/"27", not "At least 25"/"At least 27"."""
+def _changed(q: _Quantity, changed: set[int], words_of_side: Sequence[_Word] = ()) -> tuple[_Word, ...]:
+    """A figure's words without the hedge both sides share: "25"/"27", not "At least 25"/"At least 27";
+    with its unit where the unit changed ("550 acres" / "550 hectares")."""
     words = list(q.words)
     while len(words) > 1 and id(words[0]) not in changed:
         words.pop(0)
-    return tuple(words)
+    unit = _with_unit(q, words_of_side)[len(q.words) :] if words_of_side else ()
+    return (*words, *(w for w in unit if id(w) in changed))
 
 
 _QUANTITY_WORDS = frozenset(
     {w for table in (LOWER_BOUNDS, UPPER_BOUNDS, APPROXIMATE, NEARLY) for key in table for w in key}
     | set(SCALES)
-    | {"to", "and"}
+    | set(UNITS)
+    | {"to", "and", "degrees", "degree", "grad"}
 )
 """Words a quantity may hold beside its figures: hedges, scales, the "to" of a range."""
 
@@ -954,8 +1020,8 @@ def _numbers(group: _Group) -> list[_Finding]:
     qa, qb = _quantities(group.a), _quantities(group.b)
     changed_a = {id(w) for w in changed_a_words}
     changed_b = {id(w) for w in changed_b_words}
-    moved_a = [q for q in qa if any(id(w) in changed_a for w in q.words)]
-    moved_b = [q for q in qb if any(id(w) in changed_b for w in q.words)]
+    moved_a = [q for q in qa if any(id(w) in changed_a for w in _with_unit(q, group.a))]
+    moved_b = [q for q in qb if any(id(w) in changed_b for w in _with_unit(q, group.b))]
     for q in (*moved_a, *moved_b):
         # The hedge stays for the word stages: "nearly" slipping to "nearby" is a real-word slip.
         group.explain(q.words[q.hedge_size :])
@@ -967,7 +1033,9 @@ def _numbers(group: _Group) -> list[_Finding]:
             moved_a.remove(x)
             moved_b.remove(twins[0])
             if not x.agrees(twins[0]):
-                found.append(_Finding("number", _changed(x, changed_a), _changed(twins[0], changed_b)))
+                found.append(
+                    _Finding("number", _changed(x, changed_a, group.a), _changed(twins[0], changed_b, group.b))
+                )
     # An unchanged figure is matched already by its twin on the other side: only changed ones can agree.
     lone_a = [q for q in moved_a if not any(q.agrees(r) for r in moved_b)]
     lone_b = [q for q in moved_b if not any(q.agrees(r) for r in moved_a)]
@@ -985,7 +1053,11 @@ def _numbers(group: _Group) -> list[_Finding]:
             continue
         used_a.add(i)
         used_b.add(j)
-        found.append(_Finding("number", _changed(lone_a[i], changed_a), _changed(lone_b[j], changed_b)))
+        found.append(
+            _Finding("number", _changed(lone_a[i], changed_a, group.a), _changed(lone_b[j], changed_b, group.b))
+        )
+    for finding in found:
+        group.explain([*finding.a, *finding.b])  # a unit changed with its figure ("550 acres" / "550 hectares")
     return found
 
 
@@ -1322,7 +1394,7 @@ def _translated(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
 
 
 def _original_and_english(x: str, y: str) -> bool:
-    """"Nürnberg"/"Nuremberg", "Lužické"/"Lusatian": a name in its own letters beside its English form."""
+    """ "Nürnberg"/"Nuremberg", "Lužické"/"Lusatian": a name in its own letters beside its English form."""
     return x.isascii() != y.isascii() and strip_accents(x)[:1] == strip_accents(y)[:1]
 
 

@@ -157,7 +157,6 @@ def foreign_word(word: str, lang: str = "en") -> bool:
     return any(zipf(word, other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
 
 
-
 @functools.lru_cache(maxsize=65536)
 def is_word(word: str, lang: str = "en") -> bool:
     """A word of the language ("tai-lateral" is not; "de-escalate" is), and in English no misspelling
@@ -362,7 +361,7 @@ SHORT_FORM = 3
 
 
 def short_form(x: str, y: str) -> bool:
-    """"Rick"/"Ricky", "Alex"/"Alexander": a given name and its short form, one person.
+    """ "Rick"/"Ricky", "Alex"/"Alexander": a given name and its short form, one person.
 
     Acronyms of the same letters in another order ("NATO"/"OTAN": the English and French initials
     of one body) are one name too.

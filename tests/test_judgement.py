@@ -257,3 +257,37 @@ def test_times_of_day_in_two_styles_agree() -> None:
 def test_no_before_a_figure_is_no_negation() -> None:
     ds = found("It was their first No.1 hit in the winter.", "It was their first number 1 hit in the winter.")
     assert not [d for d in ds if d.severity == "high"]
+
+
+# --- units and nights ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The cliff is 25 m high.", "The cliff is 80 ft high."),
+        ("They must stay in a 2-week quarantine.", "They must stay in a 14-day quarantine."),
+        ("They bought 550 acres of land.", "They bought 220 hectares of land."),
+        ("It was 30 degrees in the library.", "It was 86 degrees Fahrenheit in the library."),
+    ],
+)
+def test_a_measure_converted_to_another_unit_agrees(a: str, b: str) -> None:
+    assert not [d for d in found(a, b) if d.kind == "number"], found(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("They bought 550 acres of land.", "They bought 550 hectares of land."),
+        ("The cliff is 25 m high.", "The cliff is 90 ft high."),
+    ],
+)
+def test_a_unit_put_for_another_is_a_number_conflict(a: str, b: str) -> None:
+    assert [d.kind for d in found(a, b) if d.kind == "number"] == ["number"], found(a, b)
+
+
+def test_the_night_before_a_day_is_the_night_of_the_day_before() -> None:
+    same = found("Police made 20 arrests in the night before Sunday.", "Police made 20 arrests on Saturday night.")
+    assert not [d for d in same if d.kind == "date"], same
+    other = found("Police made 20 arrests in the night before Saturday.", "Police made 20 arrests on Saturday night.")
+    assert [d.kind for d in other if d.kind == "date"] == ["date"], other
