@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -159,6 +160,9 @@ APPROXIMATE = {
     ("some",),
     ("estimated",),
     ("an", "estimated"),
+    ("ca",),
+    ("cca",),
+    ("approx",),
 }
 NEARLY = {("nearly",), ("almost",), ("close", "to"), ("just", "under")}
 SAME_THING = 2
@@ -1265,6 +1269,8 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         if not other_words:
             continue
         position = {id(v): k for k, v in enumerate(own)}
+        own_counts = Counter(v.norm for v in own)
+        other_counts = Counter(v.norm for v in other)
         suspects = []
         for w in group.changed(side):
             # a letter alone ("20 h") is an abbreviation, not a slip
@@ -1286,7 +1292,16 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         )
         for row, (w, before, after) in zip(distances.tolist(), suspects, strict=True):
             near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH]
-            candidates = {norm: other_words[norm] for norm in near if norm != w.norm and look_alike(w.norm, norm)}
+            # A slip takes a word's place: the other side writes the intended word more often, and the slip
+            # more often here ("saved form relegation" beside "saved from relegation").
+            candidates = {
+                norm: other_words[norm]
+                for norm in near
+                if norm != w.norm
+                and other_counts[norm] > own_counts[norm]
+                and own_counts[w.norm] > other_counts[w.norm]
+                and look_alike(w.norm, norm)
+            }
             best = None
             for norm, o in sorted(candidates.items()):
                 judged = judge_words(w.norm, norm, lang)
@@ -1326,7 +1341,11 @@ def _kept_foreign(words: Sequence[_Word], n: int, lang: Language) -> bool:
 
 
 def _abbreviation(w: _Word, following: _Word | None) -> bool:
-    """A short word with a full stop of its own ("ca.", "i.e.", "approx."): an abbreviation."""
+    """A short word with a full stop of its own ("ca.", "i.e."), or a hedge before a figure ("ca 24 km")."""
+    if "." in w.text.rstrip(".") or (len(w.norm) <= 3 and w.text.endswith(".")):
+        return True
+    if following is not None and following.number is not None and (w.norm,) in APPROXIMATE:
+        return True
     return len(w.norm) <= 3 and following is not None and following.gap.lstrip().startswith(".")
 
 
@@ -1468,7 +1487,7 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
         names_b = [w for w in rest_b if _is_name_word(w, lang) and w.norm not in a_norms]
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
-            if finding := _name_finding(names_a, names_b, lang):
+            if (finding := _name_finding(names_a, names_b, lang)) and not _named_elsewhere(finding, ctx):
                 found.append(finding)
     # Across the group: each side has one name the other never writes, and the two stand between
     # the same words, so one was put for the other (the diff may have cut the clause around them).
@@ -1483,9 +1502,16 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or is_respelling(x, y) or _is_inflection(x, y)):
             group.explain([*lone_a, *lone_b])
-            if finding := _name_finding(lone_a, lone_b, lang):
+            if (finding := _name_finding(lone_a, lone_b, lang)) and not _named_elsewhere(finding, ctx):
                 found.append(finding)
     return found or _one_name_for_another(group, ctx)
+
+
+def _named_elsewhere(finding: _Finding, ctx: Context | None) -> bool:
+    """Each report names the other's person or place somewhere: the two were moved apart, not swapped."""
+    if ctx is None or finding.kind != "name":
+        return False
+    return any(_mentions(ctx.b_doc, w.text) for w in finding.a) or any(_mentions(ctx.a_doc, w.text) for w in finding.b)
 
 
 NAME_STEM = 4
