@@ -640,11 +640,12 @@ def _context(words: Sequence[_Word], n: int) -> tuple[str | None, str | None]:
     """
     w = words[n]
     before = words[n - 1].norm if n > 0 and words[n - 1].sentence == w.sentence else None
-    if before is not None and _CLAUSE_BREAK.search(w.gap):
+    if before is not None and w.gap.strip() and _CLAUSE_BREAK.search(w.gap):
         before = None
     after = None
-    if n + 1 < len(words) and words[n + 1].sentence == w.sentence and not _CLAUSE_BREAK.search(words[n + 1].gap):
-        after = words[n + 1].norm
+    if n + 1 < len(words) and words[n + 1].sentence == w.sentence:
+        gap = words[n + 1].gap
+        after = None if gap.strip() and _CLAUSE_BREAK.search(gap) else words[n + 1].norm
     return before, after
 
 
@@ -1265,17 +1266,26 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     found = []
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
-        other_words = {o.norm: o for o in reversed(other) if o.norm.isalpha()}  # the first of each word
-        if not other_words:
+        changed = group.changed(side)
+        if not changed:
             continue
-        position = {id(v): k for k, v in enumerate(own)}
         own_counts = Counter(v.norm for v in own)
         other_counts = Counter(v.norm for v in other)
+        position: dict[int, int] | None = None
         suspects = []
-        for w in group.changed(side):
-            # a letter alone ("20 h") is an abbreviation, not a slip
-            if w.number is not None or _capitalised(w) or len(w.norm) < 2 or not w.norm.isalpha():
+        for w in changed:
+            # a letter alone ("20 h") is an abbreviation, not a slip; a slip stands where the other side
+            # writes the intended word, so it is written here more often than there
+            if (
+                own_counts[w.norm] <= other_counts[w.norm]
+                or w.number is not None
+                or _capitalised(w)
+                or len(w.norm) < 2
+                or not w.norm.isalpha()
+            ):
                 continue
+            if position is None:
+                position = {id(v): k for k, v in enumerate(own)}
             n = position[id(w)]
             if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
                 continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
@@ -1284,6 +1294,9 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             if context_fit(w.norm, before, after) <= -OWN_CONTEXT_MARGIN and is_word(w.norm, lang.code):
                 suspects.append((w, before, after))
         if not suspects:
+            continue
+        other_words = {o.norm: o for o in reversed(other) if o.norm.isalpha()}  # the first of each word
+        if not other_words:
             continue
         # Edit distances in one call: only the few words within reach are asked whether they look alike.
         norms = list(other_words)
@@ -1297,10 +1310,7 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             candidates = {
                 norm: other_words[norm]
                 for norm in near
-                if norm != w.norm
-                and other_counts[norm] > own_counts[norm]
-                and own_counts[w.norm] > other_counts[w.norm]
-                and look_alike(w.norm, norm)
+                if norm != w.norm and other_counts[norm] > own_counts[norm] and look_alike(w.norm, norm)
             }
             best = None
             for norm, o in sorted(candidates.items()):
@@ -1708,11 +1718,16 @@ def _group_divergences(a_words: list[_Word], b_words: list[_Word], ctx: Context)
 
 def _mentions(doc: Document, phrase: str) -> bool:
     """Whether a document writes a phrase (folded, whole words, any spacing or punctuation between)."""
+    return _writes(doc.text, phrase)
+
+
+@functools.lru_cache(maxsize=4096)
+def _writes(text: str, phrase: str) -> bool:
     parts = re.findall(r"\w+", fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
     if not parts:
         return False
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
-    return re.search(pattern, _folded(doc.text)) is not None
+    return re.search(pattern, _folded(text)) is not None
 
 
 @functools.lru_cache(maxsize=256)

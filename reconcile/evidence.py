@@ -411,6 +411,7 @@ def _log_next(previous: str | None, word: str) -> float:
     return math.log(BACKOFF * max(unigrams.get(word, 0), 1) / total)
 
 
+@functools.lru_cache(maxsize=65536)
 def context_fit(word: str, before: str | None, after: str | None) -> float:
     """How well a word fits between its neighbours: log P(word | before) + log P(after | word)."""
     fit = _log_next(before, word)
