@@ -51,6 +51,7 @@ from reconcile.evidence import (
     look_alike,
     same_name,
     strip_accents,
+    written_capitalised,
 )
 from reconcile.lexicon import (
     joined,
@@ -1415,9 +1416,21 @@ writes ("China"/"Japan", "Lithuania"/"Latvia") stay a name conflict however comm
 
 
 def _translated(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
+    """A name put into English words ("Pokal"/"Cup"): a common English word that is no name itself.
+
+    "Justin" and "Moscow" are common in English too, but as names (``written_capitalised``): one of
+    them beside a rare name is another person or place.
+    """
     a = [zipf(joined(w.norm)) for w in names_a]
     b = [zipf(joined(w.norm)) for w in names_b]
-    common_a, common_b = max(a) >= TRANSLATED_NAME_ZIPF, max(b) >= TRANSLATED_NAME_ZIPF
+
+    def common_word(words: Sequence[_Word], freqs: list[float]) -> bool:
+        return any(
+            f >= TRANSLATED_NAME_ZIPF and not written_capitalised(joined(w.norm))
+            for w, f in zip(words, freqs, strict=True)
+        )
+
+    common_a, common_b = common_word(names_a, a), common_word(names_b, b)
     rare_a, rare_b = min(a) < UNTRANSLATED_NAME_ZIPF, min(b) < UNTRANSLATED_NAME_ZIPF
     return (common_a and rare_b) or (common_b and rare_a)
 
@@ -1548,7 +1561,8 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         side: [
             w
             for w in group.changed(side)
-            if _is_name_word(w, lang) and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, w.text)
+            if (_is_name_word(w, lang) or _rare_initial_name(w, lang))
+            and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, w.text)
         ]
         for side in ("a", "b")
     }
@@ -1567,6 +1581,23 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     group.explain([*runs_a[0], *runs_b[0]])
     finding = _name_finding(runs_a[0], runs_b[0], lang)
     return [finding] if finding else []
+
+
+INITIAL_NAME_ZIPF = 3.0
+
+
+def _rare_initial_name(w: _Word, lang: Language) -> bool:
+    """A first word of a sentence spelt with letters English lacks, and rare ("Novák confirmed ...").
+
+    Without the foreign letters a rare capitalised first word was as often an English word misspelt
+    ("Prises are decreasing", "Hygyenists reported") as a name, on the two references.
+    """
+    return (
+        w.initial
+        and not w.text.isascii()
+        and _may_be_name(w, lang)
+        and frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF
+    )
 
 
 def _runs(words: Sequence[_Word], sentence_words: Sequence[_Word]) -> list[list[_Word]]:

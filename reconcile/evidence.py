@@ -483,6 +483,20 @@ def _word_vectors() -> Any:
 
 
 @functools.lru_cache(maxsize=65536)
+def written_capitalised(word: str) -> bool:
+    """Whether English writes the word mostly with a capital: a name ("Justin", "Moscow"), not a noun.
+
+    A byte-pair tokenizer keeps whole the strings its training text used often, so a word whose
+    capitalised form is fewer pieces than its lower-case form is one that text wrote capitalised:
+    wordllama's tokenizer gives " Justin" 2 pieces and " justin" 3, " Cup" and " cup" 2 each.
+    """
+    tokenizer = _word_vectors().tokenizer
+    lower = tokenizer.encode(" " + word.lower(), add_special_tokens=False).ids
+    capital = tokenizer.encode(" " + word[:1].upper() + word[1:].lower(), add_special_tokens=False).ids
+    return len(capital) < len(lower)
+
+
+@functools.lru_cache(maxsize=65536)
 def meaning_similarity(x: str, y: str) -> float | None:
     """Cosine of wordllama's embeddings of two words: related meanings score higher than look-alikes.
 

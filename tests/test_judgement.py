@@ -123,6 +123,14 @@ def test_one_name_for_another_in_a_reworded_sentence() -> None:
     assert ("name", "Nový", "Lhota") in [(d.kind, d.a, d.b) for d in ds], ds
 
 
+def test_a_given_name_for_a_foreign_one_is_a_swap_and_a_translated_name_is_not() -> None:
+    """ "Justin" is common in English, but as a name: no translation of "Minařík"; "Cup" is one of "Pokal"."""
+    swapped = found("Jockey Minařík in induced coma after heavy fall", "Jockey Justin in induced coma after heavy fall")
+    assert [(d.kind, d.a, d.b) for d in swapped] == [("name", "Minařík", "Justin")], swapped
+    translated = found("The team won the DFB Pokal on Saturday.", "The team won the DFB Cup on Saturday.")
+    assert not [d for d in translated if d.kind == "name"], translated
+
+
 def test_a_place_in_two_forms_in_a_reworded_sentence_is_no_name_conflict() -> None:
     ds = found(
         "The highest number of infected people has still been in Karvinsko, the tally said.",
