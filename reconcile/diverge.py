@@ -885,6 +885,29 @@ def _unit(words: Sequence[_Word], j: int) -> str | None:
     return norm if norm in UNITS else None
 
 
+def _scale(norm: str) -> float:
+    """A scale word's factor, misspelt or not ("milion" is codespell's misspelling of "million"); else 0."""
+    if norm in SCALES:
+        return SCALES[norm]
+    corrections = misspellings().get(norm, ())
+    return next((SCALES[c] for c in corrections if c in SCALES), 0.0)
+
+
+def _space_grouped(words: Sequence[_Word], n: int) -> bool:
+    """ "12 500": a figure of one to three digits, a space, and a group of exactly three digits."""
+    if n + 1 >= len(words):
+        return False
+    first, group = words[n], words[n + 1]
+    return (
+        first.text.isdigit()
+        and len(first.text) <= 3
+        and group.text.isdigit()
+        and len(group.text) == 3
+        and group.gap in {" ", "\u00a0", "\u202f", "\u2009"}
+        and not group.in_date
+    )
+
+
 def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str | None]:
     for size in (2, 1):
         if n - size < 0:
@@ -925,12 +948,22 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             continue
         low = high = value
         j = start + 1
+        decade = False
+        if _space_grouped(words, start):
+            # "12 500 years": thousands set off by a space, as Czech, French and SI style write them
+            low = high = value = value * 1000 + (words[j].number or 0)
+            j += 1
+        elif j < len(words) and words[j].norm == "s" and words[j].gap in {"", "'", "\u2019"} and value % 10 == 0:
+            # "the 70s" is the 1970s: a decade, compared as the year it starts
+            low = high = value = value + 1900 if value < 100 else value
+            decade = True
+            j += 1
         if j < len(words) and words[j].norm in CLOCK and value < 24:
             # "18h" and "6 p.m." are one time of day: read as the hour on a 24-hour clock.
             low = high = CLOCK[words[j].norm](value)
             j += 1
-        if j < len(words) and words[j].norm in SCALES:
-            low = high = value * SCALES[words[j].norm]
+        if j < len(words) and _scale(words[j].norm):
+            low = high = value * _scale(words[j].norm)
             j += 1
         if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and words[j].number is not None:
             high = words[j].number or high
@@ -943,8 +976,8 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             # "5 to 7" is a range; "425 to 2" is a tally.
             high = words[j + 1].number or high
             j += 2
-        if j < len(words) and words[j].norm in SCALES and low == value:
-            scale = SCALES[words[j].norm]
+        if j < len(words) and _scale(words[j].norm) and low == value:
+            scale = _scale(words[j].norm)
             low, high = low * scale, high * scale
             j += 1
         hedge_words, hedge = _qualifier(words, start)
@@ -960,7 +993,9 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             # "about 50" is a rounded figure (49-51); "about 124" is no rounder than 124.
             tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
             low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
-        year = kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+        year = decade or (
+            kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+        )
         found.append(
             _Quantity(
                 (*hedge_words, *words[start:j]),
@@ -1030,7 +1065,8 @@ def _numbers(group: _Group) -> list[_Finding]:
     moved_b = [q for q in qb if any(id(w) in changed_b for w in _with_unit(q, group.b))]
     for q in (*moved_a, *moved_b):
         # The hedge stays for the word stages: "nearly" slipping to "nearby" is a real-word slip.
-        group.explain(q.words[q.hedge_size :])
+        # A misspelt scale word ("9 milion") is read as its scale and still left to the typo stage.
+        group.explain([w for w in q.words[q.hedge_size :] if w.norm in SCALES or not _scale(w.norm)])
     found = []
     # Figures of the same thing ("two Democrats"/"three Democrats") are compared with each other first.
     for x in list(moved_a):

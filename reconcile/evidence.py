@@ -257,6 +257,9 @@ def is_respelling(a: str, b: str) -> bool:
         return True
     if corrects(a, b):
         return False  # "compromize" is codespell's misspelling, not an American spelling
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and short.endswith("y") and long_ == short[:-1] + "ie":
+        return True  # "hoody"/"hoodie", "goody"/"goodie": one word, two endings
     if abs(len(a) - len(b)) > MAX_AMERICANISED_SHRINK:
         return False  # no American spelling can bring them together: skip the patterns
     return americanised(a) == americanised(b)
@@ -369,7 +372,12 @@ def short_form(x: str, y: str) -> bool:
     if x.isupper() and y.isupper() and len(x) > 1:
         return sorted(x) == sorted(y)
     short, long_ = sorted((joined(x.casefold()), joined(y.casefold())), key=len)
+    if long_[len(short) :] in NAME_FORM_ENDINGS:
+        return False  # "Armenia"/"Armenian": a place and its people, judged as forms of one name elsewhere
     return len(short) >= SHORT_FORM and long_ != short and long_.startswith(short) and short.isalpha()
+
+
+NAME_FORM_ENDINGS = frozenset({"n", "an", "ian", "ese", "ish", "i", "s", "es", "ic"})
 
 
 def _consonants(key: str) -> str:

@@ -277,6 +277,8 @@ def test_no_before_a_figure_is_no_negation() -> None:
         ("They must stay in a 2-week quarantine.", "They must stay in a 14-day quarantine."),
         ("They bought 550 acres of land.", "They bought 220 hectares of land."),
         ("It was 30 degrees in the library.", "It was 86 degrees Fahrenheit in the library."),
+        ("The youngest tools are 12 500 years old.", "The youngest tools are 12,500 years old."),
+        ("Temperatures have risen since the 70s.", "Temperatures have risen since the 1970s."),
     ],
 )
 def test_a_measure_converted_to_another_unit_agrees(a: str, b: str) -> None:
@@ -299,3 +301,14 @@ def test_the_night_before_a_day_is_the_night_of_the_day_before() -> None:
     assert not [d for d in same if d.kind == "date"], same
     other = found("Police made 20 arrests in the night before Saturday.", "Police made 20 arrests on Saturday night.")
     assert [d.kind for d in other if d.kind == "date"] == ["date"], other
+
+
+def test_a_misspelt_scale_word_is_read_as_its_scale_and_reported_as_a_typo() -> None:
+    ds = found("Israel has about 9 milion inhabitants.", "Israel has approximately nine million inhabitants.")
+    assert ("typo", "milion", "million") in [(d.kind, d.a, d.b) for d in ds]
+    assert not [d for d in ds if d.kind == "number"], ds
+
+
+def test_another_decade_is_a_number_conflict() -> None:
+    ds = found("Temperatures have risen since the 70s.", "Temperatures have risen since the 1980s.")
+    assert [d.kind for d in ds if d.kind == "number"] == ["number"], ds
