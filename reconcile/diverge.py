@@ -1120,6 +1120,12 @@ def _is_negation_word(w: _Word, following: _Word | None) -> bool:
 NEGATIVE_WORDS = frozenset(
     "unable fail fails failed impossible refuse refused refuses lack lacks lacked lacking".split()
 )
+HEDGED_NEGATIVES = frozenset(
+    "hardly barely scarcely avoid avoids avoided prevent prevents prevented forbid forbids forbidden".split()
+)
+"""Words that negate by degree or by meaning ("were hardly organised" / "are not really organised",
+"had to avoid scratching" / "are not allowed to scratch"): beside one, a "not" found only through
+another tense of its auxiliary is not taken for a reversal."""
 """Words that negate without a negation word ("was unable to" / "could not"): where the other side holds one,
 a "not" is a rewording of it, not a claim reversed."""
 
@@ -1154,14 +1160,56 @@ def _negation_count(words: Sequence[_Word], negates: Callable[[str], bool]) -> i
     return count - (any(w.norm == "neither" for w in words) and any(w.norm == "nor" for w in words))
 
 
+AUXILIARY_OF = {
+    **dict.fromkeys(("is", "are", "was", "were", "be", "been", "am"), "be"),
+    **dict.fromkeys(("has", "have", "had"), "have"),
+    **dict.fromkeys(("do", "does", "did"), "do"),
+    **dict.fromkeys(("will", "would"), "will"),
+    **dict.fromkeys(("can", "could"), "can"),
+    **dict.fromkeys(("shall", "should"), "shall"),
+    **dict.fromkeys(("may", "might"), "may"),
+    "must": "must",
+}
+"""Auxiliaries by the verb they are a tense of: two translations put one clause in other tenses
+("has not been explained" / "have until now been explained")."""
+
+
 def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
-    """A "not" right after an auxiliary the other side shares: the same clause, negated."""
+    """A "not" right after an auxiliary the other side shares: the same clause, negated.
+
+    Or after the same auxiliary in another tense, where the word it negates is on the other side
+    too ("was not much serious" / "is serious").
+    """
     w = words[n]
     if not (w.norm in CLAUSE_NEGATIONS or w.norm.endswith("n't")):
         return False
     if w.norm.endswith("n't") and w.norm != "n't":
         return w.norm.removesuffix("n't") in other_norms or w.norm in {"can't", "won't"}
-    return n > 0 and words[n - 1].norm in AUXILIARIES and words[n - 1].norm in other_norms
+    if n == 0 or words[n - 1].norm not in AUXILIARIES:
+        return False
+    if words[n - 1].norm in other_norms:
+        return True
+    other_tenses = {AUXILIARY_OF[o] for o in other_norms if o in AUXILIARY_OF}
+    return (
+        AUXILIARY_OF[words[n - 1].norm] in other_tenses
+        and not other_norms & HEDGED_NEGATIVES
+        and _predicate_shared(words, n, other_norms)
+    )
+
+
+PREDICATE_REACH = 3
+
+
+def _predicate_shared(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
+    """The content word a negation negates ("not (much) *serious*") stands on the other side too."""
+    stop = stopwords()
+    for w in words[n + 1 : n + 1 + PREDICATE_REACH]:
+        if w.sentence != words[n].sentence:
+            return False
+        if w.norm in stop:
+            continue
+        return w.norm in other_norms or any(_is_inflection(w.norm, o) for o in other_norms)
+    return False
 
 
 def _negated_auxiliaries(words: Sequence[_Word]) -> set[str]:

@@ -312,3 +312,17 @@ def test_a_misspelt_scale_word_is_read_as_its_scale_and_reported_as_a_typo() -> 
 def test_another_decade_is_a_number_conflict() -> None:
     ds = found("Temperatures have risen since the 70s.", "Temperatures have risen since the 1980s.")
     assert [d.kind for d in ds if d.kind == "number"] == ["number"], ds
+
+
+def test_a_negation_in_another_tense_of_the_same_clause_is_found() -> None:
+    """ "was not serious" / "is serious": the auxiliary in another tense, the negated word on both sides."""
+    ds = found(
+        "He said that the situation was not serious and that no state of emergency was needed.",
+        "He said the situation is serious, and that declaring a state of emergency would be misplaced.",
+    )
+    assert "negation" in [d.kind for d in ds], ds
+    hedged = found(
+        "The races were hardly organised events, the ministry replied.",
+        "According to the ministry, the races are not really organised events.",
+    )
+    assert "negation" not in [d.kind for d in hedged], hedged
