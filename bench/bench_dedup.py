@@ -163,21 +163,15 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
     print(f"[{label}] {counts.line()}  (balanced: {counts.balanced()})")
     print(f"[{label}] end: {load()}")
-    print(
-        f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
-        f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU, "
-        f"{cpu / counts.read * 1e6:.0f} µs an item); reader process {reader_cpu:.1f} s CPU "
-        f"({reader_cpu / counts.read * 1e6:.0f} µs an item)"
-    )
-    print(
-        f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB, reader process "
-        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB; "
-        f"resident along the run: {'; '.join(memory)}"
-    )
-    print(
-        f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
-        f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})"
-    )
+    print(f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
+          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU, "
+          f"{cpu / counts.read * 1e6:.0f} µs an item); reader process {reader_cpu:.1f} s CPU "
+          f"({reader_cpu / counts.read * 1e6:.0f} µs an item)")
+    print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB, reader process "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB; "
+          f"resident along the run: {'; '.join(memory)}")
+    print(f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
+          f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
 
 
 OPEN_INDEX = """
@@ -196,13 +190,8 @@ print(f"tomorrow's run opening this index (a new process): {opened:.1f} s; its i
 
 def open_report(path: Path) -> str:
     """Open the finished index in a new process, as the next run would: what memory it holds, how fast."""
-    done = subprocess.run(
-        [sys.executable, "-c", OPEN_INDEX, str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = subprocess.run([sys.executable, "-c", OPEN_INDEX, str(path)], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     return done.stdout.strip()
 
 
@@ -231,14 +220,8 @@ def run_redis(feed: Path, workdir: Path, args: argparse.Namespace) -> None:
     )
     try:
         time.sleep(0.5)
-        run(
-            small,
-            f"redis://127.0.0.1:{port}/0",
-            workdir / "kept-redis.jsonl",
-            min(args.redis_items, args.items),
-            "redis",
-            args.batch_size,
-        )
+        run(small, f"redis://127.0.0.1:{port}/0", workdir / "kept-redis.jsonl",
+            min(args.redis_items, args.items), "redis", args.batch_size)
     finally:
         proc.terminate()
         proc.wait()
@@ -260,10 +243,8 @@ def main() -> None:
         feed = workdir / "feed.jsonl"
         start = time.perf_counter()
         kinds = generate(feed, args.items, args.dup_share)
-        print(
-            f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
-            f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s"
-        )
+        print(f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
+              f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
         run(feed, str(workdir / "index.sqlite"), workdir / "kept.jsonl", args.items, "sqlite", args.batch_size)
         print(f"[sqlite] index file {(workdir / 'index.sqlite').stat().st_size / 2**20:.0f} MiB")
         if args.redis_items:

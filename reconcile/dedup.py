@@ -99,19 +99,8 @@ class Decision:
 
     def row(self) -> list[object]:
         """The map fields in ``MAP_COLUMNS`` order (what the journal stores)."""
-        return [
-            self.input,
-            self.line,
-            self.id,
-            self.decision,
-            self.cluster,
-            self.canonical,
-            self.relation,
-            self.score,
-            self.containment,
-            self.replaces,
-            self.reason,
-        ]
+        return [self.input, self.line, self.id, self.decision, self.cluster, self.canonical, self.relation,
+                self.score, self.containment, self.replaces, self.reason]
 
     @staticmethod
     def from_row(fields: Sequence[object]) -> Decision:
@@ -345,10 +334,7 @@ def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> li
 
 
 def _score_stored(
-    rows: Sequence[int],
-    sketches: Sketches,
-    candidates: list[list[str]],
-    canonicals: dict[str, Canonical],
+    rows: Sequence[int], sketches: Sketches, candidates: list[list[str]], canonicals: dict[str, Canonical],
     prescored: dict[tuple[int, str | int], int],
 ) -> None:
     """Shared shingle counts of each row with its stored candidates, in one numpy pass, into ``prescored``."""
@@ -436,34 +422,15 @@ def decide_batch(
                 else:
                     both = np.concatenate([earlier_change.keys, keys[row]])
                     changes[cluster] = Change(successor, both, earlier_change.expected)
-                decisions.append(
-                    Decision(
-                        item.input,
-                        item.line,
-                        item.id,
-                        "kept",
-                        cluster,
-                        item.id,
-                        "canonical",
-                        round(jac, 4),
-                        round(cont, 4),
-                        replaces=canonical.id,
-                    )
-                )
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "kept", cluster, item.id, "canonical",
+                    round(jac, 4), round(cont, 4), replaces=canonical.id,
+                ))
             else:
-                decisions.append(
-                    Decision(
-                        item.input,
-                        item.line,
-                        item.id,
-                        "removed",
-                        cluster,
-                        canonical.id,
-                        relation,
-                        round(jac, 4),
-                        round(cont, 4),
-                    )
-                )
+                decisions.append(Decision(
+                    item.input, item.line, item.id, "removed", cluster, canonical.id, relation,
+                    round(jac, 4), round(cont, 4),
+                ))
             continue
         cluster = prepared.ids[row]
         if cluster in taken or cluster in current:

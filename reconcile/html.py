@@ -265,17 +265,13 @@ def safe_name(name: str) -> str:
 def pair_html(pair: Pair, docs: dict[str, Document], index: str | None = "../index.html") -> str:
     """The side-by-side page of one pair."""
     view = build_view(docs[pair.a], [docs[pair.b]], [pair])
-    return (
-        environment()
-        .get_template("pair.html")
-        .render(
-            title=f"{pair.a} ↔ {pair.b}: {pair.relation}",
-            view=view,
-            pair=pair,
-            cluster=None,
-            index=index,
-            pair_links=[],
-        )
+    return environment().get_template("pair.html").render(
+        title=f"{pair.a} ↔ {pair.b}: {pair.relation}",
+        view=view,
+        pair=pair,
+        cluster=None,
+        index=index,
+        pair_links=[],
     )
 
 
@@ -293,24 +289,16 @@ def cluster_html(
     view = build_view(pivot, others, [by_members.get(frozenset((pivot.id, o.id))) for o in others])
     members = set(cluster.documents)
     inner = [p for p in pairs if p.a in members and p.b in members]
-    return (
-        environment()
-        .get_template("pair.html")
-        .render(
-            title=f"Cluster {cluster.id}: {cluster.relation}, {len(cluster.documents)} reports",
-            view=view,
-            pair=None,
-            cluster=cluster,
-            index=index,
-            pair_links=[
-                {
-                    "href": "../" + pair_file(p) if has_page(p) else None,
-                    "pair": p,
-                    "counts": severity_counts(p.divergences),
-                }
-                for p in inner
-            ],
-        )
+    return environment().get_template("pair.html").render(
+        title=f"Cluster {cluster.id}: {cluster.relation}, {len(cluster.documents)} reports",
+        view=view,
+        pair=None,
+        cluster=cluster,
+        index=index,
+        pair_links=[
+            {"href": "../" + pair_file(p) if has_page(p) else None, "pair": p, "counts": severity_counts(p.divergences)}
+            for p in inner
+        ],
     )
 
 
@@ -342,15 +330,11 @@ def index_html(result: Reconciliation, has_page: Callable[[Pair], bool] = lambda
         for p in result.pairs
     ]
     pairs.sort(key=lambda e: (divergence_rank(e["counts"]), e["pair"].a, e["pair"].b))
-    return (
-        environment()
-        .get_template("index.html")
-        .render(
-            title="Reconciliation report",
-            result=result,
-            clusters=clusters,
-            pairs=pairs,
-        )
+    return environment().get_template("index.html").render(
+        title="Reconciliation report",
+        result=result,
+        clusters=clusters,
+        pairs=pairs,
     )
 
 

@@ -91,8 +91,6 @@ def _html_entity() -> re.Pattern[str]:
 
 _HTML_ENTITY = _html_entity()
 """What ftfy's ``unescape_html`` decodes (``&amp;``, ``&#233;``): a bare ``&`` as in "AT&T" is left alone."""
-
-
 def _mojibake_marks() -> re.Pattern[str]:
     """Characters of which every pattern of ``ftfy.badness.BADNESS_RE`` (ftfy's mojibake test)
     holds at least one: its categories other than punctuation and common letters, and the

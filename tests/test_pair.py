@@ -145,7 +145,9 @@ def test_threshold_option_trades_pairs() -> None:
 
 @pytest.mark.parametrize("canonical", ["earliest", "longest"])
 def test_canonical_option(canonical: str) -> None:
-    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json", "--canonical", canonical])
+    result = CliRunner().invoke(
+        main, ["scan", str(SAMPLES / "articles"), "--format", "json", "--canonical", canonical]
+    )
     assert result.exit_code == 0
     clusters_json = json.loads(result.stdout)["clusters"]
     assert all(c["canonical"] in c["documents"] for c in clusters_json)

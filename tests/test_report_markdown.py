@@ -40,24 +40,12 @@ def _hostile_result():
     from reconcile.model import Reconciliation
     from reconcile.pipeline import compare
 
-    docs, _ = load_documents_from_records(
-        [
-            {
-                "id": "a|<b>_x",
-                "title": "<script>t()</script> [t](javascript:t())",
-                "source": "Wire | <i>",
-                "published": "2024-05-01",
-                "text": HOSTILE,
-            },
-            {
-                "id": "c|d",
-                "title": "Copy",
-                "source": "Paper",
-                "published": "2024-05-02",
-                "text": HOSTILE.replace("40 million", "45 million") + " A last line <b>only</b> [here](javascript:x).",
-            },
-        ]
-    )
+    docs, _ = load_documents_from_records([
+        {"id": "a|<b>_x", "title": "<script>t()</script> [t](javascript:t())", "source": "Wire | <i>",
+         "published": "2024-05-01", "text": HOSTILE},
+        {"id": "c|d", "title": "Copy", "source": "Paper", "published": "2024-05-02",
+         "text": HOSTILE.replace("40 million", "45 million") + " A last line <b>only</b> [here](javascript:x)."},
+    ])
     result = compare(docs[0], docs[1])
     assert result.clusters and result.pairs[0].divergences and result.pairs[0].unique_b, "a hostile pair as planned"
     return Reconciliation(result.documents, result.pairs, result.clusters)

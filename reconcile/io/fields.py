@@ -80,19 +80,13 @@ def optional_str(value: object) -> str | None:
 
 def too_long(path: str, size: int, options: InputOptions, line: int | None = None, what: str = "record") -> Skipped:
     return Skipped(
-        path,
-        f"{what} of {size} bytes is over the {options.max_doc_bytes}-byte per-document limit "
-        "(--max-doc-bytes); skipped",
-        line,
+        path, f"{what} of {size} bytes is over the {options.max_doc_bytes}-byte per-document limit "
+        "(--max-doc-bytes); skipped", line,
     )
 
 
 def record_document(
-    record: dict[str, object],
-    path: str,
-    fallback_id: str,
-    options: InputOptions,
-    line: int | None = None,
+    record: dict[str, object], path: str, fallback_id: str, options: InputOptions, line: int | None = None,
     raw: object = None,
 ) -> Loaded:
     """A document from one record (JSON Lines object, CSV or Parquet row) through the field mapping."""

@@ -287,14 +287,8 @@ def _first_line(value: object) -> str:
 
 
 def _entry_document(
-    entry: Any,
-    path: str,
-    fallback_id: str,
-    source: str | None,
-    number: int,
-    line: int | None,
-    span: tuple[int, int] | None,
-    options: InputOptions,
+    entry: Any, path: str, fallback_id: str, source: str | None, number: int, line: int | None,
+    span: tuple[int, int] | None, options: InputOptions,
 ) -> Loaded:
     contents = entry.get("content") or []
     html = max((c.get("value", "") for c in contents), key=len, default="") or entry.get("summary", "")

@@ -147,7 +147,9 @@ def walk(folder: Path, glob: str | None) -> list[Path]:
     return found
 
 
-def read_stream(handle: IO[bytes], path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
+def read_stream(
+    handle: IO[bytes], path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS
+) -> Iterator[Loaded]:
     """Documents from a stream (stdin): JSON Lines and CSV (gzipped or not) read a record at a
     time, like files; anything else read whole, up to ``max_bytes``."""
     stream: Any = handle if isinstance(handle, io.BufferedReader) else io.BufferedReader(handle)
