@@ -1356,47 +1356,41 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             continue
         own_counts = Counter(v.norm for v in own)
         other_counts = Counter(v.norm for v in other)
-        position: dict[int, int] | None = None
-        suspects = []
-        for w in changed:
-            # a letter alone ("20 h") is an abbreviation, not a slip; a slip stands where the other side
-            # writes the intended word, so it is written here more often than there
-            if (
-                own_counts[w.norm] <= other_counts[w.norm]
-                or w.number is not None
-                or _capitalised(w)
-                or len(w.norm) < 2
-                or not w.norm.isalpha()
-            ):
+        # A slip takes a word's place: the other side writes the intended word more often, and the slip
+        # more often here ("saved form relegation" beside "saved from relegation").
+        intended = {
+            o.norm: o for o in reversed(other) if o.norm.isalpha() and other_counts[o.norm] > own_counts[o.norm]
+        }  # the first of each word
+        words = [
+            w
+            for w in changed
+            # a letter alone ("20 h") is an abbreviation, not a slip
+            if own_counts[w.norm] > other_counts[w.norm]
+            and w.number is None
+            and not _capitalised(w)
+            and len(w.norm) >= 2
+            and w.norm.isalpha()
+        ]
+        if not (intended and words):
+            continue
+        # Edit distances in one call: only words with a look-alike within reach are read in context.
+        norms = list(intended)
+        distances = process.cdist(
+            [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
+        )
+        position = {id(v): k for k, v in enumerate(own)}
+        for row, w in zip(distances.tolist(), words, strict=True):
+            near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
+            if not near:
                 continue
-            if position is None:
-                position = {id(v): k for k, v in enumerate(own)}
             n = position[id(w)]
             if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
                 continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             before, after = _context(own, n)
             # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
-            if context_fit(w.norm, before, after) <= -OWN_CONTEXT_MARGIN and is_word(w.norm, lang.code):
-                suspects.append((w, before, after))
-        if not suspects:
-            continue
-        other_words = {o.norm: o for o in reversed(other) if o.norm.isalpha()}  # the first of each word
-        if not other_words:
-            continue
-        # Edit distances in one call: only the few words within reach are asked whether they look alike.
-        norms = list(other_words)
-        distances = process.cdist(
-            [w.norm for w, _, _ in suspects], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
-        )
-        for row, (w, before, after) in zip(distances.tolist(), suspects, strict=True):
-            near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH]
-            # A slip takes a word's place: the other side writes the intended word more often, and the slip
-            # more often here ("saved form relegation" beside "saved from relegation").
-            candidates = {
-                norm: other_words[norm]
-                for norm in near
-                if norm != w.norm and other_counts[norm] > own_counts[norm] and look_alike(w.norm, norm)
-            }
+            if context_fit(w.norm, before, after) > -OWN_CONTEXT_MARGIN or not is_word(w.norm, lang.code):
+                continue
+            candidates = {norm: intended[norm] for norm in near if look_alike(w.norm, norm)}
             best = None
             for norm, o in sorted(candidates.items()):
                 judged = judge_words(w.norm, norm, lang)
