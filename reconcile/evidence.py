@@ -520,18 +520,18 @@ def meaning_similarity(x: str, y: str) -> float | None:
 
 
 RELATED_MEANING = 0.3
-SAME_MEANING = 0.6
-"""Look-alike words this close in meaning are one thing said two ways whatever their neighbours say
-("races"/"racers" 0.62); the slips read on the two references stay below it ("lead"/"led" 0.43,
-"quite"/"quiet" 0.37, "fraction"/"faction" 0.22, "carrier"/"career" 0.00), and so do most human
-real-word errors of Mitton's corpora ("choice"/"chose" 0.59, "coming"/"going" 0.50; "advice"/"advise"
-0.66 is lost)."""
 """wordllama similarity from which two look-alike words are taken for related words, not a slip.
 
 On the look-alike pairs of the WMT21 two-reference data, the translators' drift ("sliding"/"slipping",
 "incident"/"accident", "alert"/"alarm") scored 0.33-0.77 in 14 of 19 cases, and their slips
 ("fraction"/"faction", "season"/"session", "carrier"/"career") under 0.25 in 14 of 18.  A slip that
 scores higher ("cleansing"/"cleaning", 0.67) is still one where its neighbours take a side."""
+SAME_MEANING = 0.6
+"""Look-alike words this close in meaning are one thing said two ways whatever their neighbours say
+("races"/"racers" 0.62); the slips read on the two references stay below it ("lead"/"led" 0.43,
+"quite"/"quiet" 0.37, "fraction"/"faction" 0.22, "carrier"/"career" 0.00), and so do most human
+real-word errors of Mitton's corpora ("choice"/"chose" 0.59, "coming"/"going" 0.50; "advice"/"advise"
+0.66 is lost)."""
 
 
 # --- the classic confusions -------------------------------------------------------
