@@ -862,6 +862,11 @@ CONVERTED_TOLERANCE = 0.05
 """A converted figure is rounded: "80 ft" is 24.4 m beside "25 m", "86 °F" is 30 °C."""
 
 
+def _measure(q: _Quantity) -> str | None:
+    """What a figure measures, where a unit says it ("length", "time"); None for a count."""
+    return UNITS[q.unit][0] if q.unit else None
+
+
 def _with_unit(q: _Quantity, words: Sequence[_Word]) -> tuple[_Word, ...]:
     """A figure's words and its unit's: "550 acres" / "550 hectares" is a changed figure."""
     unit_at = q.position + len(q.words) - q.hedge_size
@@ -1093,6 +1098,8 @@ def _numbers(group: _Group) -> list[_Finding]:
     for _, _, i, j in candidates:
         if i in used_a or j in used_b or lone_a[i].year != lone_b[j].year:
             continue
+        if _measure(lone_a[i]) != _measure(lone_b[j]):
+            continue  # "for two days" / "roughly 3,000 homes": figures of different things
         used_a.add(i)
         used_b.add(j)
         found.append(

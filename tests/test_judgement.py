@@ -326,3 +326,11 @@ def test_a_negation_in_another_tense_of_the_same_clause_is_found() -> None:
         "According to the ministry, the races are not really organised events.",
     )
     assert "negation" not in [d.kind for d in hedged], hedged
+
+
+def test_figures_of_different_measures_are_not_compared() -> None:
+    ds = found(
+        "The valley road stayed closed for two days while crews cleared mud.",
+        "Power was cut to roughly 3,000 homes while crews cleared mud.",
+    )
+    assert not [d for d in ds if d.kind == "number"], ds
