@@ -1075,7 +1075,9 @@ def _numbers(group: _Group) -> list[_Finding]:
     found = []
     # Figures of the same thing ("two Democrats"/"three Democrats") are compared with each other first.
     for x in list(moved_a):
-        twins = [y for y in moved_b if _context_match(x, y, group.a, group.b) >= SAME_THING]
+        twins = [
+            y for y in moved_b if _context_match(x, y, group.a, group.b) >= SAME_THING and _measure(x) == _measure(y)
+        ]
         if len(twins) == 1 and sum(_context_match(z, twins[0], group.a, group.b) >= SAME_THING for z in moved_a) == 1:
             moved_a.remove(x)
             moved_b.remove(twins[0])
