@@ -11,6 +11,7 @@ word, so a process that asks about a few thousand words does not parse them all.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 import unicodedata
@@ -257,22 +258,104 @@ def lemmatizer() -> Any:
     return Lemmatizer(lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=_LemmaTables()))
 
 
+TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"
+ALWAYS_TOKENS = re.compile(r"<0x[0-9A-F]{2}>")
+"""Byte-fallback tokens: any text may need them."""
+MAX_TRIMMED_CHARS = 64
+"""Texts longer than this are tokenized by the whole tokenizer (a word is far shorter)."""
+
+
+@functools.cache
+def _tokenizer_table() -> Table[Any]:
+    """The BPE vocabulary ("v" + token -> id) and merges ("m" + merged token -> [[rank, left, right], ...])
+    of wordllama's tokenizer, and the rest of its configuration with only the tokens any text may use."""
+    path = package_dir("wordllama") / "tokenizers" / TOKENIZER_FILE
+
+    def build() -> tuple[Any, dict[str, str]]:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        model = config["model"]
+        rows: dict[str, Any] = {f"v{token}": int(i) for token, i in model["vocab"].items()}
+        merged: dict[str, list[list[Any]]] = {}
+        for rank, merge in enumerate(model["merges"]):
+            left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
+            merged.setdefault(left + right, []).append([rank, left, right])
+        rows.update((f"m{result}", json.dumps(found)) for result, found in merged.items())
+        special = {t["content"] for t in config.get("added_tokens", ())}
+        always = {t: i for t, i in model["vocab"].items() if t in special or ALWAYS_TOKENS.fullmatch(t)}
+        skeleton = {**config, "model": {**model, "vocab": always, "merges": []}}
+        return rows.items(), {"skeleton": json.dumps(skeleton), "special": json.dumps(sorted(special))}
+
+    return Table("wordllama-tokenizer", [path], build)
+
+
+class TrimmedTokenizer:
+    """wordllama's BPE tokenizer (``tokenizers.Tokenizer``) for a few words at a time, with the same
+    tokens and ids as the whole one, without parsing its 1.8 MB file (60-150 ms) in every process.
+
+    BPE only ever merges two adjacent pieces of a text into a longer piece of it, so a tokenizer whose
+    vocabulary holds the text's substrings (and the byte-fallback and special tokens) and whose merges
+    are those that make one of them, in their original order, tokenizes the text as the whole one does.
+    Each call builds such a tokenizer from the cached table; a long text, or one holding a special
+    token, goes to the whole tokenizer.
+    """
+
+    def __init__(self) -> None:
+        from tokenizers import Tokenizer
+
+        self._table = _tokenizer_table()
+        self._skeleton = json.loads(self._table.meta["skeleton"])
+        self._special = json.loads(self._table.meta["special"])
+        self._normalizer = Tokenizer.from_str(self._table.meta["skeleton"]).normalizer
+
+    @functools.cached_property
+    def _whole(self) -> Any:
+        from tokenizers import Tokenizer
+
+        whole = Tokenizer.from_file(str(package_dir("wordllama") / "tokenizers" / TOKENIZER_FILE))
+        whole.enable_padding()
+        whole.no_truncation()
+        return whole
+
+    def _for(self, texts: Sequence[str]) -> Any:
+        if any(len(t) > MAX_TRIMMED_CHARS or any(s in t for s in self._special) for t in texts):
+            return self._whole
+        from tokenizers import Tokenizer
+
+        pieces: set[str] = set()
+        for text in texts:
+            norm = self._normalizer.normalize_str(text) if self._normalizer is not None else text
+            pieces.update(norm[i:j] for i in range(len(norm)) for j in range(i + 1, len(norm) + 1))
+        found = self._table.get_many([f"v{p}" for p in pieces] + [f"m{p}" for p in pieces])
+        vocab = dict(self._skeleton["model"]["vocab"])
+        vocab.update((key[1:], value) for key, value in found.items() if key[0] == "v")
+        merges = sorted(tuple(m) for key, value in found.items() if key[0] == "m" for m in json.loads(value))
+        model = {**self._skeleton["model"], "vocab": vocab, "merges": [f"{a} {b}" for _, a, b in merges]}
+        trimmed = Tokenizer.from_str(json.dumps({**self._skeleton, "model": model}))
+        trimmed.enable_padding()
+        trimmed.no_truncation()
+        return trimmed
+
+    def encode(self, text: str, add_special_tokens: bool = True) -> Any:
+        return self._for([text]).encode(text, add_special_tokens=add_special_tokens)
+
+    def encode_batch(self, texts: list[str], is_pretokenized: bool = False, add_special_tokens: bool = True) -> Any:
+        tokenizer = self._for(texts)
+        return tokenizer.encode_batch(texts, is_pretokenized=is_pretokenized, add_special_tokens=add_special_tokens)
+
+
 class WordVectors:
     """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded),
     with ``WordLlamaInference``'s tokenizer settings and its ``similarity`` step for step (mean of the
-    token vectors in float32, then cosine), but without importing wordllama (pydantic, requests: 0.5 s)
-    or converting all 32,000 vectors: only the rows a word uses are read from the safetensors file.
+    token vectors in float32, then cosine), but without importing wordllama (pydantic, requests: 0.5 s),
+    parsing its whole tokenizer (``TrimmedTokenizer``) or converting all 32,000 vectors: only the rows a
+    word uses are read from the safetensors file.
     """
 
     def __init__(self) -> None:
         from safetensors import safe_open
-        from tokenizers import Tokenizer
 
         root = package_dir("wordllama")
-        # The package ships its tokenizer under tokenizers/, where WordLlama.load does not look.
-        self.tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
-        self.tokenizer.enable_padding()
-        self.tokenizer.no_truncation()
+        self.tokenizer = TrimmedTokenizer()
         weights = safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np", device="cpu")
         self._embedding = weights.get_slice("embedding.weight")
         self._vocabulary, self._width = (int(n) for n in self._embedding.get_shape())

@@ -39,6 +39,8 @@ V = TypeVar("V")
 FORMAT = 1
 """Bump when the layout of the files, or what a builder puts in them, changes."""
 CACHE_ENV = "RECONCILE_CACHE_DIR"
+BATCH = 500
+"""Keys per query of ``Table.get_many`` (SQLite allows 999 parameters in its oldest builds)."""
 
 Rows = Iterable[tuple[str, Any]]
 Builder = Callable[[], tuple[Rows, Mapping[str, str]]]
@@ -216,6 +218,17 @@ class Table(Mapping[str, V], Generic[V]):
             return default
         found, value = self._value(key)
         return value if found else default
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, V]:
+        """The entries of those ``keys`` the table holds, in one query per ``BATCH`` keys."""
+        wanted = sorted(set(keys))
+        found: dict[str, V] = {}
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self._query(f"SELECT k, v FROM entries WHERE k IN ({marks})", tuple(chunk)):
+                found[key] = self.decode(value) if self.decode is not None else value
+        return found
 
     def __getitem__(self, key: str) -> V:
         found, value = self._value(key) if isinstance(key, str) else (False, None)

@@ -287,3 +287,29 @@ def test_compare_is_the_same_from_an_empty_a_warm_and_a_damaged_cache(seeds: Pat
     report = json.loads(cold)
     assert report["pairs"][0]["divergences"], "the seeds' pair has divergences to judge"
     assert sorted(p.name for p in cache.iterdir()) == built
+
+
+def test_the_trimmed_tokenizer_is_the_whole_one() -> None:
+    """Tokens and ids of the per-text tokenizer against wordllama's whole tokenizer file, on words of
+    several scripts and shapes, byte-fallback characters and a text with a special token."""
+    import wordfreq
+    from tokenizers import Tokenizer
+
+    whole = Tokenizer.from_file(str(wordtables.package_dir("wordllama") / "tokenizers" / lexicon.TOKENIZER_FILE))
+    whole.enable_padding()
+    whole.no_truncation()
+    trimmed = lexicon.TrimmedTokenizer()
+    rng = random.Random(5)
+    words: list[str] = []
+    for lang in ("en", "de", "ru", "el", "zh", "ar"):
+        listed = list(wordfreq.iter_wordlist(lang))
+        words += rng.sample(listed[:20_000], 150)
+    words += [w.capitalize() for w in words[:100]] + [w.upper() for w in words[100:150]]
+    words += ["de-escalate", "tai-lateral", "Armenia's", "Armenia\u2019s", "two words", " lead", "trail ", "🙂x", "\x00",
+              "", "a" * 40, "ab" * 40, "<s>word", "x</s>", "Zoë", "naïve", "ǅ", "\u00ad", "\U0001f1fa\U0001f1f8"]  # fmt: skip
+    for word in words:
+        ours = trimmed.encode(word, add_special_tokens=False)
+        theirs = whole.encode(word, add_special_tokens=False)
+        assert (ours.tokens, ours.ids) == (theirs.tokens, theirs.ids), word
+        (batch,) = trimmed.encode_batch([word], is_pretokenized=False, add_special_tokens=False)
+        assert (batch.ids, batch.attention_mask) == (theirs.ids, theirs.attention_mask), word
