@@ -313,3 +313,28 @@ def test_the_trimmed_tokenizer_is_the_whole_one() -> None:
         assert (ours.tokens, ours.ids) == (theirs.tokens, theirs.ids), word
         (batch,) = trimmed.encode_batch([word], is_pretokenized=False, add_special_tokens=False)
         assert (batch.ids, batch.attention_mask) == (theirs.ids, theirs.attention_mask), word
+
+
+def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
+    from reconcile import normalize
+
+    for name, make in (("touches", normalize._ftfy_touches), ("marks", normalize._mojibake_marks),
+                       ("entity", normalize._html_entity)):  # fmt: skip
+        made = make()
+        cached = normalize.ftfy_pattern(name)
+        assert (cached.pattern, cached.flags) == (made.pattern, made.flags), name
+
+
+def test_a_clean_compare_does_not_import_ftfy_or_wordfreq(seeds: Path) -> None:
+    """Reading and comparing the seeds (curly quotes, no mojibake) needs neither package whole."""
+    code = (
+        "import sys; from reconcile.cli import main\n"
+        "try:\n    main([\"compare\", sys.argv[1], sys.argv[2], \"--format\", \"json\"])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(seed("000")), str(seed("001"))], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
