@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,11 +40,17 @@ def _command(seeds: Path) -> list[str]:
     return [*head, "compare", str(a), str(b)]
 
 
-def _run(command: list[str], code: Path, cache: Path) -> tuple[float, bytes]:
+def _run(command: list[str], code: Path, cache: Path) -> tuple[float, float, bytes]:
+    """Wall ms, CPU ms (user + system, the child's) and the report of one run."""
     env = {**os.environ, "PYTHONPATH": str(code), CACHE_ENV: str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules compiled once, then read from __pycache__
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, check=True)
-    return (time.perf_counter() - start) * 1000, done.stdout
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return wall, cpu, done.stdout
 
 
 def main() -> int:
@@ -57,6 +64,7 @@ def main() -> int:
         print(f"no seeds at {args.seeds}", file=sys.stderr)
         return 2
     command = _command(args.seeds)
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     old = args.old
     try:
@@ -65,26 +73,31 @@ def main() -> int:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), args.old_ref],
                            check=True, capture_output=True)  # fmt: skip
         cache = work / "cache"
-        first_ms, new_out = _run(command, ROOT, cache)
-        _, old_out = _run(command, old, cache)  # warms the old code's imports as the new one's were
+        first_ms, _, new_out = _run(command, ROOT, cache)
+        _, _, old_out = _run(command, old, cache)  # compiles the old code's modules as the first run did the new
         times: dict[str, list[float]] = {"old": [], "new": []}
+        cpus: dict[str, list[float]] = {"old": [], "new": []}
         for _ in range(args.runs):
             for name, code in (("old", old), ("new", ROOT)):
-                ms, out = _run(command, code, cache)
+                ms, cpu, out = _run(command, code, cache)
                 times[name].append(ms)
+                cpus[name].append(cpu)
                 if out != (old_out if name == "old" else new_out):
                     print(f"{name} code gave another report on a later run", file=sys.stderr)
                     return 1
         same = old_out == new_out
         print(f"reconcile compare of the two Donfried seeds, whole process, {args.runs} runs each, alternating")
         print(f"old: {old} ({args.old_ref if args.old is None else 'given'}); new: {ROOT}")
-        print("| code | median ms | fastest ms | slowest ms |")
-        print("|---|---|---|---|")
+        load = os.getloadavg()
+        print(f"load average before: {load_before[0]:.2f}, after: {load[0]:.2f} ({os.cpu_count()} cores)")
+        print("| code | median wall ms | fastest wall ms | slowest wall ms | median CPU ms (user+sys) |")
+        print("|---|---|---|---|---|")
         for name in ("old", "new"):
-            t = times[name]
-            print(f"| {name} | {statistics.median(t):.0f} | {min(t):.0f} | {max(t):.0f} |")
+            t, cpu = times[name], statistics.median(cpus[name])
+            print(f"| {name} | {statistics.median(t):.0f} | {min(t):.0f} | {max(t):.0f} | {cpu:.0f} |")
         ratio = statistics.median(times["old"]) / statistics.median(times["new"])
-        print(f"median old / new: {ratio:.2f}x")
+        cpu_ratio = statistics.median(cpus["old"]) / statistics.median(cpus["new"])
+        print(f"median old / new: wall {ratio:.2f}x, CPU {cpu_ratio:.2f}x")
         print(f"new code's first run ever (builds the word tables into an empty cache dir): {first_ms:.0f} ms")
         print(f"reports byte for byte the same: {'yes' if same else 'NO'}")
         return 0 if same else 1

@@ -148,6 +148,8 @@ class Table(Mapping[str, V], Generic[V]):
         self._meta: dict[str, str] = {}
         self._pid = -1
         self._lock = threading.Lock()
+        self._seen: dict[str, tuple[bool, Any]] = {}
+        """Keys already looked up: a comparison asks about the same neighbours and names again and again."""
 
     @functools.cached_property
     def key(self) -> str:
@@ -207,11 +209,17 @@ class Table(Mapping[str, V], Generic[V]):
         return self._meta
 
     def _value(self, key: str) -> tuple[bool, Any]:
+        seen = self._seen.get(key)
+        if seen is not None:
+            return seen
         found = self._query("SELECT v FROM entries WHERE k = ?", (key,))
         if not found:
-            return False, None
-        value = found[0][0]
-        return True, self.decode(value) if self.decode is not None else value
+            answer: tuple[bool, Any] = (False, None)
+        else:
+            value = found[0][0]
+            answer = (True, self.decode(value) if self.decode is not None else value)
+        self._seen[key] = answer
+        return answer
 
     def get(self, key: str, default: Any = None) -> Any:
         if not isinstance(key, str):
@@ -237,7 +245,7 @@ class Table(Mapping[str, V], Generic[V]):
         return value
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and bool(self._query("SELECT 1 FROM entries WHERE k = ?", (key,)))
+        return isinstance(key, str) and self._value(key)[0]
 
     def __iter__(self) -> Iterator[str]:
         return (k for (k,) in self._query("SELECT k FROM entries ORDER BY k"))

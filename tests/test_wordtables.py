@@ -188,7 +188,7 @@ def test_rare_word_table_is_wordfreqs_dict() -> None:
     table = lexicon.frequencies("en")
     shipped = wordfreq.get_frequency_dict("en")
     assert len(table) == len(shipped)
-    for word in list(shipped)[::97] + ["qzqzqz", "Armenia"]:
+    for word in [*list(shipped)[::97], "qzqzqz", "Armenia"]:
         assert table.get(word, 0.0) == shipped.get(word, 0.0), word
 
 
@@ -208,7 +208,7 @@ def test_symspell_counts_are_its_files() -> None:
     lines = (lexicon._symspell_file(lexicon.BIGRAM_FILE)).read_text(encoding="utf-8").splitlines()
     parsed = {p: int(c) for p, _, c in (line.rpartition(" ") for line in lines) if p and c.isdigit()}
     assert len(bigrams) == len(parsed)
-    for pair in list(parsed)[::50] + ["ethnic cleansing", "not a bigram"]:
+    for pair in [*list(parsed)[::50], "ethnic cleansing", "not a bigram"]:
         assert bigrams.get(pair) == parsed.get(pair), pair
 
 
@@ -305,8 +305,21 @@ def test_the_trimmed_tokenizer_is_the_whole_one() -> None:
         listed = list(wordfreq.iter_wordlist(lang))
         words += rng.sample(listed[:20_000], 150)
     words += [w.capitalize() for w in words[:100]] + [w.upper() for w in words[100:150]]
-    words += ["de-escalate", "tai-lateral", "Armenia's", "Armenia\u2019s", "two words", " lead", "trail ", "🙂x", "\x00",
-              "", "a" * 40, "ab" * 40, "<s>word", "x</s>", "Zoë", "naïve", "ǅ", "\u00ad", "\U0001f1fa\U0001f1f8"]  # fmt: skip
+    words += ["de-escalate", "tai-lateral", "Armenia's", "Armenia\u2019s", "two words", " lead", "trail "]
+    words += [
+        "🙂x",
+        "\x00",
+        "",
+        "a" * 40,
+        "ab" * 40,
+        "<s>word",
+        "x</s>",
+        "Zoë",
+        "naïve",
+        "ǅ",
+        "\u00ad",
+        "\U0001f1fa\U0001f1f8",
+    ]
     for word in words:
         ours = trimmed.encode(word, add_special_tokens=False)
         theirs = whole.encode(word, add_special_tokens=False)
@@ -329,9 +342,10 @@ def test_a_clean_compare_does_not_import_ftfy_or_wordfreq(seeds: Path) -> None:
     """Reading and comparing the seeds (curly quotes, no mojibake) needs neither package whole."""
     code = (
         "import sys; from reconcile.cli import main\n"
-        "try:\n    main([\"compare\", sys.argv[1], sys.argv[2], \"--format\", \"json\"])\n"
+        'try:\n    main(["compare", sys.argv[1], sys.argv[2], "--format", "json"])\n'
         "except SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2') if m in sys.modules), file=sys.stderr)"
+        "heavy = ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(seed("000")), str(seed("001"))], capture_output=True, text=True, cwd=ROOT
