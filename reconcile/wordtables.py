@@ -39,6 +39,10 @@ V = TypeVar("V")
 FORMAT = 1
 """Bump when the layout of the files, or what a builder puts in them, changes."""
 CACHE_ENV = "RECONCILE_CACHE_DIR"
+BULK_AFTER = 5_000
+"""Distinct keys a process looks up one by one before it reads the whole table into memory: a
+comparison asks about a few hundred words (a lookup costs microseconds), a scan of thousands of
+reports about hundreds of thousands (reading the table whole, ~0.2 s, is then cheaper)."""
 BATCH = 500
 """Keys per query of ``Table.get_many`` (SQLite allows 999 parameters in its oldest builds)."""
 
@@ -126,6 +130,9 @@ def _open(path: Path, key: str) -> tuple[sqlite3.Connection, dict[str, str]] | N
         return None
 
 
+_ABSENT = object()
+
+
 class Table(Mapping[str, V], Generic[V]):
     """A read-only mapping backed by one table file; opened on first use in each process.
 
@@ -150,6 +157,8 @@ class Table(Mapping[str, V], Generic[V]):
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[bool, Any]] = {}
         """Keys already looked up: a comparison asks about the same neighbours and names again and again."""
+        self._all: dict[str, Any] | None = None
+        """The whole table, once ``BULK_AFTER`` keys were looked up one by one."""
 
     @functools.cached_property
     def key(self) -> str:
@@ -209,9 +218,18 @@ class Table(Mapping[str, V], Generic[V]):
         return self._meta
 
     def _value(self, key: str) -> tuple[bool, Any]:
+        if self._all is not None:
+            value = self._all.get(key, _ABSENT)
+            return (False, None) if value is _ABSENT else (True, value)
         seen = self._seen.get(key)
         if seen is not None:
             return seen
+        if len(self._seen) >= BULK_AFTER:
+            rows = self._query("SELECT k, v FROM entries")
+            decode = self.decode
+            self._all = {k: decode(v) for k, v in rows} if decode is not None else dict(rows)
+            self._seen = {}
+            return self._value(key)
         found = self._query("SELECT v FROM entries WHERE k = ?", (key,))
         if not found:
             answer: tuple[bool, Any] = (False, None)
@@ -222,6 +240,8 @@ class Table(Mapping[str, V], Generic[V]):
         return answer
 
     def get(self, key: str, default: Any = None) -> Any:
+        if self._all is not None:
+            return self._all.get(key, default)
         if not isinstance(key, str):
             return default
         found, value = self._value(key)

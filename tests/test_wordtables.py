@@ -352,3 +352,13 @@ def test_a_clean_compare_does_not_import_ftfy_or_wordfreq(seeds: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_many_lookups_read_the_table_whole_with_the_same_answers(tmp_path: Path, monkeypatch) -> None:
+    rows = {f"w{i}": i for i in range(3 * wordtables.BULK_AFTER)}
+    table = _table(tmp_path, monkeypatch, rows)
+    asked = [f"w{i}" for i in range(0, 3 * wordtables.BULK_AFTER, 2)] + [f"absent{i}" for i in range(500)]
+    answers = [table.get(key) for key in asked]
+    assert table._all is not None, "read whole after BULK_AFTER distinct keys"
+    assert answers == [rows.get(key) for key in asked]
+    assert [key in table for key in ("w1", "w3", "absent3")] == [True, True, False]
