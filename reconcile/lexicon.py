@@ -259,6 +259,8 @@ def lemmatizer() -> Any:
 
 
 TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"
+"""wordllama's tokenizer, under ``tokenizers/`` in its package: ``WordLlama.load`` looks under ``tokenizer/``
+and then tries the network, so the files are opened here directly."""
 ALWAYS_TOKENS = re.compile(r"<0x[0-9A-F]{2}>")
 """Byte-fallback tokens: any text may need them."""
 MAX_TRIMMED_CHARS = 64
