@@ -14,6 +14,12 @@ near copy), so precision and recall of the removed items are counted exactly.
     python bench/bench_dedup.py                    # 1,000,000 items, SQLite; 50,000 through Redis
     python bench/bench_dedup.py --items 200000 --redis-items 20000
     python bench/bench_dedup.py --redis-items 0    # no Redis run
+    python bench/bench_dedup.py --cli --redis-items 0   # as a user runs it: the ``reconcile dedup`` command
+
+``--cli`` runs ``reconcile dedup FEED -o KEPT --index INDEX --map MAP.csv`` as a subprocess, as a
+user does, and counts precision and recall from the map file; the in-process run (the default)
+calls ``dedup_files`` and tells the main process's CPU from the reader process's.  ``--feed``
+reuses a feed made by an earlier run (``--workdir``) instead of generating one.
 
 Figures depend on the machine; this one is shared with other jobs, so items/s
 is a floor, not a ceiling: the load average is printed at the start and end of
@@ -174,6 +180,43 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
           f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
 
 
+def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
+    """``reconcile dedup`` as a user runs it: a new process (the console script), map file and all."""
+    index, kept, map_path = workdir / "index.sqlite", workdir / "kept.jsonl", workdir / "map.csv"
+    for stale in (index, Path(f"{index}-wal"), Path(f"{index}-shm"), kept, map_path):
+        stale.unlink(missing_ok=True)
+    script = Path(sys.executable).with_name("reconcile")
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "reconcile.cli"]
+    command = [*head, "dedup", str(feed), "-o", str(kept), "--index", str(index), "--map", str(map_path),
+               "--batch-size", str(batch_size)]  # fmt: skip
+    print(f"[cli] start: {load()}")
+    print(f"[cli] {' '.join(command)}")
+    start, child_start = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    elapsed = time.perf_counter() - start
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - child_start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"[cli] exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+    tally = {"tp": 0, "fp": 0, "fn": 0}
+    read = 0
+    with map_path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            read += 1
+            is_copy = row["id"][:1] in ("x", "n")
+            if row["decision"] == "removed":
+                tally["tp" if is_copy else "fp"] += 1
+            elif row["decision"] == "kept" and is_copy:
+                tally["fn"] += 1
+    precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
+    recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
+    print(f"[cli] end: {load()}")
+    print(f"[cli] {read / elapsed:,.0f} items/s wall ({read:,} of {total:,} items in {elapsed:.1f} s, the whole "
+          f"command); CPU of the command's processes {cpu:.1f} s ({cpu / max(read, 1) * 1e6:.0f} µs an item, main "
+          f"and reader together); peak RSS of the larger process {peak:.0f} MiB")
+    print(f"[cli] removed-item precision {precision:.4f}, recall {recall:.4f} "
+          f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
+
+
 OPEN_INDEX = """
 import resource, sys, time
 from pathlib import Path
@@ -234,17 +277,23 @@ def main() -> None:
     parser.add_argument("--dup-share", type=float, default=0.3)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=None, help="Where the feed and index go (default: a temp dir).")
+    parser.add_argument("--cli", action="store_true", help="run the reconcile dedup command as a user does")
+    parser.add_argument("--feed", type=Path, default=None, help="a feed made before (--items its size), not made anew")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"bench_dedup: {DATA} is absent")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-dedup-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        feed = workdir / "feed.jsonl"
-        start = time.perf_counter()
-        kinds = generate(feed, args.items, args.dup_share)
-        print(f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
-              f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
+        feed = args.feed or workdir / "feed.jsonl"
+        if args.feed is None:
+            start = time.perf_counter()
+            kinds = generate(feed, args.items, args.dup_share)
+            print(f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
+                  f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
+        if args.cli:
+            run_cli(feed, workdir, args.items, args.batch_size)
+            return
         run(feed, str(workdir / "index.sqlite"), workdir / "kept.jsonl", args.items, "sqlite", args.batch_size)
         print(f"[sqlite] index file {(workdir / 'index.sqlite').stat().st_size / 2**20:.0f} MiB")
         if args.redis_items:

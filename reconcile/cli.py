@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
+import reconcile._process  # noqa: F401  (before numpy: one BLAS thread)
 from reconcile.cluster import CANONICAL_RULES
 from reconcile.io.fields import InputOptions
 from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS

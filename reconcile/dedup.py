@@ -448,10 +448,9 @@ def decide_batch(
 
 @dataclass(frozen=True)
 class Prepared:
-    """A batch of reads with all that deciding needs from the batch alone, so a reader process
-    can compute it: the sketches of its items (row k: the batch's k-th ``FeedItem``), each
-    item's would-be cluster id and the salted one, the band keys to look up, and the
-    within-batch candidates (``within_batch``)."""
+    """A batch of reads with all that deciding needs from the batch alone: the sketches of its
+    items (row k: the batch's k-th ``FeedItem``), each item's would-be cluster id and the salted
+    one, the band keys to look up, and the within-batch candidates (``within_batch``)."""
 
     reads: list[Read]
     sketches: Sketches
@@ -462,10 +461,28 @@ class Prepared:
     shared: dict[tuple[int, str | int], int]
 
 
-def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
-    """``batch`` holds the reads at positions ``start``, ``start + 1``... of ``run``."""
+@dataclass(frozen=True)
+class Sketched:
+    """A batch of reads at positions ``start``, ``start + 1``... with its sketches: what the reader
+    process sends.  The rest of ``Prepared`` (cluster ids, band keys, within-batch candidates, ~10 µs
+    an item) is worked out where the batch is decided (``finish``): the reader process, which also
+    parses and repairs the text, is the slower of the two (101 against 61 µs of CPU an item on
+    100,000 items), and those parts pickle larger than they take to make."""
+
+    reads: list[Read]
+    sketches: Sketches
+    start: int
+
+
+def sketch_reads(batch: list[Read], params: Params, start: int) -> Sketched:
+    """``batch`` holds the reads at positions ``start``, ``start + 1``..."""
+    return Sketched(batch, sketch([read.text for read in batch if isinstance(read, FeedItem)], params), start)
+
+
+def finish(sketched: Sketched, run: str) -> Prepared:
+    """The rest of ``Prepared`` from a ``Sketched`` batch of ``run``."""
+    batch, sketches, start = sketched.reads, sketched.sketches, sketched.start
     items = [(start + n, read) for n, read in enumerate(batch) if isinstance(read, FeedItem)]
-    sketches = sketch([item.text for _, item in items], params)
     ids = [cluster_id(item) for _, item in items]
     salted = [salted_id(c, f"{run}:{position}") for c, (position, _) in zip(ids, items, strict=True)]
     usable = sketches.sizes() > 0
@@ -474,14 +491,23 @@ def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared
     return Prepared(batch, sketches, ids, salted, keys, earlier, shared)
 
 
-def prepared_batches(
-    reads: Iterable[Read], params: Params, run: str, batch_size: int = BATCH_SIZE
-) -> Iterator[Prepared]:
+def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
+    """``batch`` holds the reads at positions ``start``, ``start + 1``... of ``run``."""
+    return finish(sketch_reads(batch, params, start), run)
+
+
+def sketched_batches(reads: Iterable[Read], params: Params, batch_size: int = BATCH_SIZE) -> Iterator[Sketched]:
     stream = iter(reads)
     start = 0
     while batch := list(islice(stream, batch_size)):
-        yield prepare(batch, params, run, start)
+        yield sketch_reads(batch, params, start)
         start += len(batch)
+
+
+def prepared_batches(
+    reads: Iterable[Read], params: Params, run: str, batch_size: int = BATCH_SIZE
+) -> Iterator[Prepared]:
+    return (finish(sketched, run) for sketched in sketched_batches(reads, params, batch_size))
 
 
 PR_SET_PDEATHSIG = 1
@@ -507,13 +533,12 @@ def _reader(
     paths: Sequence[Path],
     fields: Fields,
     params: Params,
-    run: str,
     batch_size: int,
     conn: Connection,
     parent_end: Connection,
     parent: int,
 ) -> None:
-    """The reader process: parse and sketch batches and send them down ``conn``.
+    """The reader process: parse and sketch batches (``Sketched``) and send them down ``conn``.
 
     The parent's receiving thread holds at most ``READ_AHEAD`` batches and a pipe less than one,
     so the reader stays a few batches ahead (memory stays bounded).  It ends with its parent
@@ -526,10 +551,10 @@ def _reader(
     if os.getppid() != parent:  # the parent died before the request above was made
         return
     try:
-        for prepared in prepared_batches(read_inputs(paths, fields), params, run, batch_size):
+        for sketched in sketched_batches(read_inputs(paths, fields), params, batch_size):
             if os.getppid() != parent:
                 return
-            conn.send(prepared)
+            conn.send(sketched)
         conn.send(None)
     except BrokenPipeError:
         pass
@@ -561,14 +586,15 @@ def _receive(conn: Connection, ahead: queue.Queue[object]) -> None:
 def read_in_process(
     paths: Sequence[Path], fields: Fields, params: Params, run: str, batch_size: int = BATCH_SIZE
 ) -> Iterator[Prepared]:
-    """``prepared_batches`` of ``read_inputs`` in a second process: parsing and sketching (about
-    half an item's CPU) run beside the index work of this one, up to ``READ_AHEAD`` batches ahead."""
+    """``prepared_batches`` of ``read_inputs``, parsed and sketched in a second process (``Sketched``,
+    about 60% of an item's CPU) beside the index work of this one, up to ``READ_AHEAD`` batches
+    ahead, and ``finish``ed here."""
     # fork: no re-import of the caller's main module (a script without a main guard works), and the
     # child starts at once; nothing in this process holds threads or locks the child needs
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(
-        target=_reader, args=(list(paths), fields, params, run, batch_size, send, receive, os.getpid()), daemon=True
+        target=_reader, args=(list(paths), fields, params, batch_size, send, receive, os.getpid()), daemon=True
     )
     process.start()
     send.close()
@@ -582,7 +608,7 @@ def read_in_process(
                 return
             if isinstance(message, BaseException):
                 raise message
-            yield message  # type: ignore[misc]
+            yield finish(message, run)  # type: ignore[arg-type]
     finally:
         if process.is_alive():
             process.terminate()  # stopped early: the reader may be waiting to send

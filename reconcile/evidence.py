@@ -35,15 +35,26 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import jellyfish
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
-from reconcile.lexicon import british_american, is_known_word, joined, misspellings, stopwords, zipf
+from reconcile.lexicon import (
+    WordVectors,
+    bigram_counts,
+    british_american,
+    is_known_word,
+    joined,
+    lemmatizer,
+    misspellings,
+    stopwords,
+    word_counts,
+    zipf,
+)
 
 # --- languages -------------------------------------------------------------------
 
@@ -167,10 +178,8 @@ def is_word(word: str, lang: str = "en") -> bool:
 @functools.lru_cache(maxsize=65536)
 def lemma(word: str, lang: str) -> str:
     """simplemma's lemma (its tables ship in its package); the word itself where it has none."""
-    import simplemma
-
     try:
-        return str(simplemma.lemmatize(word, lang=lang)).casefold()
+        return str(lemmatizer().lemmatize(word, lang)).casefold()
     except ValueError:
         return word
 
@@ -388,21 +397,13 @@ def _consonants(key: str) -> str:
 
 
 @functools.cache
-def _unigrams() -> tuple[dict[str, int], int]:
-    counts: dict[str, int] = {}
-    path = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt")
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, count = line.partition(" ")
-        if count:
-            counts[word] = int(count)
-    return counts, sum(counts.values())
+def _unigrams() -> tuple[Mapping[str, int], int]:
+    return word_counts()
 
 
 @functools.cache
-def _bigrams() -> dict[str, int]:
-    path = resources.files("symspellpy").joinpath("frequency_bigramdictionary_en_243_342.txt")
-    split = [line.rpartition(" ") for line in path.read_text(encoding="utf-8").splitlines()]
-    return {pair: int(count) for pair, _, count in split if pair and count.isdigit()}
+def _bigrams() -> Mapping[str, int]:
+    return bigram_counts()
 
 
 BACKOFF = 0.4
@@ -473,21 +474,8 @@ def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | Non
 
 @functools.cache
 def _word_vectors() -> Any:
-    """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded).
-
-    ``WordLlama.load`` looks for the tokenizer under ``tokenizer/`` while the package ships it under
-    ``tokenizers/`` and then tries the network, so the two files are opened here directly.
-    """
-    import wordllama
-    from safetensors import safe_open
-    from wordllama.inference import WordLlamaInference
-    from wordllama.wordllama import WordLlama
-
-    root = resources.files(wordllama)
-    tokenizer = WordLlama.load_tokenizer(root / "tokenizers" / "l2_supercat_tokenizer_config.json")
-    with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np", device="cpu") as f:
-        embedding = f.get_tensor("embedding.weight")
-    return WordLlamaInference(embedding, tokenizer, binary=False)
+    """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded)."""
+    return WordVectors()
 
 
 @functools.lru_cache(maxsize=65536)

@@ -14,10 +14,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-import ftfy
+from typing import Any
 
 from reconcile.model import Span
+from reconcile.wordtables import Table, package_dir
 
 PUNCTUATION = {
     "\u2018": "'",
@@ -80,17 +80,11 @@ def _ftfy_touches() -> re.Pattern[str]:
     return re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\ud800-\\udfff{listed}]")
 
 
-_FTFY_TOUCHES = _ftfy_touches()
-
-
 def _html_entity() -> re.Pattern[str]:
+    """What ftfy's ``unescape_html`` decodes (``&amp;``, ``&#233;``): a bare ``&`` as in "AT&T" is left alone."""
     from ftfy.fixes import HTML_ENTITY_RE
 
     return HTML_ENTITY_RE
-
-
-_HTML_ENTITY = _html_entity()
-"""What ftfy's ``unescape_html`` decodes (``&amp;``, ``&#233;``): a bare ``&`` as in "AT&T" is left alone."""
 def _mojibake_marks() -> re.Pattern[str]:
     """Characters of which every pattern of ``ftfy.badness.BADNESS_RE`` (ftfy's mojibake test)
     holds at least one: its categories other than punctuation and common letters, and the
@@ -103,7 +97,30 @@ def _mojibake_marks() -> re.Pattern[str]:
     return re.compile("[" + "".join(MOJIBAKE_CATEGORIES[k] for k in kinds) + re.escape(literals) + "]")
 
 
-_MOJIBAKE_MARKS = _mojibake_marks()
+@functools.cache
+def _ftfy_patterns() -> Table[Any]:
+    """The three patterns above, drawn from ftfy's tables and kept with the word tables
+    (``reconcile.wordtables``): importing ftfy costs 60 ms of a ``compare`` (wcwidth with it), and
+    with the patterns at hand only a text that one of its fixers changes needs it."""
+    root = package_dir("ftfy")
+    made = {"touches": _ftfy_touches, "marks": _mojibake_marks, "entity": _html_entity}
+
+    def build() -> tuple[Any, dict[str, str]]:
+        patterns = {name: make() for name, make in made.items()}
+        rows: dict[str, Any] = {name: p.pattern for name, p in patterns.items()}
+        rows.update((f"{name} flags", p.flags) for name, p in patterns.items())
+        return rows.items(), {}
+
+    return Table("ftfy-patterns", [root / "chardata.py", root / "badness.py", root / "fixes.py"], build)
+
+
+@functools.cache
+def ftfy_pattern(name: str) -> re.Pattern[str]:
+    """``_ftfy_touches``, ``_mojibake_marks`` or ``_html_entity`` ("touches", "marks", "entity"), from the cache."""
+    table = _ftfy_patterns()
+    return re.compile(table[name], int(table[f"{name} flags"]))
+
+
 MOJIBAKE_CONTEXT = 8
 """Characters kept either side of each mark for ftfy's mojibake test: each pattern of
 ``ftfy.badness.BADNESS_RE`` spans at most 7 characters."""
@@ -113,11 +130,9 @@ def likely_mojibake(text: str) -> bool:
     """Whether ftfy's mojibake test (``ftfy.badness.is_bad``) finds anything in ``text``, run only on
     the stretches around the characters every mojibake pattern holds one of (``_mojibake_marks``):
     the test costs about a millisecond on a whole 3,000-character report."""
-    from ftfy.badness import is_bad
-
     pieces: list[str] = []
     end = -1
-    for match in _MOJIBAKE_MARKS.finditer(text):
+    for match in ftfy_pattern("marks").finditer(text):
         start = max(0, match.start() - MOJIBAKE_CONTEXT)
         stop = min(match.end() + MOJIBAKE_CONTEXT, len(text))
         if pieces and start <= end:
@@ -125,19 +140,23 @@ def likely_mojibake(text: str) -> bool:
         else:
             pieces.append(text[start:stop])
         end = stop
-    return bool(pieces) and is_bad("\n".join(pieces))
+    if not pieces:
+        return False
+    from ftfy.badness import is_bad  # only a text with a mark to test imports ftfy
+
+    return bool(is_bad("\n".join(pieces)))
 
 
 def needs_ftfy(text: str) -> bool:
     """Whether one of ftfy's fixers would change ``text``: an HTML entity, a character a fixer
     touches, or mojibake; the cheapest checks first."""
-    if "&" in text and _HTML_ENTITY.search(text):
+    if "&" in text and ftfy_pattern("entity").search(text):
         return True
     if text.isascii():
         # in ASCII, what a fixer touches is a control character other than tab and line feed,
         # which is what ``isprintable`` tells (in C, 5-10 times faster than a pattern)
         return not text.replace("\n", " ").replace("\t", " ").isprintable()
-    return bool(_FTFY_TOUCHES.search(text)) or likely_mojibake(text)
+    return bool(ftfy_pattern("touches").search(text)) or likely_mojibake(text)
 
 
 def repair(text: str) -> tuple[str, tuple[str, ...]]:
@@ -152,6 +171,8 @@ def repair(text: str) -> tuple[str, tuple[str, ...]]:
         if text.isascii() or unicodedata.is_normalized("NFC", text):
             return text, ()
         return unicodedata.normalize("NFC", text), ()
+    import ftfy
+
     fixed = ftfy.fix_text(
         text,
         uncurl_quotes=False,

@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from reconcile import minhash
-from reconcile.lexicon import stem, stopwords
+from reconcile.lexicon import frequencies, stem, stopwords
 from reconcile.model import Span
 from reconcile.normalize import PUNCTUATION, find_chrome
 
@@ -122,10 +122,8 @@ RARE_ZIPF = 4.5
 
 
 @functools.cache
-def _frequencies() -> dict[str, float]:
-    import wordfreq  # a quarter of a second: only when rare words are asked for
-
-    return wordfreq.get_frequency_dict("en")
+def _frequencies() -> Mapping[str, float]:
+    return frequencies("en")  # wordfreq's table, looked up word by word
 
 
 def is_rare(word: str) -> bool:
