@@ -31,7 +31,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(top) | {"s", "said", "says", "also"}
 
 
-TABLE_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "nl"})
+TABLE_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "nl", "cs", "pl", "pt"})
 """Languages whose wordfreq lookups go through the cached table.  wordfreq treats all six alike
 (regex tokenizer, NFC, case folding, no mark removal or transliteration), so a folded word of
 Latin letters is one token that is looked up as it is; other words and languages ask wordfreq."""
