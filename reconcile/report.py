@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reconcile.diverge import NEEDS_CHECKING
-from reconcile.io.atomic import write_atomic, write_atomic_with
+from reconcile.io.atomic import clear_stale_folder, write_atomic, write_atomic_with
 from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, Reconciliation
 
 SCHEMA_VERSION = "1.3"
@@ -363,11 +363,14 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
 
     docs = {d.id: d for d in result.documents}
     written = []
+    # A killed run's temporaries are swept once a folder, not once a file (see clear_stale_folder).
+    for folder in (out_dir, out_dir / "pairs", out_dir / "clusters"):
+        clear_stale_folder(folder)
     for rel, page in iter_html_pages(result, has_page):
-        write_atomic(out_dir / rel, page)
+        write_atomic(out_dir / rel, page, clear=False)
         written.append(out_dir / rel)
-    write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp))
-    write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp))
+    write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp), clear=False)
+    write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp), clear=False)
     written += [out_dir / "report.json", out_dir / "report.md"]
     cluster_of = cluster_of_documents(result.clusters)
     for pair in result.pairs:
@@ -375,7 +378,7 @@ def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto
             continue
         stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
         for suffix, content in pair_files_content(pair, docs, pair_cluster(pair, cluster_of)):
-            write_atomic(out_dir / "pairs" / (stem + suffix), content)
+            write_atomic(out_dir / "pairs" / (stem + suffix), content, clear=False)
             written.append(out_dir / "pairs" / (stem + suffix))
     return written
 

@@ -37,6 +37,23 @@ def clear_stale(path: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def clear_stale_folder(folder: Path) -> None:
+    """``clear_stale`` for every file of ``folder`` at once, in one listing: a writer of many files
+    in one folder (a scan's 70,000 pair pages) sweeps it once and then writes with ``clear=False``;
+    one listing a file made writing them quadratic (55% of a 20,000-report scan's time)."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        # ``.{name}.{pid}.{random}.partial``: mkstemp's random part holds no dot.
+        parts = entry.name.rsplit(".", 3)
+        if len(parts) == 4 and parts[0].startswith(".") and parts[3] == "partial" and parts[1].isdigit():
+            pid = int(parts[1])
+            if pid != os.getpid() and not _alive(pid):
+                Path(entry.path).unlink(missing_ok=True)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -52,13 +69,15 @@ class AtomicFile:
 
     ``mode`` opens ``handle`` on it (``"w"`` text as UTF-8 without newline
     translation, ``"wb"`` bytes), or ``None`` for a caller that writes ``tmp``
-    by name (polars, a whole-file writer).
+    by name (polars, a whole-file writer).  ``clear`` off skips ``clear_stale``, for a
+    caller that swept the folder once (``clear_stale_folder``).
     """
 
-    def __init__(self, path: Path, mode: str | None = "w") -> None:
+    def __init__(self, path: Path, mode: str | None = "w", clear: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        clear_stale(self.path)
+        if clear:
+            clear_stale(self.path)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".partial", dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
@@ -87,9 +106,10 @@ class AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
-def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
-    """Let ``write`` fill a temporary file beside ``path``, then rename it into place."""
-    target = AtomicFile(path, mode=None)
+def write_atomic_with(path: Path, write: Callable[[Path], object], clear: bool = True) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it into place (``clear``: see
+    ``AtomicFile``)."""
+    target = AtomicFile(path, mode=None, clear=clear)
     try:
         write(target.tmp)
         target.commit()
@@ -98,6 +118,6 @@ def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def write_atomic(path: Path, content: str) -> None:
+def write_atomic(path: Path, content: str, clear: bool = True) -> None:
     """Write text atomically (see ``write_atomic_with``)."""
-    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
+    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"), clear)
