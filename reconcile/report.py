@@ -8,6 +8,7 @@ run never leaves half a report.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -347,40 +348,111 @@ def pair_files_for(result: Reconciliation, pair_files: str = "auto") -> frozense
     return PAIR_FILES[pair_files]
 
 
-def write_reports(result: Reconciliation, out_dir: Path, pair_files: str = "auto") -> list[Path]:
+def write_reports(
+    result: Reconciliation, out_dir: Path, pair_files: str = "auto", workers: int | None = None
+) -> list[Path]:
     """``report.json``, ``report.md`` and ``index.html`` for the run, JSON, Markdown and
     HTML per pair under ``pairs/`` (for the relations ``pair_files`` picks, see
     ``pair_files_for``), and an HTML page per cluster under ``clusters/``.
 
-    Pages are rendered and written one at a time, so memory holds one page, not all of them.
+    Pages are rendered and written one at a time, so memory holds one page, not all of them;
+    from ``PARALLEL_FILES`` files on, over ``workers`` forked processes (default: every core),
+    each writing its own share: a 100,000-report scan writes some 90,000 files.  The files are
+    the same, byte for byte, whoever writes them; the list comes back in one order.
     """
-    from reconcile.html import iter_html_pages
+    global _writing
+    from reconcile.html import cluster_file, pair_file
 
     relations = pair_files_for(result, pair_files)
-
-    def has_page(pair: Pair) -> bool:
-        return pair.relation in relations
-
-    docs = {d.id: d for d in result.documents}
-    written = []
+    paged = [k for k, pair in enumerate(result.pairs) if pair.relation in relations]
+    written = [out_dir / "index.html"]
+    written += [out_dir / pair_file(result.pairs[k]) for k in paged]
+    written += [out_dir / cluster_file(c) for c in result.clusters]
+    written += [out_dir / "report.json", out_dir / "report.md"]
+    for k in paged:
+        stem = f"{_safe(result.pairs[k].a)}__{_safe(result.pairs[k].b)}"
+        written += [out_dir / "pairs" / (stem + ".json"), out_dir / "pairs" / (stem + ".md")]
     # A killed run's temporaries are swept once a folder, not once a file (see clear_stale_folder).
     for folder in (out_dir, out_dir / "pairs", out_dir / "clusters"):
         clear_stale_folder(folder)
-    for rel, page in iter_html_pages(result, has_page):
-        write_atomic(out_dir / rel, page, clear=False)
-        written.append(out_dir / rel)
-    write_atomic_with(out_dir / "report.json", lambda tmp: _write_file(write_json, result, tmp), clear=False)
-    write_atomic_with(out_dir / "report.md", lambda tmp: _write_file(write_markdown, result, tmp), clear=False)
-    written += [out_dir / "report.json", out_dir / "report.md"]
-    cluster_of = cluster_of_documents(result.clusters)
-    for pair in result.pairs:
-        if not has_page(pair):
-            continue
-        stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
-        for suffix, content in pair_files_content(pair, docs, pair_cluster(pair, cluster_of)):
-            write_atomic(out_dir / "pairs" / (stem + suffix), content, clear=False)
-            written.append(out_dir / "pairs" / (stem + suffix))
+    tasks: list[tuple[str, int, int]] = [("report.json", 0, 0), ("report.md", 0, 0), ("index.html", 0, 0)]
+    tasks += [("pairs", start, min(start + FILES_TASK, len(paged))) for start in range(0, len(paged), FILES_TASK)]
+    count = len(result.clusters)
+    tasks += [("clusters", start, min(start + FILES_TASK, count)) for start in range(0, count, FILES_TASK)]
+    _writing = _Writing(result, out_dir, relations, paged)
+    try:
+        workers = workers if workers is not None else (os.cpu_count() or 1)
+        if workers > 1 and len(written) >= PARALLEL_FILES:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+                for _ in pool.imap_unordered(_write_task, tasks):
+                    pass
+        else:
+            for task in tasks:
+                _write_task(task)
+    finally:
+        _writing = None
     return written
+
+
+PARALLEL_FILES = 500
+"""From this many report files on, ``write_reports`` renders and writes them in worker processes."""
+FILES_TASK = 400
+"""Pairs (three files each) or clusters (one page each) a worker writes at a time."""
+
+
+class _Writing:
+    """What ``write_reports``'s tasks read (inherited by forked workers): the result, where to
+    write, which pairs get files, and the look-ups the pages share."""
+
+    def __init__(self, result: Reconciliation, out_dir: Path, relations: frozenset[str], paged: list[int]) -> None:
+        self.result = result
+        self.out_dir = out_dir
+        self.relations = relations
+        self.paged = paged
+        self.docs = {d.id: d for d in result.documents}
+        self.cluster_of = cluster_of_documents(result.clusters)
+        at = {doc_id: k for k, c in enumerate(result.clusters) for doc_id in c.documents}
+        self.inner: dict[int, list[Pair]] = {}
+        for pair in result.pairs:
+            k = at.get(pair.a)
+            if k is not None and at.get(pair.b) == k:
+                self.inner.setdefault(k, []).append(pair)
+
+    def has_page(self, pair: Pair) -> bool:
+        return pair.relation in self.relations
+
+
+_writing: _Writing | None = None
+
+
+def _write_task(task: tuple[str, int, int]) -> None:
+    """Write one share of ``write_reports``'s files (``_writing`` says what)."""
+    from reconcile.html import cluster_file, cluster_html, index_html, pair_file, pair_html
+
+    kind, start, end = task
+    w = _writing
+    assert w is not None
+    result, out = w.result, w.out_dir
+    if kind == "report.json":
+        write_atomic_with(out / "report.json", lambda tmp: _write_file(write_json, result, tmp), clear=False)
+    elif kind == "report.md":
+        write_atomic_with(out / "report.md", lambda tmp: _write_file(write_markdown, result, tmp), clear=False)
+    elif kind == "index.html":
+        write_atomic(out / "index.html", index_html(result, w.has_page), clear=False)
+    elif kind == "pairs":
+        for k in w.paged[start:end]:
+            pair = result.pairs[k]
+            write_atomic(out / pair_file(pair), pair_html(pair, w.docs), clear=False)
+            stem = f"{_safe(pair.a)}__{_safe(pair.b)}"
+            for suffix, content in pair_files_content(pair, w.docs, pair_cluster(pair, w.cluster_of)):
+                write_atomic(out / "pairs" / (stem + suffix), content, clear=False)
+    else:
+        for k in range(start, end):
+            cluster = result.clusters[k]
+            page = cluster_html(cluster, w.docs, w.inner.get(k, []), has_page=w.has_page)
+            write_atomic(out / cluster_file(cluster), page, clear=False)
 
 
 def pair_files_content(pair: Pair, docs: dict[str, Document], cluster: Cluster | None) -> list[tuple[str, str]]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+import pytest
+
 from reconcile.io.atomic import clear_stale_folder
+from tests.conftest import SAMPLES
 
 
 def _dead_pid() -> int:
@@ -26,3 +30,43 @@ def test_a_folder_sweep_clears_dead_runs_temporaries_of_every_file_and_keeps_liv
     clear_stale_folder(tmp_path)
     clear_stale_folder(tmp_path / "absent")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in live + kept)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_files_written_by_workers_are_the_files_written_by_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconcile import report
+    from reconcile.pipeline import load_documents, scan
+
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    result = scan(docs)
+    serial = report.write_reports(result, tmp_path / "serial", workers=1)
+    monkeypatch.setattr(report, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(report, "FILES_TASK", 1)
+    parallel = report.write_reports(result, tmp_path / "parallel", workers=2)
+    assert [p.relative_to(tmp_path / "serial") for p in serial] == [
+        p.relative_to(tmp_path / "parallel") for p in parallel
+    ]
+    files = _tree(tmp_path / "serial")
+    assert sorted(files) == sorted(str(p.relative_to(tmp_path / "serial")) for p in serial)
+    assert files == _tree(tmp_path / "parallel")
+    assert len([name for name in files if name.startswith("pairs/")]) == 3 * len(result.pairs)
+
+
+def test_json_on_stdout_with_an_output_folder_is_report_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reconcile.cli import main
+    from reconcile.pipeline import load_documents, scan
+    from reconcile.report import to_json
+
+    run = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json", "-o", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    written = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert run.stdout == written
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    assert json.loads(written)["pairs"] == json.loads(to_json(scan(docs)))["pairs"]

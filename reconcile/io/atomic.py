@@ -10,6 +10,7 @@ a hidden temporary, which the next writer of that file deletes.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import tempfile
 from collections.abc import Callable
@@ -118,6 +119,31 @@ def write_atomic_with(path: Path, write: Callable[[Path], object], clear: bool =
         raise
 
 
+_written = itertools.count()
+
+
 def write_atomic(path: Path, content: str, clear: bool = True) -> None:
-    """Write text atomically (see ``write_atomic_with``)."""
-    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"), clear)
+    """Write text atomically (see ``write_atomic_with``) as UTF-8, newlines as given.
+
+    The temporary is named like ``AtomicFile``'s (``.{name}.{pid}.{n}.partial``) but made with one
+    ``open`` at the final mode, written with one ``write`` and renamed: four system calls a file
+    instead of eight (``mkstemp``, ``chmod`` and reopening by name), for a scan's 90,000 pages."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if clear:
+        clear_stale(path)
+    data = content.encode("utf-8")
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_written):x}.partial"
+    try:
+        # 0o666 less the umask: what ``open`` gives a new file (``FILE_MODE``).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileExistsError:  # a dead run of the same process id left it: the general path
+        write_atomic_with(path, lambda tmp: tmp.write_bytes(data), clear=False)
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
