@@ -12,6 +12,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +22,118 @@ from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, Reco
 
 SCHEMA_VERSION = "1.3"
 """Bumped in the minor part when fields are added, in the major part when one changes or goes."""
+
+
+_FLOAT_WORDS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+def _float_json(value: float) -> str:
+    if value != value:
+        return "NaN"
+    return _FLOAT_WORDS.get(value) or float.__repr__(value)
+
+
+def _key_json(key: Any) -> str:
+    if isinstance(key, str):
+        return encode_basestring(key)
+    if isinstance(key, float):
+        return encode_basestring(_float_json(key))
+    if key is True:
+        return '"true"'
+    if key is False:
+        return '"false"'
+    if key is None:
+        return '"null"'
+    if isinstance(key, int):
+        return encode_basestring(int.__repr__(key))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+def _scalar_json(value: Any) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return _float_json(value)
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float_json(value)
+    return None
+
+
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _float_json,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+}
+
+
+def json_text(value: Any, level: int = 0) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)``, the same text (a property test checks),
+    about three times as fast: with ``indent`` the standard library encodes in Python, a generator
+    a value, and a scan's pair files and report.json spent a sixth of their time there.  ``level``
+    starts the text that many levels in, as a nested value is written (its first line is not
+    indented)."""
+    parts: list[str] = []
+    _encode_json(value, "\n" + "  " * level, parts)
+    return "".join(parts)
+
+
+def _encode_json(value: Any, indent: str, parts: list[str]) -> None:
+    scalars = _SCALARS
+    kind = type(value)
+    if kind in scalars:
+        parts.append(scalars[kind](value))
+        return
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, dict)):
+        if not value:
+            parts.append("{}")
+            return
+        inner = indent + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            k = encode_basestring(key) if type(key) is str else _key_json(key)
+            t = type(item)
+            if t in scalars:
+                parts.append(separator + k + ": " + scalars[t](item))
+            else:
+                parts.append(separator + k + ": ")
+                _encode_json(item, inner, parts)
+            separator = "," + inner
+        parts.append(indent + "}")
+    elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = indent + "  "
+        separator = "[" + inner
+        for item in value:
+            t = type(item)
+            if t in scalars:
+                parts.append(separator + scalars[t](item))
+            else:
+                parts.append(separator)
+                _encode_json(item, inner, parts)
+            separator = "," + inner
+        parts.append(indent + "]")
+    else:
+        scalar = _scalar_json(value)
+        if scalar is None:
+            raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+        parts.append(scalar)
 
 
 def divergence_json(d: Divergence) -> dict[str, Any]:
@@ -141,8 +254,8 @@ def write_json(result: Reconciliation, handle: IO[str]) -> None:
         else:
             handle.write("[\n")
             for k, item in enumerate(items):
-                # json.dumps escapes newlines inside strings, so every line break is indentation.
-                handle.write("    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+                # At level 2: each item indented as if inside the top object and its list.
+                handle.write("    " + json_text(item, level=2))
                 handle.write(",\n" if k < count - 1 else "\n")
             handle.write("  ]")
         handle.write(",\n" if n < len(sections) - 1 else "\n")
@@ -464,7 +577,7 @@ def pair_files_content(pair: Pair, docs: dict[str, Document], cluster: Cluster |
     data["pairs"][0]["cluster"] = cluster.id if cluster else None
     lines = ["# Reconciliation report", "", f"{_many(2, 'document')}, {_many(1, 'pair')}.", ""]
     markdown = "\n".join([*lines, pair_markdown(pair, docs, cluster)]).rstrip("\n") + "\n"
-    return [(".json", json.dumps(data, ensure_ascii=False, indent=2) + "\n"), (".md", markdown)]
+    return [(".json", json_text(data) + "\n"), (".md", markdown)]
 
 
 def _write_file(write: Callable[[Reconciliation, IO[str]], None], result: Reconciliation, path: Path) -> None:

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconcile.io.atomic import clear_stale_folder
 from tests.conftest import SAMPLES
@@ -70,3 +72,38 @@ def test_json_on_stdout_with_an_output_folder_is_report_json(tmp_path: Path) -> 
     assert run.stdout == written
     docs, _ = load_documents([str(SAMPLES / "articles")])
     assert json.loads(written)["pairs"] == json.loads(to_json(scan(docs)))["pairs"]
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_keys = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_json_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=5)
+    | st.lists(inner, max_size=5).map(tuple)
+    | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json_values, st.integers(min_value=0, max_value=3))
+def test_json_text_is_the_standard_librarys_indented_json(value: object, level: int) -> None:
+    from reconcile.report import json_text
+
+    expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+    assert json_text(value, level) == expected
+
+
+def test_json_text_refuses_what_json_refuses() -> None:
+    from reconcile.report import json_text
+
+    with pytest.raises(TypeError):
+        json_text({"a": {1, 2}})
+    with pytest.raises(TypeError):
+        json_text({(1, 2): 3})
