@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -107,3 +108,107 @@ def test_json_text_refuses_what_json_refuses() -> None:
         json_text({"a": {1, 2}})
     with pytest.raises(TypeError):
         json_text({(1, 2): 3})
+
+
+# --- dates: the lower-cased patterns and the hyphen-anchored ISO search find what the plain patterns find
+
+
+def _plain_find_dates(text: str, year: int | None = None) -> list:
+    """``dates.find_dates`` as it was: the case-insensitive patterns over the whole text."""
+    from reconcile import dates
+
+    found: list = []
+    taken: list[tuple[int, int]] = []
+    for m in dates._ISO.finditer(text):
+        date = dates._make(int(m["y"]), int(m["m"]), int(m["d"]))
+        if date:
+            found.append((m.start(), m.end(), date))
+            taken.append((m.start(), m.end()))
+    for pattern in (dates._MDY, dates._DMY):
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            y = int(m["y"]) if m["y"] else year
+            if y is None:
+                continue
+            date = dates._make(y, dates.MONTHS[dates.name_key(m["month"])], int(m["d"]))
+            if date:
+                found.append((m.start(), m.end(), date))
+                taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def _plain_estimated_date(text: str, today: dt.date) -> dt.date | None:
+    """``pair.estimated_date`` as it was: years first, the case-insensitive weekday pattern."""
+    from reconcile import pair
+
+    if not pair._FOUR_DIGITS.search(text):
+        return None
+    latest_year = today.year
+    years = [int(y) for y in pair._YEAR.findall(text) if int(y) <= latest_year]
+    floor = max(years) if years else None
+    if floor is not None:
+        for m in pair._WEEKDAY_DATE.finditer(text):
+            weekday = pair.WEEKDAYS[pair.name_key(m["weekday"])]
+            for y in range(floor, min(floor + 7, latest_year + 1)):
+                try:
+                    date = dt.date(y, pair.MONTHS[pair.name_key(m["month"])], int(m["day"]))
+                except ValueError:
+                    break
+                if date.weekday() == weekday:
+                    return date
+    dated = [d for _, _, d in _plain_find_dates(text)]
+    return max(dated) if dated else None
+
+
+_DATE_PIECES = [
+    "2021-03-04", "1999-12-31", "2020-1-2020-01-01", "12345-06-07", "x2021-03-04", "2021-13-01", "-", "--",
+    "March", "MAR.", "mar", "May", "MAY", "Sept", "sept.", "Sep", "june", "Jul", "December", "ocT", "Marching",
+    "Friday,", "friday", "FRI.", "Thurs", "Sunday", "Mon.,", "Tuesday", "the", "THE", "of", "Of", "st", "nd",
+    "5th", "1st", "22nd", "3rd", "12", "31", "5", "07", "123", "1999", "2024", "2031", "1950", "1949", "19999",
+    " ", "  ", "\n", "\t", ",", ".", "İ", "ı", "ſ", "Sſp", "ſept", "Frıday", "Aprİl", "Σ", "K", "٣", "2٠21",
+    "_", "a", "é", "中",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DATE_PIECES) | st.text(max_size=4), max_size=30).map("".join)
+    | st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map(" ".join),
+    st.none() | st.integers(min_value=1990, max_value=2030),
+)
+def test_find_dates_finds_what_the_plain_patterns_find(text: str, year: int | None) -> None:
+    from reconcile.dates import find_dates
+
+    assert find_dates(text, year) == _plain_find_dates(text, year)
+    assert find_dates(text.upper(), year) == _plain_find_dates(text.upper(), year)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map(" ".join)
+    | st.lists(st.sampled_from(_DATE_PIECES) | st.text(max_size=3), max_size=30).map("".join),
+)
+def test_estimated_date_estimates_what_the_plain_patterns_estimate(text: str) -> None:
+    from reconcile.pair import estimated_date
+
+    today = dt.date(2026, 12, 7)
+    assert estimated_date(text, today) == _plain_estimated_date(text, today)
+
+
+def test_the_date_pieces_do_find_dates() -> None:
+    """The strategies above reach the patterns' matches (not only texts that name no date)."""
+    from reconcile.dates import find_dates
+    from reconcile.pair import estimated_date
+
+    assert len(find_dates("On 2021-03-04, March 5 2020 and 6th of MAY 2019 ſept 7 2018")) == 4
+    assert estimated_date("In 2022 ... Friday, August 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
+
+
+def test_a_month_spelled_with_a_long_s_or_a_dotless_i_is_a_month_not_a_crash() -> None:
+    from reconcile.dates import find_dates
+    from reconcile.pair import estimated_date
+
+    found = [d for _, _, d in find_dates("on ſept 12 2020 and 3 Aprıl 2021")]
+    assert found == [dt.date(2020, 9, 12), dt.date(2021, 4, 3)]
+    assert estimated_date("In 2022 ... Frıday, Auguſt 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
