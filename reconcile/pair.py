@@ -29,7 +29,7 @@ from reconcile import minhash
 from reconcile.dates import MONTHS, WEEKDAYS, find_dates, lowered, name_key, parse_published
 from reconcile.lexicon import stem, stopwords
 from reconcile.model import Document, Pair, PairScores
-from reconcile.normalize import TOKEN_RE, fold
+from reconcile.normalize import _ASCII_TOKEN_RE, TOKEN_RE, fold
 from reconcile.pairing.exact import jaccard, overlap, shared_count, shared_counts
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds, copy_relation
 from reconcile.pairing.tokens import (
@@ -210,7 +210,8 @@ def _features(
 ) -> Features:
     names = set()
     for sentence in sentence_texts:
-        for token in TOKEN_RE.findall(sentence)[1:]:
+        # The ASCII form of the pattern finds the same tokens in ASCII text (normalize says), faster.
+        for token in (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]:
             if token[:1].isupper():
                 name = _name_form(token)
                 if name is not None:

@@ -223,7 +223,9 @@ def _paired_features(
 
 
 SCORE_CHUNK = 2000
-"""Pairs a worker scores at a time (``_score_chunk``), computing the features of their documents."""
+"""Pairs a worker scores at a time at most (``_score_chunk``), computing the features of their documents."""
+SCORE_CHUNK_MIN = 250
+"""... and at least, where there are more pairs than that."""
 
 _worker_pairs: Sequence[tuple[int, int]] = ()
 _worker_thresholds: Thresholds = DEFAULT_THRESHOLDS
@@ -297,7 +299,11 @@ def _score_unaligned(
     Returns the pairs in ``found``'s order, the sentences of the documents aligned, and every
     paired document's length."""
     global _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds
-    bounds = [(start, min(start + SCORE_CHUNK, len(found))) for start in range(0, len(found), SCORE_CHUNK)]
+    # Eight chunks a worker at least (a few hundred pairs each), so that no worker is left with the
+    # last big chunk alone: 5,268 pairs in chunks of 2,000 kept one of two workers idle a third of
+    # the time.  A chunk computes the features of its documents once, so chunks are not made smaller.
+    size = max(SCORE_CHUNK_MIN, min(SCORE_CHUNK, -(-len(found) // (8 * max(workers, 1)))))
+    bounds = [(start, min(start + size, len(found))) for start in range(0, len(found), size)]
     _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
     try:
         if workers > 1 and len(bounds) > 1:
