@@ -212,3 +212,44 @@ def test_a_month_spelled_with_a_long_s_or_a_dotless_i_is_a_month_not_a_crash() -
     found = [d for _, _, d in find_dates("on ſept 12 2020 and 3 Aprıl 2021")]
     assert found == [dt.date(2020, 9, 12), dt.date(2021, 4, 3)]
     assert estimated_date("In 2022 ... Frıday, Auguſt 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
+
+
+def _same_features(a: object, b: object) -> bool:
+    import dataclasses
+
+    import numpy as np
+
+    for field in dataclasses.fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            if x.dtype != y.dtype or not np.array_equal(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("segmented", [True, False])
+def test_features_of_exact_copies_are_each_ones_own_features(segmented: bool) -> None:
+    from dataclasses import replace
+
+    from reconcile.pair import features_of
+    from reconcile.pipeline import load_documents, prepare
+
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    docs = prepare(docs)[:4]
+    copies = [
+        docs[0],
+        replace(docs[0], id="copy-a"),
+        docs[1],
+        replace(docs[0], id="copy-b", published="2020-01-02"),
+        replace(docs[1], id="copy-c"),
+        docs[2],
+        docs[3],
+        replace(docs[3], id="copy-d", sentences=docs[3].sentences[:-1]),
+    ]
+    together = features_of(copies, segmented)
+    assert [f.id for f in together] == [d.id for d in copies]
+    for doc, feature in zip(copies, together, strict=True):
+        assert _same_features(feature, features_of([doc], segmented)[0])
+    assert together[1].dates == together[0].dates and together[1].shingles is together[0].shingles
