@@ -253,3 +253,30 @@ def test_features_of_exact_copies_are_each_ones_own_features(segmented: bool) ->
     for doc, feature in zip(copies, together, strict=True):
         assert _same_features(feature, features_of([doc], segmented)[0])
     assert together[1].dates == together[0].dates and together[1].shingles is together[0].shingles
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "Subscribe to our daily briefing",
+                    "Read more",
+                    "one two three four five six seven eight nine ten eleven twelve",
+                    "one two three four five six seven eight nine ten eleven twelve thirteen",
+                    "The minister said the talks had failed and would resume next week in Geneva",
+                    "Rain is expected on Tuesday",
+                    "Markets fell sharply",
+                    "  ",
+                ]
+            ),
+            max_size=5,
+        ).map("\n".join),
+        max_size=12,
+    )
+)
+def test_recurring_lines_from_short_lines_found_while_reading_are_recurring_lines(texts: list[str]) -> None:
+    from reconcile.normalize import recurring_lines, recurring_of, short_lines
+
+    assert recurring_of([short_lines(t) for t in texts], texts) == recurring_lines(texts)
