@@ -280,3 +280,17 @@ def test_recurring_lines_from_short_lines_found_while_reading_are_recurring_line
     from reconcile.normalize import recurring_lines, recurring_of, short_lines
 
     assert recurring_of([short_lines(t) for t in texts], texts) == recurring_lines(texts)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "Bb", ".", "!", "?", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", ". ", ".\n"])
+        | st.text(max_size=3),
+        max_size=40,
+    ).map("".join)
+)
+def test_pseudo_sentences_are_the_split_of_the_plain_pattern(body: str) -> None:
+    from reconcile.pair import _PSEUDO_SENTENCE, pseudo_sentences
+
+    assert pseudo_sentences(body) == _PSEUDO_SENTENCE.split(body)
