@@ -10,6 +10,7 @@ import contextlib
 import functools
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -231,10 +232,11 @@ def _emit(
     out_dir: Path | None,
     tables_dir: Path | None = None,
     pair_files: str = "auto",
+    workers: int | None = None,
 ) -> None:
     if out_dir is not None:
         with writing(out_dir, "-o"):
-            written = write_reports(result, out_dir, pair_files)
+            written = write_reports(result, out_dir, pair_files, workers)
         click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.tables import write_tables
@@ -244,7 +246,13 @@ def _emit(
         click.echo(f"reconcile: wrote {_many(len(tables), 'table file')} to {tables_dir}", err=True)
     if fmt is None:
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
-    if fmt == "json":
+    if fmt == "json" and out_dir is not None and hasattr(sys.stdout, "buffer"):
+        # The same bytes as report.json (one writer, ``write_json``): copied, not encoded twice.
+        sys.stdout.flush()
+        with (out_dir / "report.json").open("rb") as written_json:
+            shutil.copyfileobj(written_json, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+    elif fmt == "json":
         # Streamed: the whole JSON as one string doubled a 100,000-report scan's peak memory.
         write_json(result, sys.stdout)
     elif fmt == "md":
@@ -394,7 +402,7 @@ def scan(
         )
         if not result.documents:
             raise click.ClickException("no readable reports among the inputs")
-        _emit(replace(result, skipped=tuple(skipped)), fmt, out_dir, tables_dir, pair_files)
+        _emit(replace(result, skipped=tuple(skipped)), fmt, out_dir, tables_dir, pair_files, workers)
     _finish(skipped)
 
 

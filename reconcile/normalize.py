@@ -366,6 +366,18 @@ def recurring_lines(
     )
 
 
+def recurring_of(
+    short_lines: Sequence[frozenset[str]],
+    texts: Sequence[str],
+    min_documents: int = 3,
+    max_shared: float = 0.5,
+) -> frozenset[str]:
+    """``recurring_lines(texts, min_documents, max_words, max_shared)`` given each text's
+    ``short_lines(text, max_words)``, found while the text was at hand (a scan reads each text
+    once, then holds it compressed)."""
+    return _recurring(short_lines, lambda n: frozenset(words(texts[n])), min_documents, max_shared)
+
+
 def source_recurring_lines(
     documents: Iterable[tuple[str | None, str]], max_words: int = 12, max_shared: float = 0.5
 ) -> dict[str, frozenset[str]]:
@@ -401,10 +413,14 @@ def _short_lines(text: str, max_words: int) -> frozenset[str]:
     A line longer than that before folding is longer after it (folding never turns
     whitespace into anything else), so it is skipped unfolded.
     """
+    # ``split(None, max_words)`` stops after ``max_words`` words: a line has more than that exactly
+    # when it gives more pieces, and a 400-word line is not split whole to learn it.
     return frozenset(
         folded
         for _, _, line in line_spans(text)
-        if len(line.split()) <= max_words and (folded := fold(line)) and len(folded.split()) <= max_words
+        if len(line.split(None, max_words)) <= max_words
+        and (folded := fold(line))
+        and len(folded.split(None, max_words)) <= max_words
     )
 
 

@@ -21,15 +21,15 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from reconcile import minhash
-from reconcile.dates import MONTHS, WEEKDAYS, find_dates, parse_published
+from reconcile.dates import MONTHS, WEEKDAYS, find_dates, lowered, name_key, parse_published
 from reconcile.lexicon import stem, stopwords
 from reconcile.model import Document, Pair, PairScores
-from reconcile.normalize import TOKEN_RE, fold
+from reconcile.normalize import _ASCII_TOKEN_RE, TOKEN_RE, fold
 from reconcile.pairing.exact import jaccard, overlap, shared_count, shared_counts
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds, copy_relation
 from reconcile.pairing.tokens import (
@@ -97,6 +97,8 @@ _WEEKDAY_DATE = re.compile(
     r"(?:the\s+)?(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(?P<day>\d{1,2})\b",
     re.IGNORECASE,
 )
+_WEEKDAY_DATE_LOWER = re.compile(_WEEKDAY_DATE.pattern)
+"""``_WEEKDAY_DATE`` for a ``dates.lowered`` text: the same matches, a third of the time."""
 
 
 def estimated_date(text: str, today: dt.date | None = None) -> dt.date | None:
@@ -112,18 +114,23 @@ def estimated_date(text: str, today: dt.date | None = None) -> dt.date | None:
         # scan's CPU went to those once, most of it on texts that name no date).
         return None
     latest_year = (today or dt.date.today()).year
-    years = [int(y) for y in _YEAR.findall(text) if int(y) <= latest_year]
-    floor = max(years) if years else None
-    if floor is not None:
-        for m in _WEEKDAY_DATE.finditer(text):
-            weekday = WEEKDAYS[m["weekday"].lower()]
-            for year in range(floor, min(floor + 7, latest_year + 1)):
-                try:
-                    date = dt.date(year, MONTHS[m["month"].lower()], int(m["day"]))
-                except ValueError:
-                    break
-                if date.weekday() == weekday:
-                    return date
+    low = lowered(text)
+    weekday_dates = _WEEKDAY_DATE.finditer(text) if low is None else _WEEKDAY_DATE_LOWER.finditer(low)
+    floor = None
+    for n, m in enumerate(weekday_dates):
+        if n == 0:  # the years only when a weekday date is named (rarely): finding them costs as much
+            years = [int(y) for y in _YEAR.findall(text) if int(y) <= latest_year]
+            floor = max(years) if years else None
+        if floor is None:
+            break
+        weekday = WEEKDAYS[name_key(m["weekday"])]
+        for year in range(floor, min(floor + 7, latest_year + 1)):
+            try:
+                date = dt.date(year, MONTHS[name_key(m["month"])], int(m["day"]))
+            except ValueError:
+                break
+            if date.weekday() == weekday:
+                return date
     dated = [d for _, _, d in find_dates(text)]
     return max(dated) if dated else None
 
@@ -154,6 +161,27 @@ def features_unsegmented(doc: Document) -> Features:
 
 
 _PSEUDO_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_PSEUDO_BREAK = re.compile(r"[.!?]\s|\n")
+"""Where a ``_PSEUDO_SENTENCE`` break can start: one character after end punctuation followed by
+whitespace, or at a line break; the regex engine finds these by their first character at once,
+where the lookbehind made it try every position."""
+
+
+def pseudo_sentences(body: str) -> list[str]:
+    """``_PSEUDO_SENTENCE.split(body)``, the same pieces (a property test checks): the break
+    pattern is tried only where ``_PSEUDO_BREAK`` says a break can start."""
+    pieces: list[str] = []
+    last = 0
+    for candidate in _PSEUDO_BREAK.finditer(body):
+        start = candidate.start() if body[candidate.start()] == "\n" else candidate.start() + 1
+        if start < last:
+            continue
+        found = _PSEUDO_SENTENCE.match(body, start)
+        if found:
+            pieces.append(body[last : found.start()])
+            last = found.end()
+    pieces.append(body[last:])
+    return pieces
 
 
 def unsegmented_body(doc: Document) -> str:
@@ -174,7 +202,31 @@ def features_of(docs: Sequence[Document], segmented: bool = True) -> list[Featur
         pieces = [[s.text for s in doc.sentences] for doc in docs]
     else:
         bodies = [unsegmented_body(doc) for doc in docs]
-        pieces = [[p for p in _PSEUDO_SENTENCE.split(body) if p.strip()] for body in bodies]
+        pieces = [[p for p in pseudo_sentences(body) if p.strip()] for body in bodies]
+    # Exact copies (a tenth of a news corpus, and both sides of a duplicate pair) differ only in
+    # their id: each distinct (body, sentences, publication date) is worked out once.
+    first: dict[tuple[str, tuple[str, ...], str | None], int] = {}
+    copy_of = [
+        first.setdefault((body, tuple(texts), doc.published), k)
+        for k, (doc, body, texts) in enumerate(zip(docs, bodies, pieces, strict=True))
+    ]
+    if len(first) < len(docs):
+        distinct = list(first.values())
+        found = features_of_bodies(
+            [docs[k] for k in distinct], [bodies[k] for k in distinct], [pieces[k] for k in distinct]
+        )
+        by_first = dict(zip(distinct, found, strict=True))
+        return [
+            by_first[k] if k == original else replace(by_first[original], id=doc.id)
+            for k, (doc, original) in enumerate(zip(docs, copy_of, strict=True))
+        ]
+    return features_of_bodies(docs, bodies, pieces)
+
+
+def features_of_bodies(
+    docs: Sequence[Document], bodies: Sequence[str], pieces: Sequence[Sequence[str]]
+) -> list[Features]:
+    """``features_of`` given each document's body and the sentences (or pieces) names are read in."""
     sets = batch_sets(bodies)
     count = len(docs)
     channels = []
@@ -203,7 +255,8 @@ def _features(
 ) -> Features:
     names = set()
     for sentence in sentence_texts:
-        for token in TOKEN_RE.findall(sentence)[1:]:
+        # The ASCII form of the pattern finds the same tokens in ASCII text (normalize says), faster.
+        for token in (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]:
             if token[:1].isupper():
                 name = _name_form(token)
                 if name is not None:

@@ -21,7 +21,7 @@ from reconcile.diverge import diverge, mirror_divergence, sort_divergences
 from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
 from reconcile.io.read import iter_load, load, split_loaded, unique_ids
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
-from reconcile.normalize import find_chrome, recurring_lines, source_recurring_lines
+from reconcile.normalize import find_chrome, recurring_lines, recurring_of, short_lines, source_recurring_lines
 from reconcile.pair import (
     DEFAULT_THRESHOLDS,
     EXACT_LIMIT,
@@ -152,29 +152,40 @@ FEATURE_BATCH = 1000
 """Paired documents whose features are computed at once (one ``batch_sets`` call)."""
 
 
-def _read_corpus(documents: Iterable[Document], progress: Progress) -> tuple[list[Document], TextStore, int]:
-    """Each document without its text, the texts compressed, and their characters in all, reading
+def _read_corpus(
+    documents: Iterable[Document], progress: Progress
+) -> tuple[list[Document], TextStore, int, list[frozenset[str]]]:
+    """Each document without its text, the texts compressed, their characters in all, and each
+    text's short lines (``normalize.short_lines``, what chrome by recurrence counts), reading
     ``documents`` once."""
     bare: list[Document] = []
     texts = TextStore()
     characters = 0
+    shorts: list[frozenset[str]] = []
+    none: frozenset[str] = frozenset()
     length = len(documents) if isinstance(documents, Sized) else UNKNOWN_LENGTH
     for doc in progress(documents, "reading", length):
         texts.append(doc.text)
         characters += len(doc.text)
+        shorts.append(short_lines(doc.text) or none)
         bare.append(replace(doc, text=""))
-    return bare, texts, characters
+    return bare, texts, characters, shorts
 
 
-def _source_recurring(documents: Sequence[Document], texts: Sequence[str]) -> SourceLines:
+def _source_recurring(
+    documents: Sequence[Document], texts: Sequence[str], shorts: Sequence[frozenset[str]]
+) -> SourceLines:
     """``normalize.source_recurring_lines`` over texts read lazily from ``texts``: per source,
     the short lines recurring across two of its different documents (``recurring_lines`` with a
-    bar of two documents is the same rule)."""
+    bar of two documents is the same rule), from each text's ``shorts``."""
     by_source: dict[str, list[int]] = {}
     for k, doc in enumerate(documents):
         if doc.source:
             by_source.setdefault(doc.source, []).append(k)
-    found = {source: recurring_lines(Subset(texts, ks), min_documents=2) for source, ks in by_source.items()}
+    found = {
+        source: recurring_of([shorts[k] for k in ks], Subset(texts, ks), min_documents=2)
+        for source, ks in by_source.items()
+    }
     return {source: lines for source, lines in found.items() if lines}
 
 
@@ -223,7 +234,9 @@ def _paired_features(
 
 
 SCORE_CHUNK = 2000
-"""Pairs a worker scores at a time (``_score_chunk``), computing the features of their documents."""
+"""Pairs a worker scores at a time at most (``_score_chunk``), computing the features of their documents."""
+SCORE_CHUNK_MIN = 250
+"""... and at least, where there are more pairs than that."""
 
 _worker_pairs: Sequence[tuple[int, int]] = ()
 _worker_thresholds: Thresholds = DEFAULT_THRESHOLDS
@@ -297,7 +310,11 @@ def _score_unaligned(
     Returns the pairs in ``found``'s order, the sentences of the documents aligned, and every
     paired document's length."""
     global _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds
-    bounds = [(start, min(start + SCORE_CHUNK, len(found))) for start in range(0, len(found), SCORE_CHUNK)]
+    # Eight chunks a worker at least (a few hundred pairs each), so that no worker is left with the
+    # last big chunk alone: 5,268 pairs in chunks of 2,000 kept one of two workers idle a third of
+    # the time.  A chunk computes the features of its documents once, so chunks are not made smaller.
+    size = max(SCORE_CHUNK_MIN, min(SCORE_CHUNK, -(-len(found) // (8 * max(workers, 1)))))
+    bounds = [(start, min(start + size, len(found))) for start in range(0, len(found), size)]
     _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
     try:
         if workers > 1 and len(bounds) > 1:
@@ -421,13 +438,15 @@ def scan(
     holding it was a third of a 100,000-report scan's memory.
     """
     global _worker_documents, _worker_texts
-    bare, texts, characters = _read_corpus(documents, progress)
+    bare, texts, characters, shorts = _read_corpus(documents, progress)
     n = len(bare)
     if align_all is None:
         align_all = n <= ALIGN_ALL_LIMIT
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    recurring = recurring_lines(texts)
-    by_source = _source_recurring(bare, texts)
+    # Counted from the short lines found while reading: the texts are not decompressed again.
+    recurring = recurring_of(shorts, texts)
+    by_source = _source_recurring(bare, texts, shorts)
+    del shorts
     _init_worker(recurring, by_source, align_all)
     _worker_documents, _worker_texts = bare, texts
     try:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from reconcile import pipeline
 from reconcile.corpus import Subset, TextStore
 from reconcile.model import Document
-from reconcile.normalize import source_recurring_lines
+from reconcile.normalize import short_lines, source_recurring_lines
 from reconcile.pair import features_of, score
 from reconcile.pairing.scale import held_texts, pair_corpus
 from reconcile.pipeline import scan
@@ -75,7 +75,7 @@ def test_source_recurring_lines_read_lazily_match_the_eager_rule() -> None:
     store = TextStore()
     for d in docs:
         store.append(d.text)
-    lazy = pipeline._source_recurring(docs, store)
+    lazy = pipeline._source_recurring(docs, store, [short_lines(d.text) for d in docs])
     assert lazy == source_recurring_lines((d.source, d.text) for d in docs)
     assert lazy == {"wire": frozenset({furniture.casefold()})}
 

@@ -10,6 +10,7 @@ a hidden temporary, which the next writer of that file deletes.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import tempfile
 from collections.abc import Callable
@@ -37,6 +38,23 @@ def clear_stale(path: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def clear_stale_folder(folder: Path) -> None:
+    """``clear_stale`` for every file of ``folder`` at once, in one listing: a writer of many files
+    in one folder (a scan's 70,000 pair pages) sweeps it once and then writes with ``clear=False``;
+    one listing a file made writing them quadratic (55% of a 20,000-report scan's time)."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        # ``.{name}.{pid}.{random}.partial``: mkstemp's random part holds no dot.
+        parts = entry.name.rsplit(".", 3)
+        if len(parts) == 4 and parts[0].startswith(".") and parts[3] == "partial" and parts[1].isdigit():
+            pid = int(parts[1])
+            if pid != os.getpid() and not _alive(pid):
+                Path(entry.path).unlink(missing_ok=True)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -52,13 +70,15 @@ class AtomicFile:
 
     ``mode`` opens ``handle`` on it (``"w"`` text as UTF-8 without newline
     translation, ``"wb"`` bytes), or ``None`` for a caller that writes ``tmp``
-    by name (polars, a whole-file writer).
+    by name (polars, a whole-file writer).  ``clear`` off skips ``clear_stale``, for a
+    caller that swept the folder once (``clear_stale_folder``).
     """
 
-    def __init__(self, path: Path, mode: str | None = "w") -> None:
+    def __init__(self, path: Path, mode: str | None = "w", clear: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        clear_stale(self.path)
+        if clear:
+            clear_stale(self.path)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".partial", dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
@@ -87,9 +107,10 @@ class AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
-def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
-    """Let ``write`` fill a temporary file beside ``path``, then rename it into place."""
-    target = AtomicFile(path, mode=None)
+def write_atomic_with(path: Path, write: Callable[[Path], object], clear: bool = True) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it into place (``clear``: see
+    ``AtomicFile``)."""
+    target = AtomicFile(path, mode=None, clear=clear)
     try:
         write(target.tmp)
         target.commit()
@@ -98,6 +119,31 @@ def write_atomic_with(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write text atomically (see ``write_atomic_with``)."""
-    write_atomic_with(path, lambda tmp: tmp.write_text(content, encoding="utf-8", newline="\n"))
+_written = itertools.count()
+
+
+def write_atomic(path: Path, content: str, clear: bool = True) -> None:
+    """Write text atomically (see ``write_atomic_with``) as UTF-8, newlines as given.
+
+    The temporary is named like ``AtomicFile``'s (``.{name}.{pid}.{n}.partial``) but made with one
+    ``open`` at the final mode, written with one ``write`` and renamed: four system calls a file
+    instead of eight (``mkstemp``, ``chmod`` and reopening by name), for a scan's 90,000 pages."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if clear:
+        clear_stale(path)
+    data = content.encode("utf-8")
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_written):x}.partial"
+    try:
+        # 0o666 less the umask: what ``open`` gives a new file (``FILE_MODE``).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileExistsError:  # a dead run of the same process id left it: the general path
+        write_atomic_with(path, lambda tmp: tmp.write_bytes(data), clear=False)
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

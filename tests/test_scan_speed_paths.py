@@ -1,0 +1,296 @@
+"""Fast paths of ``reconcile scan`` (issue 14) give what the plain paths give."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconcile.io.atomic import clear_stale_folder
+from tests.conftest import SAMPLES
+
+
+def _dead_pid() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
+def test_a_folder_sweep_clears_dead_runs_temporaries_of_every_file_and_keeps_live_ones(tmp_path: Path) -> None:
+    dead = _dead_pid()
+    stale = [tmp_path / f".a.json.{dead}.x1y2z3ab.partial", tmp_path / f".b.c.html.{dead}.q_w.partial"]
+    live = [tmp_path / f".a.json.{os.getpid()}.abc.partial", tmp_path / f".a.json.{os.getppid()}.abc.partial"]
+    kept = [tmp_path / "a.json", tmp_path / f".{dead}.partial", tmp_path / f"x.{dead}.y.partial"]
+    for path in stale + live + kept:
+        path.write_text("half")
+    clear_stale_folder(tmp_path)
+    clear_stale_folder(tmp_path / "absent")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in live + kept)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_files_written_by_workers_are_the_files_written_by_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconcile import report
+    from reconcile.pipeline import load_documents, scan
+
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    result = scan(docs)
+    serial = report.write_reports(result, tmp_path / "serial", workers=1)
+    monkeypatch.setattr(report, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(report, "FILES_TASK", 1)
+    parallel = report.write_reports(result, tmp_path / "parallel", workers=2)
+    assert [p.relative_to(tmp_path / "serial") for p in serial] == [
+        p.relative_to(tmp_path / "parallel") for p in parallel
+    ]
+    files = _tree(tmp_path / "serial")
+    assert sorted(files) == sorted(str(p.relative_to(tmp_path / "serial")) for p in serial)
+    assert files == _tree(tmp_path / "parallel")
+    assert len([name for name in files if name.startswith("pairs/")]) == 3 * len(result.pairs)
+
+
+def test_json_on_stdout_with_an_output_folder_is_report_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from reconcile.cli import main
+    from reconcile.pipeline import load_documents, scan
+    from reconcile.report import to_json
+
+    run = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json", "-o", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    written = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert run.stdout == written
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    assert json.loads(written)["pairs"] == json.loads(to_json(scan(docs)))["pairs"]
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_keys = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_json_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=5)
+    | st.lists(inner, max_size=5).map(tuple)
+    | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json_values, st.integers(min_value=0, max_value=3))
+def test_json_text_is_the_standard_librarys_indented_json(value: object, level: int) -> None:
+    from reconcile.report import json_text
+
+    expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+    assert json_text(value, level) == expected
+
+
+def test_json_text_refuses_what_json_refuses() -> None:
+    from reconcile.report import json_text
+
+    with pytest.raises(TypeError):
+        json_text({"a": {1, 2}})
+    with pytest.raises(TypeError):
+        json_text({(1, 2): 3})
+
+
+# --- dates: the lower-cased patterns and the hyphen-anchored ISO search find what the plain patterns find
+
+
+def _plain_find_dates(text: str, year: int | None = None) -> list:
+    """``dates.find_dates`` as it was: the case-insensitive patterns over the whole text."""
+    from reconcile import dates
+
+    found: list = []
+    taken: list[tuple[int, int]] = []
+    for m in dates._ISO.finditer(text):
+        date = dates._make(int(m["y"]), int(m["m"]), int(m["d"]))
+        if date:
+            found.append((m.start(), m.end(), date))
+            taken.append((m.start(), m.end()))
+    for pattern in (dates._MDY, dates._DMY):
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            y = int(m["y"]) if m["y"] else year
+            if y is None:
+                continue
+            date = dates._make(y, dates.MONTHS[dates.name_key(m["month"])], int(m["d"]))
+            if date:
+                found.append((m.start(), m.end(), date))
+                taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def _plain_estimated_date(text: str, today: dt.date) -> dt.date | None:
+    """``pair.estimated_date`` as it was: years first, the case-insensitive weekday pattern."""
+    from reconcile import pair
+
+    if not pair._FOUR_DIGITS.search(text):
+        return None
+    latest_year = today.year
+    years = [int(y) for y in pair._YEAR.findall(text) if int(y) <= latest_year]
+    floor = max(years) if years else None
+    if floor is not None:
+        for m in pair._WEEKDAY_DATE.finditer(text):
+            weekday = pair.WEEKDAYS[pair.name_key(m["weekday"])]
+            for y in range(floor, min(floor + 7, latest_year + 1)):
+                try:
+                    date = dt.date(y, pair.MONTHS[pair.name_key(m["month"])], int(m["day"]))
+                except ValueError:
+                    break
+                if date.weekday() == weekday:
+                    return date
+    dated = [d for _, _, d in _plain_find_dates(text)]
+    return max(dated) if dated else None
+
+
+_DATE_PIECES = [
+    "2021-03-04", "1999-12-31", "2020-1-2020-01-01", "12345-06-07", "x2021-03-04", "2021-13-01", "-", "--",
+    "March", "MAR.", "mar", "May", "MAY", "Sept", "sept.", "Sep", "june", "Jul", "December", "ocT", "Marching",
+    "Friday,", "friday", "FRI.", "Thurs", "Sunday", "Mon.,", "Tuesday", "the", "THE", "of", "Of", "st", "nd",
+    "5th", "1st", "22nd", "3rd", "12", "31", "5", "07", "123", "1999", "2024", "2031", "1950", "1949", "19999",
+    " ", "  ", "\n", "\t", ",", ".", "İ", "ı", "ſ", "Sſp", "ſept", "Frıday", "Aprİl", "Σ", "K", "٣", "2٠21",
+    "_", "a", "é", "中",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DATE_PIECES) | st.text(max_size=4), max_size=30).map("".join)
+    | st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map(" ".join),
+    st.none() | st.integers(min_value=1990, max_value=2030),
+)
+def test_find_dates_finds_what_the_plain_patterns_find(text: str, year: int | None) -> None:
+    from reconcile.dates import find_dates
+
+    assert find_dates(text, year) == _plain_find_dates(text, year)
+    assert find_dates(text.upper(), year) == _plain_find_dates(text.upper(), year)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map(" ".join)
+    | st.lists(st.sampled_from(_DATE_PIECES) | st.text(max_size=3), max_size=30).map("".join),
+)
+def test_estimated_date_estimates_what_the_plain_patterns_estimate(text: str) -> None:
+    from reconcile.pair import estimated_date
+
+    today = dt.date(2026, 12, 7)
+    assert estimated_date(text, today) == _plain_estimated_date(text, today)
+
+
+def test_the_date_pieces_do_find_dates() -> None:
+    """The strategies above reach the patterns' matches (not only texts that name no date)."""
+    from reconcile.dates import find_dates
+    from reconcile.pair import estimated_date
+
+    assert len(find_dates("On 2021-03-04, March 5 2020 and 6th of MAY 2019 ſept 7 2018")) == 4
+    assert estimated_date("In 2022 ... Friday, August 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
+
+
+def test_a_month_spelled_with_a_long_s_or_a_dotless_i_is_a_month_not_a_crash() -> None:
+    from reconcile.dates import find_dates
+    from reconcile.pair import estimated_date
+
+    found = [d for _, _, d in find_dates("on ſept 12 2020 and 3 Aprıl 2021")]
+    assert found == [dt.date(2020, 9, 12), dt.date(2021, 4, 3)]
+    assert estimated_date("In 2022 ... Frıday, Auguſt 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
+
+
+def _same_features(a: object, b: object) -> bool:
+    import dataclasses
+
+    import numpy as np
+
+    for field in dataclasses.fields(a):  # type: ignore[arg-type]
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            if x.dtype != y.dtype or not np.array_equal(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("segmented", [True, False])
+def test_features_of_exact_copies_are_each_ones_own_features(segmented: bool) -> None:
+    from dataclasses import replace
+
+    from reconcile.pair import features_of
+    from reconcile.pipeline import load_documents, prepare
+
+    docs, _ = load_documents([str(SAMPLES / "articles")])
+    docs = prepare(docs)[:4]
+    copies = [
+        docs[0],
+        replace(docs[0], id="copy-a"),
+        docs[1],
+        replace(docs[0], id="copy-b", published="2020-01-02"),
+        replace(docs[1], id="copy-c"),
+        docs[2],
+        docs[3],
+        replace(docs[3], id="copy-d", sentences=docs[3].sentences[:-1]),
+    ]
+    together = features_of(copies, segmented)
+    assert [f.id for f in together] == [d.id for d in copies]
+    for doc, feature in zip(copies, together, strict=True):
+        assert _same_features(feature, features_of([doc], segmented)[0])
+    assert together[1].dates == together[0].dates and together[1].shingles is together[0].shingles
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "Subscribe to our daily briefing",
+                    "Read more",
+                    "one two three four five six seven eight nine ten eleven twelve",
+                    "one two three four five six seven eight nine ten eleven twelve thirteen",
+                    "The minister said the talks had failed and would resume next week in Geneva",
+                    "Rain is expected on Tuesday",
+                    "Markets fell sharply",
+                    "  ",
+                ]
+            ),
+            max_size=5,
+        ).map("\n".join),
+        max_size=12,
+    )
+)
+def test_recurring_lines_from_short_lines_found_while_reading_are_recurring_lines(texts: list[str]) -> None:
+    from reconcile.normalize import recurring_lines, recurring_of, short_lines
+
+    assert recurring_of([short_lines(t) for t in texts], texts) == recurring_lines(texts)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "Bb", ".", "!", "?", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", ". ", ".\n"])
+        | st.text(max_size=3),
+        max_size=40,
+    ).map("".join)
+)
+def test_pseudo_sentences_are_the_split_of_the_plain_pattern(body: str) -> None:
+    from reconcile.pair import _PSEUDO_SENTENCE, pseudo_sentences
+
+    assert pseudo_sentences(body) == _PSEUDO_SENTENCE.split(body)
