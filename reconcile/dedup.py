@@ -99,8 +99,19 @@ class Decision:
 
     def row(self) -> list[object]:
         """The map fields in ``MAP_COLUMNS`` order (what the journal stores)."""
-        return [self.input, self.line, self.id, self.decision, self.cluster, self.canonical, self.relation,
-                self.score, self.containment, self.replaces, self.reason]
+        return [
+            self.input,
+            self.line,
+            self.id,
+            self.decision,
+            self.cluster,
+            self.canonical,
+            self.relation,
+            self.score,
+            self.containment,
+            self.replaces,
+            self.reason,
+        ]
 
     @staticmethod
     def from_row(fields: Sequence[object]) -> Decision:
@@ -193,7 +204,7 @@ class Sketches:
         return np.diff(self.bounds)
 
 
-def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def text_shingle_keys(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Owner and 32-bit key of every word ``size``-gram of many texts, repeats included: the
     tokeniser and keys ``scan`` verifies with (``pairing.tokens.batch_sets`` and ``shingle_keys``),
     so a pair scores the same here and there: of each text, its body without the chrome its own
@@ -205,7 +216,7 @@ def shingle_hashes(texts: Sequence[str], size: int = 5) -> tuple[np.ndarray, np.
 def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
     """Shingle sets, one-permutation MinHash signatures (``minhash.flat_signatures``) and band keys
     of a batch of texts, all in numpy.  A text without words has an empty set (and meaningless keys)."""
-    owner, hashes = shingle_hashes(texts, params.shingle_size)
+    owner, hashes = text_shingle_keys(texts, params.shingle_size)
     keyed = minhash.sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
     rows = (keyed >> np.uint64(32)).astype(np.int64)
     bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
@@ -216,7 +227,7 @@ def sketch(texts: Sequence[str], params: Params = DEFAULT_PARAMS) -> Sketches:
     return Sketches(keyed, bounds, signatures, keys)
 
 
-def shared_counts(sketches: Sketches, rows: Sequence[int], others: Sequence[np.ndarray]) -> list[int]:
+def keys_found_in_rows(sketches: Sketches, rows: Sequence[int], others: Sequence[np.ndarray]) -> list[int]:
     """For each k, how many of ``others[k]`` (distinct uint32) are in text ``rows[k]``'s set: one
     ``searchsorted`` for every pair of a batch, instead of a set intersection each."""
     if not others:
@@ -238,10 +249,10 @@ def shared_with(shingles: np.ndarray, others: Sequence[np.ndarray]) -> list[int]
     if not others or not len(shingles):
         return [0] * len(others)
     alone = Sketches(shingles.astype(np.uint64), np.array([0, len(shingles)]), np.empty(0), np.empty(0))
-    return shared_counts(alone, [0] * len(others), others)
+    return keys_found_in_rows(alone, [0] * len(others), others)
 
 
-def cluster_id(item: FeedItem) -> str:
+def founder_id(item: FeedItem) -> str:
     """A cluster's id: a hash of the item that founds it."""
     return hashlib.blake2b(f"{item.id}\x00{item.text}".encode(), digest_size=8).hexdigest()
 
@@ -296,7 +307,7 @@ def within_batch(sketches: Sketches) -> tuple[dict[int, list[int]], dict[tuple[i
             rows.append(later)
             tags.append(first)
             others.append(sketches.shingles(first))
-    counts = shared_counts(sketches, rows, others)
+    counts = keys_found_in_rows(sketches, rows, others)
     return earlier, dict(zip(zip(rows, tags, strict=True), counts, strict=True))
 
 
@@ -334,7 +345,10 @@ def stored_candidates(rows: Sequence[int], sketches: Sketches, view: View) -> li
 
 
 def _score_stored(
-    rows: Sequence[int], sketches: Sketches, candidates: list[list[str]], canonicals: dict[str, Canonical],
+    rows: Sequence[int],
+    sketches: Sketches,
+    candidates: list[list[str]],
+    canonicals: dict[str, Canonical],
     prescored: dict[tuple[int, str | int], int],
 ) -> None:
     """Shared shingle counts of each row with its stored candidates, in one numpy pass, into ``prescored``."""
@@ -347,7 +361,9 @@ def _score_stored(
                 pair_rows.append(row)
                 tags.append(cluster)
                 others.append(canonicals[cluster].shingles)
-    prescored.update(zip(zip(pair_rows, tags, strict=True), shared_counts(sketches, pair_rows, others), strict=True))
+    prescored.update(
+        zip(zip(pair_rows, tags, strict=True), keys_found_in_rows(sketches, pair_rows, others), strict=True)
+    )
 
 
 def decide_batch(
@@ -422,15 +438,34 @@ def decide_batch(
                 else:
                     both = np.concatenate([earlier_change.keys, keys[row]])
                     changes[cluster] = Change(successor, both, earlier_change.expected)
-                decisions.append(Decision(
-                    item.input, item.line, item.id, "kept", cluster, item.id, "canonical",
-                    round(jac, 4), round(cont, 4), replaces=canonical.id,
-                ))
+                decisions.append(
+                    Decision(
+                        item.input,
+                        item.line,
+                        item.id,
+                        "kept",
+                        cluster,
+                        item.id,
+                        "canonical",
+                        round(jac, 4),
+                        round(cont, 4),
+                        replaces=canonical.id,
+                    )
+                )
             else:
-                decisions.append(Decision(
-                    item.input, item.line, item.id, "removed", cluster, canonical.id, relation,
-                    round(jac, 4), round(cont, 4),
-                ))
+                decisions.append(
+                    Decision(
+                        item.input,
+                        item.line,
+                        item.id,
+                        "removed",
+                        cluster,
+                        canonical.id,
+                        relation,
+                        round(jac, 4),
+                        round(cont, 4),
+                    )
+                )
             continue
         cluster = prepared.ids[row]
         if cluster in taken or cluster in current:
@@ -483,7 +518,7 @@ def finish(sketched: Sketched, run: str) -> Prepared:
     """The rest of ``Prepared`` from a ``Sketched`` batch of ``run``."""
     batch, sketches, start = sketched.reads, sketched.sketches, sketched.start
     items = [(start + n, read) for n, read in enumerate(batch) if isinstance(read, FeedItem)]
-    ids = [cluster_id(item) for _, item in items]
+    ids = [founder_id(item) for _, item in items]
     salted = [salted_id(c, f"{run}:{position}") for c, (position, _) in zip(ids, items, strict=True)]
     usable = sketches.sizes() > 0
     keys = np.unique(sketches.keys[usable]).tolist()
@@ -491,7 +526,7 @@ def finish(sketched: Sketched, run: str) -> Prepared:
     return Prepared(batch, sketches, ids, salted, keys, earlier, shared)
 
 
-def prepare(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
+def prepare_batch(batch: list[Read], params: Params, run: str, start: int) -> Prepared:
     """``batch`` holds the reads at positions ``start``, ``start + 1``... of ``run``."""
     return finish(sketch_reads(batch, params, start), run)
 
@@ -629,7 +664,7 @@ def decide_stream(
 ) -> Iterator[tuple[Read, Decision]]:
     """Each input read with its decision, in input order, a batch at a time.
 
-    ``reads`` are reads, or batches ``prepare``d already (by ``read_in_process``).
+    ``reads`` are reads, or batches prepared already (``prepare_batch``) (by ``read_in_process``).
     ``run`` names this run in the journal: the same run started again replays
     the decisions already made for its positions.
     """

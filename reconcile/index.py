@@ -344,7 +344,7 @@ def _cluster_int(cluster: str) -> int:
 
 
 def _cluster_ints(clusters: Sequence[str]) -> np.ndarray:
-    """``_cluster_int`` of many ids: 16 hex digits each (as ``dedup.cluster_id`` spells them) in one ``fromhex``."""
+    """``_cluster_int`` of many ids: 16 hex digits each (as ``dedup.founder_id`` spells them) in one ``fromhex``."""
     try:
         raw = bytes.fromhex("".join(clusters))
     except ValueError:

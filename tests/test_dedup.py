@@ -14,7 +14,7 @@ from reconcile.dedup import (
     Counts,
     Policy,
     decide_stream,
-    shared_counts,
+    keys_found_in_rows,
     shared_with,
     sketch,
 )
@@ -96,8 +96,12 @@ def test_sketches_are_deterministic_and_estimate_jaccard(seed: int) -> None:
 
 
 def test_identical_text_shares_every_band_key_and_folding_applies() -> None:
-    sketches = sketch(["The \u201cFlood\u201d hit Orvenna on Friday night, officials said.",
-                       'the "flood" hit ORVENNA on friday night officials said'])
+    sketches = sketch(
+        [
+            "The \u201cFlood\u201d hit Orvenna on Friday night, officials said.",
+            'the "flood" hit ORVENNA on friday night officials said',
+        ]
+    )
     assert len(sketches.shingles(0)) == 5
     assert np.array_equal(sketches.shingles(0), sketches.shingles(1))
     assert np.array_equal(sketches.keys[0], sketches.keys[1])
@@ -131,7 +135,7 @@ def test_batch_shared_counts_match_set_intersections(sets: list[set[int]], pairs
     bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(sets) + 1, dtype=np.uint64))
     batch = Sketches(keyed, bounds, np.empty(0), np.empty(0))
     pairs = [(row % len(sets), other | set(sorted(sets[row % len(sets)])[:3])) for row, other in pairs]
-    got = shared_counts(batch, [r for r, _ in pairs], [np.array(sorted(o), dtype=np.uint32) for _, o in pairs])
+    got = keys_found_in_rows(batch, [r for r, _ in pairs], [np.array(sorted(o), dtype=np.uint32) for _, o in pairs])
     assert got == [len(sets[r] & o) for r, o in pairs]
 
 
@@ -145,7 +149,11 @@ def test_exact_and_near_copies_removed_others_kept() -> None:
     )
     by_id = {d.id: d for d in decisions}
     assert [by_id[i].decision for i in ("a", "b", "a-copy", "a-near", "c")] == [
-        "kept", "kept", "removed", "removed", "kept",
+        "kept",
+        "kept",
+        "removed",
+        "removed",
+        "kept",
     ]
     assert by_id["a-copy"].relation == "duplicate" and by_id["a-copy"].canonical == "a"
     assert by_id["a-near"].relation in ("duplicate", "near-duplicate") and by_id["a-near"].score < 1.0
@@ -198,8 +206,11 @@ def test_longest_and_prefer_policies() -> None:
     assert longest[1].decision == "kept" and longest[1].replaces == "short"
     prefer = Policy("prefer", ("Northline Wire", "Herald"))
     chosen = decide(
-        [item("digest", base, source="Daily Digest"), item("wire", base, source="northline wire"),
-         item("herald", base, source="Herald")],
+        [
+            item("digest", base, source="Daily Digest"),
+            item("wire", base, source="northline wire"),
+            item("herald", base, source="Herald"),
+        ],
         policy=prefer,
     )
     assert [d.decision for d in chosen] == ["kept", "kept", "removed"]
@@ -244,9 +255,14 @@ def test_counts_balance() -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 6), st.booleans(), st.sampled_from(["", "2022-03-24", "2022-03-26"])),
-                min_size=1, max_size=25),
-       st.sampled_from(["earliest", "longest", "first"]))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.booleans(), st.sampled_from(["", "2022-03-24", "2022-03-26"])),
+        min_size=1,
+        max_size=25,
+    ),
+    st.sampled_from(["earliest", "longest", "first"]),
+)
 def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None:
     """Whatever the order: every item decided once, each cluster keeps one copy at a time,
     and a removed item's canonical is a kept item of its cluster."""
@@ -292,8 +308,14 @@ def test_reader_process_decides_as_one_process_does(tmp_path: Path) -> None:
     outputs = {}
     for reader_process in (False, True):
         target = tmp_path / f"{reader_process}"
-        counts = dedup_files([feed], target / "kept.jsonl", str(target / "index.sqlite"), target / "map.csv",
-                             batch_size=64, reader_process=reader_process)
+        counts = dedup_files(
+            [feed],
+            target / "kept.jsonl",
+            str(target / "index.sqlite"),
+            target / "map.csv",
+            batch_size=64,
+            reader_process=reader_process,
+        )
         assert counts.read == 301 and counts.rejected == 1 and counts.removed > 100
         outputs[reader_process] = ((target / "kept.jsonl").read_bytes(), (target / "map.csv").read_text())
     assert outputs[True] == outputs[False]
@@ -352,7 +374,11 @@ def test_stored_candidates_match_a_plain_loop(seed: int, count: int, clusters: i
     def plain(row: int) -> list[str]:
         named = {c for key in sketches.keys[row].tolist() for c in buckets.get(key, ()) if c in stored}
         mine = own[row]
-        return sorted(c for c in named if len(stored[c]) != len(mine)
-                      or sum(a == b for a, b in zip(mine, stored[c], strict=True)) >= SCREEN_JACCARD * len(mine))
+        return sorted(
+            c
+            for c in named
+            if len(stored[c]) != len(mine)
+            or sum(a == b for a, b in zip(mine, stored[c], strict=True)) >= SCREEN_JACCARD * len(mine)
+        )
 
     assert stored_candidates(rows, sketches, view) == [plain(row) for row in rows]
