@@ -4,6 +4,7 @@ same relations and clusters as ``--engine local`` on the samples, the seeds and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -295,3 +296,21 @@ def test_the_same_input_writes_byte_identical_tables(client: Any, tmp_path: Path
         engine.scan([str(SAMPLES)], tmp_path / name, client=client)
         runs.append({p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*.parquet")})
     assert runs[0] == runs[1] and len(runs[0]) >= 3
+
+
+def test_components_of_a_long_chain_take_few_rounds_in_the_workers(client: Any) -> None:
+    """A chain of 300 documents linked in a shuffled order, and a separate triangle: each node's
+    label is its component's smallest node, after about log2(300) rounds (pointer jumping), not 300."""
+    import random
+
+    import dask.dataframe as dd
+    import pandas as pd
+
+    order = list(range(300))
+    random.Random(3).shuffle(order)
+    links = [(min(a, b), max(a, b)) for a, b in itertools.pairwise(order)] + [(400, 401), (401, 402), (400, 402)]
+    edges = dd.from_pandas(pd.DataFrame(links, columns=["i", "j"], dtype="int64"), npartitions=3)
+    labels, rounds = engine.components(edges, 3)
+    found = labels.compute().set_index("node")["label"].to_dict()
+    assert found == {**dict.fromkeys(range(300), 0), **dict.fromkeys((400, 401, 402), 400)}
+    assert rounds <= 10, rounds
