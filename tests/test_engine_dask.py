@@ -4,6 +4,7 @@ same relations and clusters as ``--engine local`` on the samples, the seeds and 
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import os
@@ -314,3 +315,34 @@ def test_components_of_a_long_chain_take_few_rounds_in_the_workers(client: Any) 
     found = labels.compute().set_index("node")["label"].to_dict()
     assert found == {**dict.fromkeys(range(300), 0), **dict.fromkeys((400, 401, 402), 400)}
     assert rounds <= 10, rounds
+
+
+def test_urls_are_read_through_fsspec(client: Any, tmp_path: Path) -> None:
+    """``file://`` URLs take the path object storage takes (fsspec: listing, sizes, byte ranges,
+    whole files): a folder's JSON Lines file cut into byte ranges gives the documents and pairs
+    of the plain path; a glob lists what ``glob.glob`` lists."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    write_reports(corpus / "reports.jsonl", 150, seed=2)
+    (corpus / ".hidden.jsonl").write_text('{"id": "no", "text": "left out"}\n')
+    (corpus / "notes.bin").write_text("not a known format")
+    engine.scan([corpus.as_uri()], tmp_path / "url", client=client, piece_bytes=10_000)
+    engine.scan([str(corpus)], tmp_path / "plain", client=client, piece_bytes=10_000)
+    by_url, plain = (engine.read_table(tmp_path / name, "documents") for name in ("url", "plain"))
+    assert len(list((tmp_path / "url" / "documents").glob("*.parquet"))) > 5
+    assert by_url["id"].tolist() == plain["id"].tolist() and by_url["text"].tolist() == plain["text"].tolist()
+    assert by_url["path"].iloc[0] == (corpus / "reports.jsonl").as_uri()
+    pairs = engine.read_table(tmp_path / "url", "pairs")
+    assert len(pairs) > 10 and pairs.equals(engine.read_table(tmp_path / "plain", "pairs"))
+    listed, skipped = engine.input_files(
+        [corpus.as_uri() + "/*.jsonl", corpus.as_uri() + "/*.xml"], engine.DEFAULT_OPTIONS
+    )
+    assert listed == [(corpus / "reports.jsonl").as_uri()]
+    assert [item.message() for item in skipped] == [corpus.as_uri() + "/*.xml: no file matches this pattern"]
+
+
+def test_object_storage_without_its_filesystem_package_is_named(tmp_path: Path) -> None:
+    if importlib.util.find_spec("s3fs") is not None:
+        pytest.skip("s3fs is installed: this test would reach the network")
+    with pytest.raises(engine.EngineError, match=r"s3://bucket/archive/: .*install 'reconcile\[s3\]'"):
+        engine.input_files(["s3://bucket/archive/"], engine.DEFAULT_OPTIONS)

@@ -39,6 +39,7 @@ writes is written whole under a temporary name and renamed, so the result is the
 from __future__ import annotations
 
 import bisect
+import fnmatch
 import glob as globbing
 import itertools
 import json
@@ -50,7 +51,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -58,9 +59,9 @@ import pandas as pd
 from reconcile import minhash
 from reconcile.cluster import Member, component_cluster
 from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions
-from reconcile.io.formats import GZIP_SUFFIXES, JSONL_SUFFIXES
+from reconcile.io.formats import GZIP_SUFFIXES, JSONL_SUFFIXES, KNOWN_SUFFIXES
 from reconcile.io.lines import jsonl_line, jsonl_stem
-from reconcile.io.read import load_file, walk
+from reconcile.io.read import load_file, read_stream, stem_of, walk
 from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, PairScores, Reconciliation, Skipped
 from reconcile.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
 from reconcile.pair import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
@@ -181,39 +182,113 @@ class Piece:
     first_line: int = 1
 
 
-def input_files(paths: Sequence[str], options: InputOptions) -> tuple[list[Path], list[Skipped]]:
+def input_files(paths: Sequence[str], options: InputOptions) -> tuple[list[str], list[Skipped]]:
     """The files of ``paths`` in ``scan``'s order: a folder's files sorted (``io.read.walk``), a
-    glob's matches sorted, a file itself."""
-    files: list[Path] = []
+    glob's matches sorted, a file itself; a URL (``s3://bucket/archive/``, ``gs://...``,
+    ``file://...``) through fsspec (``remote_files``)."""
+    files: list[str] = []
     skipped: list[Skipped] = []
     for given in paths:
+        if is_remote(given):
+            files.extend(remote_files(given, options, skipped))
+            continue
         path = Path(given)
         if path.is_dir():
             found = walk(path, options.glob)
             if not found:
-                wanted = f"files matching {options.glob!r}" if options.glob else "files of a known format"
-                skipped.append(Skipped(given, f"folder holds no {wanted}"))
-            files.extend(found)
+                skipped.append(Skipped(given, f"folder holds no {_wanted(options)}"))
+            files.extend(str(p) for p in found)
         elif not path.exists() and globbing.has_magic(given):
-            matches = sorted(Path(p) for p in globbing.glob(given, recursive=True) if Path(p).is_file())
+            matches = sorted(p for p in globbing.glob(given, recursive=True) if Path(p).is_file())
             if not matches:
                 skipped.append(Skipped(given, "no file matches this pattern"))
             files.extend(matches)
         else:
-            files.append(path)
+            files.append(given)
     return files, skipped
 
 
-def _is_plain_jsonl(path: Path) -> bool:
-    name = path.name.lower()
+def _wanted(options: InputOptions) -> str:
+    return f"files matching {options.glob!r}" if options.glob else "files of a known format"
+
+
+def is_remote(path: str) -> bool:
+    """Whether ``path`` is a URL the workers open through fsspec (``s3://``, ``gs://``, ``file://``...)."""
+    return "://" in path
+
+
+def _filesystem(given: str) -> tuple[Any, list[str]]:
+    """fsspec's filesystem for a URL and the paths it names (a glob expanded); a missing
+    filesystem package (s3fs for ``s3://``) is an ``EngineError`` saying what to install."""
+    import fsspec
+
+    try:
+        fs, _, found = fsspec.core.get_fs_token_paths(given)
+    except ImportError as err:
+        raise EngineError(f"{given}: {err} (for s3:// install 'reconcile[s3]')") from err
+    except (OSError, ValueError) as err:
+        raise EngineError(f"{given}: cannot list ({err})") from err
+    return fs, sorted(found)
+
+
+def remote_files(given: str, options: InputOptions, skipped: list[Skipped]) -> list[str]:
+    """The files a URL names, as URLs: a folder's files below it (sorted by path; hidden names
+    left out; those matching ``--glob``, else those of a known format, as ``io.read.walk``), a
+    glob's matches sorted, a file itself."""
+    fs, found = _filesystem(given)
+    files: list[str] = []
+    if globbing.has_magic(given):  # as ``glob.glob``: ``*`` matches no hidden name
+        found = [path for path in found if not path.rstrip("/").rsplit("/", 1)[-1].startswith(".")]
+    if not found and globbing.has_magic(given):
+        skipped.append(Skipped(given, "no file matches this pattern"))
+    for path in found:
+        if not fs.isdir(path):
+            files.append(path)
+            continue
+        root = path.rstrip("/")
+        kept = []
+        for inside in sorted(fs.find(root)):
+            below = inside[len(root) :].lstrip("/")
+            name = below.rsplit("/", 1)[-1]
+            if any(part.startswith(".") for part in below.split("/")):
+                continue
+            if options.glob is not None:
+                if fnmatch.fnmatch(name, options.glob) or fnmatch.fnmatch(below, options.glob):
+                    kept.append(inside)
+            elif name.lower().endswith(KNOWN_SUFFIXES) and name != "README.md":
+                kept.append(inside)
+        if not kept:
+            skipped.append(Skipped(given, f"folder holds no {_wanted(options)}"))
+        files.extend(kept)
+    return [fs.unstrip_protocol(path) for path in files]
+
+
+def _open(path: str) -> IO[bytes]:
+    """A file for reading, local or through fsspec."""
+    if is_remote(path):
+        import fsspec
+
+        return fsspec.open(path, "rb").open()
+    return open(path, "rb")
+
+
+def _size(path: str) -> int:
+    if is_remote(path):
+        fs, found = _filesystem(path)
+        return int(fs.size(found[0])) if found else 0
+    return Path(path).stat().st_size
+
+
+def _is_plain_jsonl(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
     return name.endswith(JSONL_SUFFIXES) and not name.endswith(GZIP_SUFFIXES)
 
 
-def _cuts(path: Path, size: int, piece_bytes: int) -> list[int]:
+def _cuts(path: str, size: int, piece_bytes: int) -> list[int]:
     """Byte offsets cutting a file into ranges of about ``piece_bytes`` at line ends (a seek and
     one line read a cut: the client reads almost nothing)."""
     cuts = [0]
-    with path.open("rb") as f:
+    with _open(path) as f:
         while cuts[-1] + piece_bytes < size:
             f.seek(cuts[-1] + piece_bytes)
             f.readline()
@@ -227,12 +302,12 @@ def _cuts(path: Path, size: int, piece_bytes: int) -> list[int]:
 
 def count_lines(path: str, begin: int, end: int) -> int:
     """Worker: the line ends in bytes ``begin:end`` of a file."""
-    with open(path, "rb") as f:
+    with _open(path) as f:
         f.seek(begin)
         return f.read(end - begin).count(b"\n")
 
 
-def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_bytes: int) -> list[list[Piece]]:
+def plan_reads(client: Any, files: Sequence[str], options: InputOptions, piece_bytes: int) -> list[list[Piece]]:
     """Read tasks in input order: a large JSON Lines file cut into byte ranges (their first line
     numbers counted by the workers), other files grouped up to ``piece_bytes``."""
     tasks: list[list[Piece]] = []
@@ -241,19 +316,19 @@ def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_
     ranges: list[tuple[int, Piece]] = []
     for path in files:
         try:
-            size = path.stat().st_size
+            size = _size(path)
         except OSError:
-            size = 0  # load_file names the problem
+            size = 0  # the read names the problem
         if _is_plain_jsonl(path) and piece_bytes < size <= options.max_bytes:
             if group:
                 tasks.append(group)
                 group, group_bytes = [], 0
             cuts = _cuts(path, size, piece_bytes)
             for begin, end in itertools.pairwise(cuts):
-                ranges.append((len(tasks), Piece(str(path), begin, end)))
+                ranges.append((len(tasks), Piece(path, begin, end)))
                 tasks.append([])
             continue
-        group.append(Piece(str(path)))
+        group.append(Piece(path))
         group_bytes += size
         if group_bytes >= piece_bytes:
             tasks.append(group)
@@ -279,16 +354,31 @@ def plan_reads(client: Any, files: Sequence[Path], options: InputOptions, piece_
 
 
 def _read_piece(piece: Piece, options: InputOptions) -> Iterator[Document | Skipped]:
+    if piece.end < 0 and is_remote(piece.path):
+        yield from _read_remote(piece.path, options)
+        return
     if piece.end < 0:
         yield from load_file(Path(piece.path), options)
         return
     stem = jsonl_stem(piece.path)
-    with open(piece.path, "rb") as f:
+    with _open(piece.path) as f:
         f.seek(piece.begin)
         data = f.read(piece.end - piece.begin)
     for number, raw in enumerate(data.splitlines(keepends=True), start=piece.first_line):
         if raw.strip():
             yield jsonl_line(raw, piece.path, stem, number, options)
+
+
+def _read_remote(url: str, options: InputOptions) -> Iterator[Document | Skipped]:
+    """A whole file at a URL, read as ``load_file`` reads a local one (its format sniffed; JSON
+    Lines and CSV a record at a time; others whole, up to ``--max-bytes``)."""
+    try:
+        with _open(url) as handle:
+            yield from read_stream(handle, url, stem_of(Path(url.rsplit("/", 1)[-1])), options)
+    except FileNotFoundError:
+        yield Skipped(url, "no such file")
+    except OSError as err:
+        yield Skipped(url, (err.strerror or str(err)).lower())
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
