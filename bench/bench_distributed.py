@@ -81,7 +81,7 @@ def sampled_run(command: list[str]) -> tuple[float, dict[str, float], str]:
 def scan_command(path: Path, out: Path, engine: str, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "reconcile.cli", "scan", str(path), "-o", str(out), "--format", "json",
-        "--max-bytes", str(1 << 40), "--workers", str(workers), "--engine", engine,
+        "--max-bytes", "8G", "--workers", str(workers), "--engine", engine,
     ]  # fmt: skip
 
 
