@@ -1028,9 +1028,10 @@ def components(edges: Any, partitions: int) -> tuple[Any, int]:
     smallest offered), then every node takes its label's label until none changes (each jump halves
     a chain: ``shortcut``).  A label is always a node of the same component and no larger, so when
     no edge joins two labels each component is labelled by its smallest node.  A chain of ``d``
-    links takes about log2(d) rounds (propagating labels to neighbours alone took ``d``: 118 of
-    them for a 300-document chain).  The client gets a count back per step, never the edges or
-    labels.  Returns the labels and the rounds."""
+    links takes about log2(d) rounds: a shuffled 300-document chain took 6 rounds, 15.7 s, where
+    propagating the smallest label to neighbours took 255 rounds, 141 s (stars of 2 to 5 documents,
+    as in the generated corpus: 2 rounds either way).  The client gets a count back per step, never
+    the edges or labels.  Returns the labels and the rounds."""
     import dask.dataframe as dd
 
     edges = edges[["i", "j"]].persist()
