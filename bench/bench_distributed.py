@@ -81,7 +81,7 @@ def sampled_run(command: list[str]) -> tuple[float, dict[str, float], str]:
 def scan_command(path: Path, out: Path, engine: str, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "reconcile.cli", "scan", str(path), "-o", str(out), "--format", "json",
-        "--max-bytes", str(1 << 40), "--workers", str(workers), "--engine", engine,
+        "--max-bytes", "8G", "--workers", str(workers), "--engine", engine,
     ]  # fmt: skip
 
 
@@ -105,8 +105,9 @@ def run_local(path: Path, workers: int) -> dict:
 
 
 def run_dask(path: Path, workers: int, keep_tables: bool = False) -> dict:
-    out = Path(tempfile.mkdtemp(prefix="bench-dask-"))
-    wall, peaks, _ = sampled_run(scan_command(path, out, "dask", workers))
+    root = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    out = root / "tables"  # scan -o DIR writes its tables under DIR/tables
+    wall, peaks, _ = sampled_run(scan_command(path, root, "dask", workers))
     summary = json.loads((out / "summary.json").read_text())
     sizes = {
         name: sum(p.stat().st_size for p in (out / name).glob("*.parquet")) / 2**20
@@ -133,7 +134,7 @@ def run_dask(path: Path, workers: int, keep_tables: bool = False) -> dict:
         result["cluster_sets"] = {
             (tuple(d), c) for d, c in zip(clusters["documents"], clusters["canonical"], strict=True)
         }
-    shutil.rmtree(out)
+    shutil.rmtree(root)
     return result
 
 
@@ -157,6 +158,7 @@ def main() -> None:
     parser.add_argument("--no-local", action="store_true", help="Skip --engine local in step 1.")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-distributed-"))
+    clients: list[tuple[int, float, float]] = []  # documents, client peak MiB, docs/s
     try:
         path = folder / "corpus.jsonl"
         t = time.perf_counter()
@@ -181,6 +183,7 @@ def main() -> None:
             show("--engine local", args.docs, local)
         dask = run_dask(path, args.workers, keep_tables=local is not None)
         show("--engine dask", args.docs, dask)
+        clients.append((args.docs, dask["peaks"]["client"], args.docs / dask["wall"]))
         if local is not None:
             print(
                 f"  same pairs and relations: {local['pairs'] == dask['pairs']} "
@@ -194,8 +197,13 @@ def main() -> None:
             write_reports(large, n)
             print(f"\n2. {n:,} generated documents ({large.stat().st_size / 2**20:,.0f} MiB, "
                   f"written in {time.perf_counter() - t:.0f} s), local cluster of {args.workers} workers:")  # fmt: skip
-            show("--engine dask", n, run_dask(large, args.workers))
+            large_run = run_dask(large, args.workers)
+            show("--engine dask", n, large_run)
+            clients.append((n, large_run["peaks"]["client"], n / large_run["wall"]))
             large.unlink()
+            print("\nclient peak RSS against the corpus (the client holds the scheduler too):")
+            for docs, peak, rate in clients:
+                print(f"  {docs:>10,} documents: client {peak:6,.0f} MiB, {rate:6,.0f} docs/s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -355,7 +355,8 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
     show_default=True,
     metavar="ENGINE",
     help="local (this machine's processes), dask (a local Dask cluster of --workers processes, default 2) or "
-    "dask://HOST:PORT (a running Dask scheduler): the distributed engines write Parquet tables under -o DIR.",
+    "dask://HOST:PORT (a running Dask scheduler): the distributed engines write Parquet tables under --tables DIR "
+    "(default -o DIR/tables), and up to 1,000 documents the reports of local too.",
 )
 def scan(
     paths: tuple[str, ...],
@@ -373,7 +374,9 @@ def scan(
     """Find every related pair among the reports in PATHS (files, folders, pages, feeds, tables, - for stdin)."""
     skipped: list[Skipped] = []
     if engine != "local":
-        _scan_distributed(paths, engine, fmt, out_dir, debug, inputs, threshold, canonical, workers)
+        _scan_distributed(
+            paths, engine, fmt, out_dir, tables_dir, debug, inputs, threshold, canonical, workers, pair_files
+        )
         return
 
     def readable(loaded: Iterable[Document | Skipped]) -> Iterator[Document]:
@@ -411,37 +414,52 @@ def _scan_distributed(
     engine: str,
     fmt: str | None,
     out_dir: Path | None,
+    tables_dir: Path | None,
     debug: bool,
     inputs: InputOptions,
     threshold: float | None,
     canonical: str,
     workers: int | None,
+    pair_files: str,
 ) -> None:
-    """``scan --engine dask[://HOST:PORT]``: the tables under ``-o DIR``, a summary on stdout."""
-    from reconcile.engine.dask import EngineError, parse_engine
+    """``scan --engine dask[://HOST:PORT]``: the Parquet tables under ``--tables DIR`` (default
+    ``-o DIR/tables``); for a run of at most ``engine.dask.REPORT_LIMIT`` documents, the reports and
+    output of ``--engine local`` (the same writer), otherwise a summary on stdout."""
+    from reconcile.engine.dask import REPORT_LIMIT, EngineError, parse_engine
     from reconcile.engine.dask import scan as scan_distributed
 
     with user_errors(debug, (EngineError,)):
         spec = parse_engine(engine, workers)
-        if out_dir is None:
-            raise click.ClickException(f"--engine {engine} writes its tables under -o DIR: give one")
+        if out_dir is None and tables_dir is None:
+            raise click.ClickException(f"--engine {engine} writes its tables under -o DIR (or --tables DIR): give one")
         if "-" in paths:
             raise click.ClickException(f"--engine {engine} reads files, folders and globs, not stdin")
+        _writable_outputs(out_dir, tables_dir)
+        tables = tables_dir if tables_dir is not None else Path(out_dir or ".") / "tables"
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
-        result = scan_distributed(paths, out_dir, spec, thresholds=thresholds, options=inputs, canonical=canonical)
+        result = scan_distributed(paths, tables, spec, thresholds=thresholds, options=inputs, canonical=canonical)
         _report_skipped(result.skipped)
         if not result.documents:
             raise click.ClickException("no readable reports among the inputs")
         click.echo(
             f"reconcile: {result.documents:,} documents, {result.pairs:,} pairs, {result.clusters:,} clusters: "
-            f"tables documents, pairs, clusters and summary.json in {out_dir}",
+            f"tables documents, pairs, divergences, clusters and summary.json in {tables}",
             err=True,
         )
-        if fmt == "json" or (fmt is None and not sys.stdout.isatty()):
-            click.echo((out_dir / "summary.json").read_text(encoding="utf-8"), nl=False)
+        if result.report is not None:
+            _emit(result.report, fmt, out_dir, None, pair_files)
         else:
-            relations = ", ".join(f"{count:,} {name}" for name, count in result.relations.items()) or "none"
-            click.echo(f"{result.documents:,} documents; pairs: {relations}; {result.clusters:,} clusters")
+            if out_dir is not None:
+                click.echo(
+                    f"reconcile: no report.json above {REPORT_LIMIT:,} documents with --engine {engine}: "
+                    "the tables are the result",
+                    err=True,
+                )
+            if fmt == "json" or (fmt is None and not sys.stdout.isatty()):
+                click.echo((tables / "summary.json").read_text(encoding="utf-8"), nl=False)
+            else:
+                relations = ", ".join(f"{count:,} {name}" for name, count in result.relations.items()) or "none"
+                click.echo(f"{result.documents:,} documents; pairs: {relations}; {result.clusters:,} clusters")
     _finish(result.skipped)
 
 
