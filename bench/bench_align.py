@@ -24,13 +24,20 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reconcile.align import MIN_SIMILARITY, _sorted_words, align, content_bag
-from reconcile.attribution import attributed_quotes
-from reconcile.diverge import _folded, _quotes, _roots, _words_of, diverge
-from reconcile.evidence import americanised, detect_language, is_word, lemma, meaning_similarity, transliteration_key
-from reconcile.lexicon import joined, zipf
+from reconcile.comparison.align import MIN_SIMILARITY, _sorted_words, align, content_bag
+from reconcile.comparison.attribution import attributed_quotes
+from reconcile.comparison.diverge import _folded, _quotes, _roots, _words_of, diverge
+from reconcile.comparison.evidence import (
+    americanised,
+    detect_language,
+    is_word,
+    lemma,
+    meaning_similarity,
+    transliteration_key,
+)
 from reconcile.model import Document, Sentence
-from reconcile.normalize import token_spans
+from reconcile.text.lexicon import joined, zipf
+from reconcile.text.normalize import token_spans
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsbenchmark" / "sts-test.csv"
 SENTENCES = 40

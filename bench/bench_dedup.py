@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
-from reconcile.dedup import Decision, dedup_files  # noqa: E402
-from reconcile.feeds import Read  # noqa: E402
+from reconcile.dedup.feeds import Read  # noqa: E402
+from reconcile.dedup.stream import Decision, dedup_files  # noqa: E402
 
 SOURCES = ["Northline Wire", "Tarn Valley Herald", "Kestrel News", "Dalmoor Daily", "Circuitry Weekly"]
 
@@ -169,15 +169,21 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
     print(f"[{label}] {counts.line()}  (balanced: {counts.balanced()})")
     print(f"[{label}] end: {load()}")
-    print(f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
-          f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU, "
-          f"{cpu / counts.read * 1e6:.0f} µs an item); reader process {reader_cpu:.1f} s CPU "
-          f"({reader_cpu / counts.read * 1e6:.0f} µs an item)")
-    print(f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB, reader process "
-          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB; "
-          f"resident along the run: {'; '.join(memory)}")
-    print(f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
-          f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
+    print(
+        f"[{label}] {counts.read / elapsed:,.0f} items/s wall ({counts.read:,} items in {elapsed:.1f} s); "
+        f"{counts.read / cpu:,.0f} items per CPU-second of this process ({cpu:.1f} s CPU, "
+        f"{cpu / counts.read * 1e6:.0f} µs an item); reader process {reader_cpu:.1f} s CPU "
+        f"({reader_cpu / counts.read * 1e6:.0f} µs an item)"
+    )
+    print(
+        f"[{label}] peak memory (max RSS so far) {rss_mib():.0f} MiB, reader process "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB; "
+        f"resident along the run: {'; '.join(memory)}"
+    )
+    print(
+        f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
+        f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})"
+    )
 
 
 def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
@@ -210,17 +216,21 @@ def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
     precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
     print(f"[cli] end: {load()}")
-    print(f"[cli] {read / elapsed:,.0f} items/s wall ({read:,} of {total:,} items in {elapsed:.1f} s, the whole "
-          f"command); CPU of the command's processes {cpu:.1f} s ({cpu / max(read, 1) * 1e6:.0f} µs an item, main "
-          f"and reader together); peak RSS of the larger process {peak:.0f} MiB")
-    print(f"[cli] removed-item precision {precision:.4f}, recall {recall:.4f} "
-          f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})")
+    print(
+        f"[cli] {read / elapsed:,.0f} items/s wall ({read:,} of {total:,} items in {elapsed:.1f} s, the whole "
+        f"command); CPU of the command's processes {cpu:.1f} s ({cpu / max(read, 1) * 1e6:.0f} µs an item, main "
+        f"and reader together); peak RSS of the larger process {peak:.0f} MiB"
+    )
+    print(
+        f"[cli] removed-item precision {precision:.4f}, recall {recall:.4f} "
+        f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})"
+    )
 
 
 OPEN_INDEX = """
 import resource, sys, time
 from pathlib import Path
-from reconcile.index import Params, SQLiteIndex
+from reconcile.dedup.index import Params, SQLiteIndex
 start = time.perf_counter()
 index = SQLiteIndex(Path(sys.argv[1]), Params())
 opened = time.perf_counter() - start
@@ -233,8 +243,13 @@ print(f"tomorrow's run opening this index (a new process): {opened:.1f} s; its i
 
 def open_report(path: Path) -> str:
     """Open the finished index in a new process, as the next run would: what memory it holds, how fast."""
-    done = subprocess.run([sys.executable, "-c", OPEN_INDEX, str(path)], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_INDEX, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return done.stdout.strip()
 
 
@@ -263,8 +278,14 @@ def run_redis(feed: Path, workdir: Path, args: argparse.Namespace) -> None:
     )
     try:
         time.sleep(0.5)
-        run(small, f"redis://127.0.0.1:{port}/0", workdir / "kept-redis.jsonl",
-            min(args.redis_items, args.items), "redis", args.batch_size)
+        run(
+            small,
+            f"redis://127.0.0.1:{port}/0",
+            workdir / "kept-redis.jsonl",
+            min(args.redis_items, args.items),
+            "redis",
+            args.batch_size,
+        )
     finally:
         proc.terminate()
         proc.wait()
@@ -289,8 +310,10 @@ def main() -> None:
         if args.feed is None:
             start = time.perf_counter()
             kinds = generate(feed, args.items, args.dup_share)
-            print(f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
-                  f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s")
+            print(
+                f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
+                f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s"
+            )
         if args.cli:
             run_cli(feed, workdir, args.items, args.batch_size)
             return

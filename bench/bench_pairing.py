@@ -42,7 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reconcile import minhash  # noqa: E402
+from reconcile.pairing import minhash  # noqa: E402
 from reconcile.pairing.relations import Thresholds  # noqa: E402
 from reconcile.pairing.scale import JsonLinesSource, chunk_texts, clusters_of, pair_corpus  # noqa: E402
 from reconcile.pairing.tokens import SHINGLE_SIZE, batch_sets  # noqa: E402

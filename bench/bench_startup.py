@@ -7,7 +7,7 @@ checkouts, alternating them so both see the same load on a shared machine, and p
 and fastest wall times and the ratio.  The old code is a git worktree of ``--old-ref`` made for the
 run (or ``--old DIR``), imported through ``PYTHONPATH`` in the same virtualenv.
 
-The new code keeps its word tables in a cache dir (``reconcile.wordtables``): the runs use their own
+The new code keeps its word tables in a cache dir (``reconcile.text.wordtables``): the runs use their own
 cache dir, so the first run of the new code, which builds the tables, is timed apart ("first run
 ever"), and the others read them as every later run on a machine does.  Both codes' reports must be
 byte for byte the same, or the script says so and exits 1.

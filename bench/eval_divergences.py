@@ -40,11 +40,11 @@ from pathlib import Path
 
 import numpy as np
 
-from reconcile.align import MIN_SIMILARITY, similarity
-from reconcile.diverge import diverge
-from reconcile.lexicon import british_american, is_known_word, misspellings, stopwords, zipf
+from reconcile.comparison.align import MIN_SIMILARITY, similarity
+from reconcile.comparison.diverge import diverge
 from reconcile.model import Alignment, Divergence, Document, Sentence
-from reconcile.normalize import tokenize
+from reconcile.text.lexicon import british_american, is_known_word, misspellings, stopwords, zipf
+from reconcile.text.normalize import tokenize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 WMT = SHARED / "data" / "wmt21_two_references"
@@ -863,7 +863,7 @@ SEED_ROWS = [
 
 
 def evaluate_seeds() -> None:
-    from reconcile.ingest import load, split_loaded
+    from reconcile.io.ingest import load, split_loaded
     from reconcile.pipeline import compare
 
     files = sorted(SEEDS.glob("00[01]_*.txt"))
@@ -930,7 +930,7 @@ def main() -> int:
             "rapidfuzz + content words": lambda a, b: np.array([similarity(x, y) for x, y in zip(a, b, strict=True)])
         }
         if args.semantic:
-            from reconcile.align import semantic_pairs
+            from reconcile.comparison.align import semantic_pairs
 
             scorers["MiniLM (extra, semantic)"] = semantic_pairs
         evaluate_sts(pairs, scorers)

@@ -26,10 +26,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reconcile.cluster import Member, UnionFind  # noqa: E402
-from reconcile.cluster import clusters as cluster_documents  # noqa: E402
 from reconcile.model import Document, PairScores  # noqa: E402
-from reconcile.pair import Thresholds, relation  # noqa: E402
+from reconcile.pairing.clusters import Member, UnionFind  # noqa: E402
+from reconcile.pairing.clusters import clusters as cluster_documents  # noqa: E402
+from reconcile.pairing.features import Thresholds, relation  # noqa: E402
 from reconcile.pipeline import compare, load_documents, scan  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -107,8 +107,10 @@ def clough_stevenson() -> None:
         means = np.mean(signals[category], axis=0)
         counts = " | ".join(str(confusion[(category, r)]) for r in RANK)
         print(f"| {category} | {n} | {counts} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
-    print(f"accuracy (cut→duplicate/near-duplicate, light→near-duplicate, heavy→same-story, non→related/unrelated): "
-          f"{correct / len(rows):.3f} ({correct} of {len(rows)})")
+    print(
+        f"accuracy (cut→duplicate/near-duplicate, light→near-duplicate, heavy→same-story, non→related/unrelated): "
+        f"{correct / len(rows):.3f} ({correct} of {len(rows)})"
+    )
     print(f"Spearman's rho, relation rank vs cut > light > heavy > non: {rho:.3f}")
     print("threshold sweep (accuracy / Spearman's rho; the rest at their defaults):")
     for name, values in (("containment", (0.4, 0.5, 0.6, 0.7)), ("same_story_content", (0.15, 0.2, 0.25, 0.3))):

@@ -27,9 +27,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from reconcile import normalize
 from reconcile.io.fields import InputOptions
 from reconcile.io.read import iter_load, read_bytes_as
+from reconcile.text import normalize
 
 PARAGRAPHS = (
     "Floodwaters poured through the lower districts of Orvenna on Friday after a spillway gate at the "

@@ -10,10 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from reconcile.html import html_pages
 from reconcile.pipeline import load_documents, scan
-from reconcile.report import to_json, to_markdown
-from reconcile.tables import write_tables
+from reconcile.report.files import to_json, to_markdown
+from reconcile.report.html import html_pages
+from reconcile.report.tables import write_tables
 
 
 def main(paths: list[str]) -> None:

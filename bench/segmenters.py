@@ -5,7 +5,7 @@
 Prints, for pysbd, blingfire and syntok (each installed on demand: `pip install pysbd
 blingfire`), the time to split the five seeds paragraph by paragraph and the number of
 sentences, then every stretch where pysbd or blingfire splits differently from syntok, the
-splitter `reconcile.segment` uses.  Reads ../shared/seeds; never copies it.
+splitter `reconcile.text.segment` uses.  Reads ../shared/seeds; never copies it.
 """
 
 from __future__ import annotations

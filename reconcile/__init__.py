@@ -31,10 +31,10 @@ _EXPORTS = {
     "scan": "reconcile.pipeline",
     "stream_documents": "reconcile.pipeline",
     # reports
-    "to_json": "reconcile.report",
-    "to_markdown": "reconcile.report",
-    "to_text": "reconcile.report",
-    "write_reports": "reconcile.report",
+    "to_json": "reconcile.report.files",
+    "to_markdown": "reconcile.report.files",
+    "to_text": "reconcile.report.files",
+    "write_reports": "reconcile.report.files",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -21,15 +21,15 @@ from typing import Any, TypeVar
 import click
 
 import reconcile._process  # noqa: F401  (before numpy: one BLAS thread)
-from reconcile.cluster import CANONICAL_RULES
 from reconcile.io.fields import InputOptions
 from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS
 from reconcile.model import Document, Reconciliation, Skipped
-from reconcile.pair import Thresholds
+from reconcile.pairing.clusters import CANONICAL_RULES
+from reconcile.pairing.features import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import scan as scan_documents
-from reconcile.report import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_markdown, to_text, write_json, write_reports
+from reconcile.report.files import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_markdown, to_text, write_json, write_reports
 
 EXIT_SKIPPED = 3
 
@@ -141,10 +141,17 @@ _INPUT_FLAGS = (
     ("source_field", "--source-field", "Record field holding the source (outlet). Default: source."),
     ("source", "--source", "The source (outlet) of documents whose page, feed or record names none."),
     ("glob", "--glob", "Read only the files of folders matching this pattern, e.g. '*.html'. Default: known formats."),
-    ("max_bytes", "--max-bytes", "Skip pages, feeds, text files and web pages larger than this, e.g. 500K, 50MB "
-     "(JSON Lines and CSV are streamed, whatever their size). Default: 50MB."),
-    ("max_doc_bytes", "--max-doc-bytes", "Skip a single document (record, page text) larger than this, naming it. "
-     "Default: 1MB."),
+    (
+        "max_bytes",
+        "--max-bytes",
+        "Skip pages, feeds, text files and web pages larger than this, e.g. 500K, 50MB "
+        "(JSON Lines and CSV are streamed, whatever their size). Default: 50MB.",
+    ),
+    (
+        "max_doc_bytes",
+        "--max-doc-bytes",
+        "Skip a single document (record, page text) larger than this, naming it. Default: 1MB.",
+    ),
 )
 _INPUT_FIELDS = tuple(name for name, _, _ in _INPUT_FLAGS)
 _SIZE_FIELDS = ("max_bytes", "max_doc_bytes")
@@ -239,7 +246,7 @@ def _emit(
             written = write_reports(result, out_dir, pair_files, workers)
         click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:
-        from reconcile.tables import write_tables
+        from reconcile.report.tables import write_tables
 
         with writing(tables_dir, "--tables"):
             tables = write_tables(result, tables_dir)
@@ -392,7 +399,7 @@ def scan(
     with user_errors(debug):
         stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines and CSV streamed from it
         thresholds = Thresholds() if threshold is None else replace(Thresholds(), related_content=threshold)
-        # Streamed in, so the corpus is never held whole as text (see reconcile.corpus).
+        # Streamed in, so the corpus is never held whole as text (see reconcile.io.store).
         inputs = replace(inputs, workers=workers or os.cpu_count() or 1)
         result = scan_documents(
             readable(stream_documents(paths, stdin, inputs)),
@@ -468,42 +475,105 @@ def _scan_distributed(
 
 @main.command(short_help="Remove exact and near copies from feeds, across runs.")
 @click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
-              help="Kept items, in the input's format (a folder when there are several inputs).")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="CSV of every input item: decision, cluster, canonical, relation, score.")
-@click.option("--index", "index_url", default=None, metavar="INDEX",
-              help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.")
-@click.option("--canonical", "policy_kind", type=click.Choice(["earliest", "longest", "prefer", "first"]),
-              default="earliest", show_default=True, help="Which copy a cluster keeps.")
-@click.option("--prefer", default=None,
-              help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Kept items, in the input's format (a folder when there are several inputs).",
+)
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of every input item: decision, cluster, canonical, relation, score.",
+)
+@click.option(
+    "--index",
+    "index_url",
+    default=None,
+    metavar="INDEX",
+    help="Where past items live: a path or sqlite:///path (one file), redis://HOST:PORT/DB, or memory.",
+)
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON Lines of unparseable items with line and reason. Default: OUTPUT.rejects.jsonl.",
+)
+@click.option(
+    "--canonical",
+    "policy_kind",
+    type=click.Choice(["earliest", "longest", "prefer", "first"]),
+    default="earliest",
+    show_default=True,
+    help="Which copy a cluster keeps.",
+)
+@click.option(
+    "--prefer", default=None, help="Source priority list, best first: SOURCE1,SOURCE2 (implies --canonical prefer)."
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be removed; write nothing, leave the index untouched.")
 @record_field_options
-@click.option("--batch-size", default=2000, show_default=True, type=Bounded(1, MAX_BATCH_SIZE),
-              help=f"Items read, checked and written together (at most {MAX_BATCH_SIZE:,}).")
-@click.option("--num-perm", default=64, show_default=True, type=Bounded(1, MAX_NUM_PERM),
-              help=f"MinHash bins (a power of two, at most {MAX_NUM_PERM:,}).")
+@click.option(
+    "--batch-size",
+    default=2000,
+    show_default=True,
+    type=Bounded(1, MAX_BATCH_SIZE),
+    help=f"Items read, checked and written together (at most {MAX_BATCH_SIZE:,}).",
+)
+@click.option(
+    "--num-perm",
+    default=64,
+    show_default=True,
+    type=Bounded(1, MAX_NUM_PERM),
+    help=f"MinHash bins (a power of two, at most {MAX_NUM_PERM:,}).",
+)
 @click.option("--bands", default=16, show_default=True, type=Bounded(1, MAX_NUM_PERM), help="LSH bands.")
-@click.option("--rows", default=3, show_default=True, type=Bounded(1, MAX_NUM_PERM),
-              help="Rows per LSH band (bands x rows at most --num-perm).")
-@click.option("--shingle-size", default=5, show_default=True, type=Bounded(1, MAX_SHINGLE_SIZE),
-              help=f"Words per shingle (at most {MAX_SHINGLE_SIZE}).")
+@click.option(
+    "--rows",
+    default=3,
+    show_default=True,
+    type=Bounded(1, MAX_NUM_PERM),
+    help="Rows per LSH band (bands x rows at most --num-perm).",
+)
+@click.option(
+    "--shingle-size",
+    default=5,
+    show_default=True,
+    type=Bounded(1, MAX_SHINGLE_SIZE),
+    help=f"Words per shingle (at most {MAX_SHINGLE_SIZE}).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def dedup(
-    feeds: tuple[Path, ...], out: Path | None, map_path: Path | None, index_url: str | None,
-    rejects_path: Path | None, policy_kind: str, prefer: str | None, dry_run: bool, id_field: str,
-    text_field: str, title_field: str, date_field: str, source_field: str, batch_size: int, num_perm: int,
-    bands: int, rows: int, shingle_size: int, debug: bool,
+    feeds: tuple[Path, ...],
+    out: Path | None,
+    map_path: Path | None,
+    index_url: str | None,
+    rejects_path: Path | None,
+    policy_kind: str,
+    prefer: str | None,
+    dry_run: bool,
+    id_field: str,
+    text_field: str,
+    title_field: str,
+    date_field: str,
+    source_field: str,
+    batch_size: int,
+    num_perm: int,
+    bands: int,
+    rows: int,
+    shingle_size: int,
+    debug: bool,
     source: str | None = None,
 ) -> None:
     """Remove exact and near copies from FEEDS (JSON Lines, CSV, Parquet, RSS/Atom), checking each item
     against everything the index has seen."""
-    from reconcile.dedup import Decision, Policy, dedup_files
-    from reconcile.feeds import Fields
-    from reconcile.index import IndexMismatch, IndexUnusable, Params
+    from reconcile.dedup.feeds import Fields
+    from reconcile.dedup.index import IndexMismatch, IndexUnusable, Params
+    from reconcile.dedup.stream import Decision, Policy, dedup_files
 
     if out is None and not dry_run:
         raise click.UsageError("give -o OUTPUT, or --dry-run")
@@ -526,8 +596,9 @@ def dedup(
             if rejected <= 20:
                 click.echo(f"reconcile: rejected {decision.input}:{decision.line}: {decision.reason}", err=True)
         elif dry_run and decision.decision == "removed":
-            click.echo(f"would remove {decision.id} ({decision.relation} of {decision.canonical}, "
-                       f"score {decision.score})")
+            click.echo(
+                f"would remove {decision.id} ({decision.relation} of {decision.canonical}, score {decision.score})"
+            )
 
     if not dry_run:
         if out is not None and several:
@@ -539,8 +610,19 @@ def dedup(
                 writable_folder(path.parent, flag, path)
     output = contextlib.nullcontext() if out is None or dry_run else writing(out, "-o")
     with user_errors(debug, expected=(IndexMismatch, IndexUnusable, ValueError)), output:
-        counts = dedup_files(list(feeds), out, index_url, map_path, rejects_path, fields, policy, params,
-                             dry_run=dry_run, batch_size=batch_size, on_decision=show)
+        counts = dedup_files(
+            list(feeds),
+            out,
+            index_url,
+            map_path,
+            rejects_path,
+            fields,
+            policy,
+            params,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            on_decision=show,
+        )
     if rejected > 20:
         click.echo(f"reconcile: {rejected - 20} more rejected, see {rejects_path}", err=True)
     click.echo(("dry run: " if dry_run else "") + counts.line(), err=True)

@@ -117,7 +117,7 @@ class Divergence:
     confidence: float = 0.0
     evidence: tuple[str, ...] = ()
     reason: str = ""
-    """Why this kind: the measurement that decided it (``reconcile.evidence``)."""
+    """Why this kind: the measurement that decided it (``reconcile.comparison.evidence``)."""
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Siz
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
-from reconcile.align import align, mirror_alignment, partial_links, unaligned
-from reconcile.cluster import CLUSTER_RELATIONS, Member
-from reconcile.cluster import clusters as cluster_documents
-from reconcile.corpus import Subset, TextStore
-from reconcile.diverge import diverge, mirror_divergence, sort_divergences
+from reconcile.comparison.align import align, mirror_alignment, partial_links, unaligned
+from reconcile.comparison.diverge import diverge, mirror_divergence, sort_divergences
 from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
 from reconcile.io.read import iter_load, load, split_loaded, unique_ids
+from reconcile.io.store import Subset, TextStore
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
-from reconcile.normalize import find_chrome, recurring_lines, recurring_of, short_lines, source_recurring_lines
-from reconcile.pair import (
+from reconcile.pairing.clusters import CLUSTER_RELATIONS, Member
+from reconcile.pairing.clusters import clusters as cluster_documents
+from reconcile.pairing.features import (
     DEFAULT_THRESHOLDS,
     EXACT_LIMIT,
     Features,
@@ -40,7 +39,8 @@ from reconcile.pair import (
     unsegmented_body,
 )
 from reconcile.pairing.scale import HeldSource, pair_corpus
-from reconcile.segment import segment
+from reconcile.text.normalize import find_chrome, recurring_lines, recurring_of, short_lines, source_recurring_lines
+from reconcile.text.segment import segment
 
 __all__ = ["CLUSTER_RELATIONS", "clusters", "compare", "load_documents", "prepare", "scan", "stream_documents"]
 
@@ -144,7 +144,7 @@ def prepare_with_features(
     return docs, feats
 
 
-# --- scanning a corpus held compactly (reconcile.corpus) --------------------------
+# --- scanning a corpus held compactly (reconcile.io.store) --------------------------
 
 CHUNK = 1000
 """Documents per worker task of a large scan's pairing (``pairing.scale.HeldSource``)."""
@@ -426,7 +426,7 @@ def scan(
     ``align_all`` defaults to on up to ``ALIGN_ALL_LIMIT`` documents; ``canonical``
     picks each cluster's canonical document (``earliest`` or ``longest`` first).
     ``documents`` is read once and may be a generator: while the scan runs, texts are
-    held compressed (``reconcile.corpus``), so a caller that streams documents in (the CLI)
+    held compressed (``reconcile.io.store``), so a caller that streams documents in (the CLI)
     never holds a 100,000-report corpus as ``str``.  Above ``EXACT_LIMIT`` documents the pairs
     come from ``pairing.scale.pair_corpus`` (signatures, LSH, screen, exact verification over
     ``workers`` processes); only the documents of verified pairs get features (dates, names),
@@ -517,7 +517,7 @@ def scan(
 
 
 def clusters(documents: Sequence[Document], pairs: Iterable[Pair], canonical: str = "earliest") -> list[Cluster]:
-    """Union-find over same-story-or-closer pairs (see ``reconcile.cluster``); singletons are not clusters.
+    """Union-find over same-story-or-closer pairs (see ``reconcile.pairing.clusters``); singletons are not clusters.
 
     A report's length, for the canonical choice, is its distinct shingles (``pair.Features.length``)."""
     lengths = [f.length for f in features_of(documents)]

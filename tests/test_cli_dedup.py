@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import EXIT_SKIPPED, main
-from reconcile.dedup import MAP_COLUMNS
+from reconcile.dedup.stream import MAP_COLUMNS
 from tests.conftest import ROOT, SAMPLES
 from tests.redis_server import redis_url  # noqa: F401 - fixture
 
@@ -87,8 +87,16 @@ def test_samples_feed_dedup_with_counts_line(tmp_path: Path) -> None:
 
 def test_prefer_policy_records_the_canonical_change(tmp_path: Path) -> None:
     map_path = tmp_path / "map.csv"
-    result = run("dedup", str(SAMPLES / "feed.jsonl"), "-o", str(tmp_path / "k.jsonl"), "--map", str(map_path),
-                 "--prefer", "Northline Wire")
+    result = run(
+        "dedup",
+        str(SAMPLES / "feed.jsonl"),
+        "-o",
+        str(tmp_path / "k.jsonl"),
+        "--map",
+        str(map_path),
+        "--prefer",
+        "Northline Wire",
+    )
     assert result.exit_code == 0, result.output
     by_id = {r["id"]: r for r in read_map(map_path)}
     assert by_id["wire_original"]["decision"] == "kept"
@@ -137,8 +145,20 @@ def test_csv_records_copied_byte_for_byte(tmp_path: Path) -> None:
         + f'3,"{other} ""quoted""",2022-03-27\r\n'.encode()
     )
     out = tmp_path / "out.csv"
-    result = run("dedup", str(feed), "-o", str(out), "--id-field", "story_id", "--text-field", "body",
-                 "--date-field", "when", "--map", str(tmp_path / "map.csv"))
+    result = run(
+        "dedup",
+        str(feed),
+        "-o",
+        str(out),
+        "--id-field",
+        "story_id",
+        "--text-field",
+        "body",
+        "--date-field",
+        "when",
+        "--map",
+        str(tmp_path / "map.csv"),
+    )
     assert result.exit_code == 0, result.output
     assert counts(result.output) == (3, 2, 1, 0)
     header, first, _second, third, tail = feed.read_bytes().split(b"\r\n")
@@ -255,17 +275,24 @@ def test_dry_run_reads_a_read_only_index(tmp_path: Path) -> None:
     try:
         for mode in (0o555, 0o755):  # the folder takes no -shm file, then it does
             folder.chmod(mode)
-            dry = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--dry-run", "--index", str(index))),
-                                 env=env, capture_output=True, text=True)
+            dry = subprocess.run(
+                _without_root_powers(_cli(str(tomorrow), "--dry-run", "--index", str(index))),
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             assert dry.returncode == 0, dry.stderr
             # what the index saw is removed: every item would go
             read, kept, removed, _ = counts(dry.stderr)
             assert kept == 0 and removed == read > 0
             assert index.read_bytes() == before
         # a real run on it says what is wrong, naming the file, in one line
-        real = subprocess.run(_without_root_powers(_cli(str(tomorrow), "--index", str(index), "-o",
-                                                        str(tmp_path / "2.jsonl"))), env=env, capture_output=True,
-                              text=True)
+        real = subprocess.run(
+            _without_root_powers(_cli(str(tomorrow), "--index", str(index), "-o", str(tmp_path / "2.jsonl"))),
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert real.returncode == 1
         assert real.stderr.strip().splitlines() == [
             f"Error: index {index} cannot be written (attempt to write a readonly database): "
@@ -296,9 +323,12 @@ def test_dry_run_on_a_read_only_index_with_a_pending_log_says_so(tmp_path: Path)
     copy.chmod(0o555)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
-        dry = subprocess.run(_without_root_powers(_cli(str(SAMPLES / "feed.jsonl"), "--dry-run", "--index",
-                                                       str(copy / "index.sqlite"))),
-                             env=env, capture_output=True, text=True)
+        dry = subprocess.run(
+            _without_root_powers(_cli(str(SAMPLES / "feed.jsonl"), "--dry-run", "--index", str(copy / "index.sqlite"))),
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     finally:
         copy.chmod(0o755)
     assert dry.returncode == 1
@@ -348,14 +378,36 @@ def test_killed_run_rerun_gives_the_same_output_and_map(tmp_path: Path) -> None:
     synthetic_feed(feed, 3000, copies=0.3, seed=11)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     clean = tmp_path / "clean"
-    subprocess.run(_cli(str(feed), "-o", str(clean / "out.jsonl"), "--map", str(clean / "map.csv"),
-                        "--index", str(clean / "index.sqlite"), "--batch-size", "100"),
-                   check=True, env=env, capture_output=True)
+    subprocess.run(
+        _cli(
+            str(feed),
+            "-o",
+            str(clean / "out.jsonl"),
+            "--map",
+            str(clean / "map.csv"),
+            "--index",
+            str(clean / "index.sqlite"),
+            "--batch-size",
+            "100",
+        ),
+        check=True,
+        env=env,
+        capture_output=True,
+    )
 
     killed = tmp_path / "killed"
     # commit every batch, so the kill lands between commits with work both done and to do
-    args = _cli(str(feed), "-o", str(killed / "out.jsonl"), "--map", str(killed / "map.csv"),
-                "--index", f"sqlite:///{killed / 'index.sqlite'}?commit_seconds=0", "--batch-size", "100")
+    args = _cli(
+        str(feed),
+        "-o",
+        str(killed / "out.jsonl"),
+        "--map",
+        str(killed / "map.csv"),
+        "--index",
+        f"sqlite:///{killed / 'index.sqlite'}?commit_seconds=0",
+        "--batch-size",
+        "100",
+    )
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while _journaled(killed / "index.sqlite") < 800 and proc.poll() is None and time.monotonic() < deadline:
@@ -400,7 +452,7 @@ def _running(pid: int) -> bool:
 _KILLED_PARENT = """
 import sys
 from pathlib import Path
-import reconcile.dedup as dedup
+import reconcile.dedup.stream as dedup
 if sys.argv[3] == "pipe only":
     dedup.die_with_parent = lambda: None
 dedup.dedup_files([Path(sys.argv[1])], Path(sys.argv[2]), batch_size=50, reader_process=True)
@@ -415,8 +467,12 @@ def test_killed_dedup_leaves_no_reader_process_behind(tmp_path: Path, ending: st
     feed = tmp_path / "feed.jsonl"
     synthetic_feed(feed, 3000, copies=0.3, seed=3)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(feed), str(tmp_path / "out.jsonl"), ending],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_PARENT, str(feed), str(tmp_path / "out.jsonl"), ending],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     readers: list[int] = []
     try:
         deadline = time.monotonic() + 60
@@ -460,10 +516,23 @@ def test_two_workers_on_redis_never_keep_the_same_story_twice(tmp_path: Path, re
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
-            _cli(str(feed), "-o", str(tmp_path / f"out-{feed.stem}.jsonl"),
-                 "--map", str(tmp_path / f"map-{feed.stem}.csv"), "--index", redis_url,
-                 "--batch-size", "100", "--canonical", "first"),
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            _cli(
+                str(feed),
+                "-o",
+                str(tmp_path / f"out-{feed.stem}.jsonl"),
+                "--map",
+                str(tmp_path / f"map-{feed.stem}.csv"),
+                "--index",
+                redis_url,
+                "--batch-size",
+                "100",
+                "--canonical",
+                "first",
+            ),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for feed in feeds
     ]
@@ -526,12 +595,19 @@ def test_an_output_that_cannot_be_written_is_a_user_error_naming_it(tmp_path: Pa
     feed = str(SAMPLES / "feed.jsonl")
     for args, line in (
         (["-o", str(blocker / "out.jsonl")], f"Error: -o {blocker / 'out.jsonl'}: cannot write in {blocker} ("),
-        (["-o", str(tmp_path / "o.jsonl"), "--map", str(blocker / "m.csv")],
-         f"Error: --map {blocker / 'm.csv'}: cannot write in {blocker} ("),
-        (["-o", str(tmp_path / "o.jsonl"), "--rejects", str(blocker / "r.jsonl")],
-         f"Error: --rejects {blocker / 'r.jsonl'}: cannot write in {blocker} ("),
-        *([(["-o", "/proc/nope"], "Error: -o /proc/nope: cannot write in /proc (")] if Path("/proc/self").exists()
-          else []),
+        (
+            ["-o", str(tmp_path / "o.jsonl"), "--map", str(blocker / "m.csv")],
+            f"Error: --map {blocker / 'm.csv'}: cannot write in {blocker} (",
+        ),
+        (
+            ["-o", str(tmp_path / "o.jsonl"), "--rejects", str(blocker / "r.jsonl")],
+            f"Error: --rejects {blocker / 'r.jsonl'}: cannot write in {blocker} (",
+        ),
+        *(
+            [(["-o", "/proc/nope"], "Error: -o /proc/nope: cannot write in /proc (")]
+            if Path("/proc/self").exists()
+            else []
+        ),
     ):
         result = run("dedup", feed, "--index", str(tmp_path / "i.db"), *args)
         assert result.exit_code == 1
@@ -563,7 +639,8 @@ def test_an_unusable_index_is_named_with_what_is_wrong(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["redis:/127.0.0.1:6399/0", "Redis://127.0.0.1:6399/0", "postgres://x/y", "memory:", "redis://127.0.0.1:6399/abc"]
+    "url",
+    ["redis:/127.0.0.1:6399/0", "Redis://127.0.0.1:6399/0", "postgres://x/y", "memory:", "redis://127.0.0.1:6399/abc"],
 )
 def test_a_mistyped_index_is_refused_and_no_file_is_made(tmp_path: Path, monkeypatch, url: str) -> None:
     monkeypatch.chdir(tmp_path)

@@ -9,13 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile import pipeline
-from reconcile.corpus import Subset, TextStore
+from reconcile.io.store import Subset, TextStore
 from reconcile.model import Document
-from reconcile.normalize import short_lines, source_recurring_lines
-from reconcile.pair import features_of, score
+from reconcile.pairing.features import features_of, score
 from reconcile.pairing.scale import held_texts, pair_corpus
 from reconcile.pipeline import scan
-from reconcile.report import to_json
+from reconcile.report.files import to_json
+from reconcile.text.normalize import short_lines, source_recurring_lines
 from tests.test_pair import WORDS, story
 
 
@@ -98,7 +98,7 @@ def test_scan_of_a_stream_in_workers_matches_a_list_in_one_process(monkeypatch: 
 
 def test_a_large_scan_without_kept_texts_reports_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """Texts left out are those no report shows: the JSON and Markdown do not change."""
-    from reconcile.report import to_markdown
+    from reconcile.report.files import to_markdown
 
     docs = _corpus(230)
     docs += [Document(f"copy-{n}-of-20", docs[20].text) for n in (1, 2)]  # a cluster of three: witnesses

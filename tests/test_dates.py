@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile import dates
-from reconcile.dates import dateline, find_dates, parse_published, resolve_weekday
+from reconcile.text import dates
+from reconcile.text.dates import dateline, find_dates, parse_published, resolve_weekday
 
 FRIDAY = dt.date(2022, 3, 25)
 

@@ -10,7 +10,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.dedup import (
+from reconcile.dedup.feeds import FeedItem, Rejected
+from reconcile.dedup.index import MemoryIndex, Params, SQLiteIndex
+from reconcile.dedup.stream import (
     Counts,
     Policy,
     decide_stream,
@@ -18,9 +20,7 @@ from reconcile.dedup import (
     shared_with,
     sketch,
 )
-from reconcile.feeds import FeedItem, Rejected
-from reconcile.index import MemoryIndex, Params, SQLiteIndex
-from reconcile.pair import Thresholds, copy_relation, jaccard, overlap
+from reconcile.pairing.features import Thresholds, copy_relation, jaccard, overlap
 
 RNG_WORDS = [f"w{n}" for n in range(3000)]
 
@@ -115,7 +115,7 @@ def test_short_texts_have_a_set_and_empty_ones_none() -> None:
 
 
 def test_other_shingle_sizes_shingle_by_that_many_words() -> None:
-    from reconcile.index import Params
+    from reconcile.dedup.index import Params
 
     texts = ["one two three four five six seven", "one two three four five six eight", "one two"]
     three = sketch(texts, Params(shingle_size=3))
@@ -129,7 +129,7 @@ def test_other_shingle_sizes_shingle_by_that_many_words() -> None:
     st.lists(st.tuples(st.integers(0, 4), st.sets(st.integers(0, 2**32 - 1), max_size=30)), max_size=8),
 )
 def test_batch_shared_counts_match_set_intersections(sets: list[set[int]], pairs: list[tuple[int, set[int]]]) -> None:
-    from reconcile.dedup import Sketches
+    from reconcile.dedup.stream import Sketches
 
     keyed = np.array(sorted((row << 32) | v for row, s in enumerate(sets) for v in s), dtype=np.uint64)
     bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(sets) + 1, dtype=np.uint64))
@@ -295,7 +295,7 @@ def test_stream_invariants(plan: list[tuple[int, bool, str]], kind: str) -> None
 
 
 def test_reader_process_decides_as_one_process_does(tmp_path: Path) -> None:
-    from reconcile.dedup import dedup_files, map_rows
+    from reconcile.dedup.stream import dedup_files, map_rows
 
     rng = random.Random(9)
     stories = [story(rng, 80) for _ in range(40)]
@@ -339,8 +339,8 @@ def test_a_rerun_with_another_batch_size_replays_what_was_journaled(tmp_path: Pa
 
 
 def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
-    from reconcile.dedup import low_bytes, stored_candidates
-    from reconcile.index import View
+    from reconcile.dedup.index import View
+    from reconcile.dedup.stream import low_bytes, stored_candidates
 
     rng = random.Random(11)
     text = story(rng, 120)
@@ -356,8 +356,8 @@ def test_stored_candidates_pass_the_sketch_screen_only_when_alike() -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 6), st.integers(1, 8))
 def test_stored_candidates_match_a_plain_loop(seed: int, count: int, clusters: int) -> None:
-    from reconcile.dedup import SCREEN_JACCARD, low_bytes, stored_candidates
-    from reconcile.index import View
+    from reconcile.dedup.index import View
+    from reconcile.dedup.stream import SCREEN_JACCARD, low_bytes, stored_candidates
 
     rng = random.Random(seed)
     base = [story(rng, 40) for _ in range(3)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reconcile.diverge import diverge, sort_divergences
-from reconcile.ingest import load, split_loaded
+from reconcile.comparison.diverge import diverge, sort_divergences
+from reconcile.io.ingest import load, split_loaded
 from reconcile.model import Alignment, Divergence, Document, Sentence
 from reconcile.pipeline import compare
 from tests.conftest import seed

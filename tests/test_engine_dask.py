@@ -27,7 +27,7 @@ from reconcile.engine import dask as engine  # noqa: E402
 from reconcile.model import Document, Reconciliation  # noqa: E402
 from reconcile.pipeline import scan as scan_local  # noqa: E402
 from reconcile.pipeline import stream_documents  # noqa: E402
-from reconcile.report import to_json, to_markdown  # noqa: E402
+from reconcile.report.files import to_json, to_markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "articles"
@@ -276,8 +276,8 @@ def test_the_engine_calls_the_one_pairing_path() -> None:
     library's functions (the forked local path calls the same ones)."""
     import inspect
 
-    from reconcile import minhash, pipeline
-    from reconcile.pairing import scale
+    from reconcile import pipeline
+    from reconcile.pairing import minhash, scale
 
     assert engine.sign_texts is scale.sign_texts and engine.screen_keep is scale.screen_keep
     assert engine.verify_counts is scale.verify_counts and engine.Verified is scale.Verified

@@ -17,9 +17,17 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.align import _content_matrix, _joined_length, _merged, _side, _sorted_words, align, content_bag, dice
-from reconcile.dates import find_dates
-from reconcile.diverge import (
+from reconcile.comparison.align import (
+    _content_matrix,
+    _joined_length,
+    _merged,
+    _side,
+    _sorted_words,
+    align,
+    content_bag,
+    dice,
+)
+from reconcile.comparison.diverge import (
     _ISO_HINT,
     SIMILAR_WORD,
     _changed_stretches,
@@ -29,11 +37,12 @@ from reconcile.diverge import (
     _number,
     _word_similarity,
 )
-from reconcile.evidence import americanised as _americanised
-from reconcile.evidence import is_respelling as _is_respelling
-from reconcile.lexicon import _SUFFIX, joined, stem
+from reconcile.comparison.evidence import americanised as _americanised
+from reconcile.comparison.evidence import is_respelling as _is_respelling
 from reconcile.model import Sentence
-from reconcile.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
+from reconcile.text.dates import find_dates
+from reconcile.text.lexicon import _SUFFIX, joined, stem
+from reconcile.text.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
 
 WORDS = st.sampled_from(["the", "a", "said", "police", "two", "2", "killed", "not", "on", "Thursday", "x", "y"])
 WORD = st.text(alphabet="abcdeisyourtgn-'", min_size=1, max_size=12)
@@ -154,7 +163,7 @@ def _stem_slowly(word: str) -> str:
 
 
 def _americanised_slowly(word: str) -> str:
-    from reconcile.evidence import _GB_US
+    from reconcile.comparison.evidence import _GB_US
 
     for gb, us in _GB_US:
         word = gb.sub(us, word)
@@ -199,7 +208,7 @@ def test_number_fast_path_reads_figures_as_before(words: list[str]) -> None:
 
 
 def _number_slowly(word: str) -> float | None:
-    from reconcile.diverge import _NUMBER_SUFFIX, _THOUSANDS, NUMBER_WORDS
+    from reconcile.comparison.diverge import _NUMBER_SUFFIX, _THOUSANDS, NUMBER_WORDS
 
     if word in NUMBER_WORDS or "-" in word or not word[:1].isdigit():
         return _number(word)  # these paths are unchanged
@@ -232,9 +241,9 @@ def test_respelling_length_check_drops_no_respelling(a: str, b: str) -> None:
 
 
 def _is_respelling_slowly(a: str, b: str) -> bool:
-    from reconcile.evidence import corrects as _corrects
-    from reconcile.evidence import strip_accents as _strip_accents
-    from reconcile.lexicon import british_american
+    from reconcile.comparison.evidence import corrects as _corrects
+    from reconcile.comparison.evidence import strip_accents as _strip_accents
+    from reconcile.text.lexicon import british_american
 
     a, b = joined(_strip_accents(a)), joined(_strip_accents(b))
     if a == b or (a, b) in british_american():
@@ -245,7 +254,7 @@ def _is_respelling_slowly(a: str, b: str) -> bool:
 @given(st.text(alphabet="abcs'\u2019 -", max_size=30))
 @settings(deadline=None)
 def test_content_bag_stems_as_before(text: str) -> None:
-    from reconcile.lexicon import stopwords
+    from reconcile.text.lexicon import stopwords
 
     expected = frozenset(stem(w) for _, _, _, w in token_spans(text) if w not in stopwords() and len(w) > 1)
     assert content_bag.__wrapped__(text) == expected

@@ -14,10 +14,10 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconcile.ingest import read_bytes_as
+from reconcile.io.ingest import read_bytes_as
 from reconcile.model import Document, Reconciliation, Skipped
 from reconcile.pipeline import compare, scan
-from reconcile.report import to_json
+from reconcile.report.files import to_json
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

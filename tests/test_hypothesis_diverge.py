@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench import eval_divergences as ev
-from reconcile.align import align
+from reconcile.comparison.align import align
 from reconcile.model import Sentence
 from tests.conftest import SHARED_DATA
 

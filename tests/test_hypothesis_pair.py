@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile import minhash
-from reconcile.cluster import UnionFind
+from reconcile.pairing import minhash
+from reconcile.pairing.clusters import UnionFind
 
 hash_sets = st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=300, unique=True).map(
     lambda xs: np.array(sorted(xs), dtype=np.uint64)
@@ -120,7 +120,7 @@ def test_screen_signatures_never_estimate_lower(n: int, seed: int) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.sets(st.integers(0, 2**32 - 1), max_size=60), st.sets(st.integers(0, 2**32 - 1), max_size=60))
 def test_shared_count_is_the_intersection_size(a: set[int], b: set[int]) -> None:
-    from reconcile.pair import shared_count
+    from reconcile.pairing.features import shared_count
 
     arrays = [np.array(sorted(s), dtype=np.uint32) for s in (a, b)]
     assert shared_count(*arrays) == len(a & b)
@@ -258,7 +258,7 @@ uint32_sets = st.sets(st.one_of(st.integers(0, 30), st.just(2**32 - 1), st.integ
 )
 def test_shared_counts_are_each_pairs_intersection(sets: list[set[int]], picks: list[tuple[int, int]]) -> None:
     """Sets stored flat and sorted (the last one ends the array, so rows reach past it)."""
-    from reconcile.pair import shared_counts
+    from reconcile.pairing.features import shared_counts
 
     flat = np.array([v for s in sets for v in sorted(s)], dtype=np.uint32)
     ends = np.cumsum([len(s) for s in sets])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.index import (
+from reconcile.dedup.index import (
     INDEX_FORMS,
     MAX_NUM_PERM,
     Canonical,
@@ -218,8 +218,9 @@ def test_claim_then_lookup_then_second_claim_fails(index) -> None:
     assert set(stored) == {C1} and stored[C1].id == "a" and list(stored[C1].shingles) == [1, 5, 9]
     assert stored[C1].sketch == bytes(range(64)) and stored[C1].origin == "run:0"
     # founding c1 again fails, and writes nothing (not even the other change of the batch)
-    assert not index.apply([Change(canonical(C2, "run:1"), keys(-5)), Change(canonical(C1, "run:2"), keys(13))],
-                           None, view)
+    assert not index.apply(
+        [Change(canonical(C2, "run:1"), keys(-5)), Change(canonical(C1, "run:2"), keys(13))], None, view
+    )
     assert index.view([13, -5]).buckets == {}
     index.commit()
 
@@ -273,8 +274,10 @@ def test_sqlite_refuses_an_index_of_the_older_format(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute("INSERT INTO meta VALUES ('params', ?)", ('{"bands": 16, "num_perm": 48, "rows": 3, "seed": 1, '
-                                                             '"shingle_size": 5}',))
+        db.execute(
+            "INSERT INTO meta VALUES ('params', ?)",
+            ('{"bands": 16, "num_perm": 48, "rows": 3, "seed": 1, "shingle_size": 5}',),
+        )
     with pytest.raises(IndexMismatch, match=r"format 1 by an older reconcile.*start a new index"):
         SQLiteIndex(path, PARAMS)
 
@@ -355,8 +358,10 @@ def test_sqlite_writers_on_one_file_see_each_others_commits(tmp_path: Path) -> N
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.tuples(st.integers(-20, 20), st.integers(0, 5)), max_size=40), max_size=12),
-       st.lists(st.integers(-25, 25), max_size=30))
+@given(
+    st.lists(st.lists(st.tuples(st.integers(-20, 20), st.integers(0, 5)), max_size=40), max_size=12),
+    st.lists(st.integers(-25, 25), max_size=30),
+)
 def test_key_table_finds_what_a_dict_of_lists_holds(batches: list[list[tuple[int, int]]], queries: list[int]) -> None:
     table, model = KeyTable(small_rows=8, stride=4), defaultdict(list)  # merges its levels often
     for rows in batches:
@@ -372,7 +377,7 @@ def test_key_table_finds_what_a_dict_of_lists_holds(batches: list[list[tuple[int
 
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=20))
 def test_cluster_ids_parse_as_signed_integers_all_at_once(values: list[int]) -> None:
-    from reconcile.index import _cluster_hex, _cluster_int, _cluster_ints
+    from reconcile.dedup.index import _cluster_hex, _cluster_int, _cluster_ints
 
     ids = [_cluster_hex(v) for v in values]
     assert _cluster_ints(ids).tolist() == [_cluster_int(c) for c in ids]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.ingest import (
+from reconcile.io.ingest import (
     InputOptions,
     decode,
     jsonl_documents,

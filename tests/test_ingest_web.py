@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.dates import dateline
-from reconcile.ingest import InputOptions, load, split_loaded
+from reconcile.io.ingest import InputOptions, load, split_loaded
+from reconcile.text.dates import dateline
 from tests.conftest import SAMPLES
 
 pytest.importorskip("trafilatura")

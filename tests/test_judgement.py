@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.ingest import load, split_loaded
+from reconcile.io.ingest import load, split_loaded
 from reconcile.model import Document
 from reconcile.pipeline import compare, mirror_pair
-from reconcile.report import to_text
+from reconcile.report.files import to_text
 from tests.conftest import seed
 from tests.test_diverge import found, kinds
 

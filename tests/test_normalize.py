@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from reconcile.cli import main
 from reconcile.model import Document
-from reconcile.normalize import find_chrome, fold, recurring_lines, source_recurring_lines, tokenize, words
 from reconcile.pipeline import prepare, scan
+from reconcile.text.normalize import find_chrome, fold, recurring_lines, source_recurring_lines, tokenize, words
 
 
 def test_words_are_unicode_aware() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from reconcile import pipeline
-from reconcile.dedup import Policy, decide_stream
-from reconcile.feeds import FeedItem
-from reconcile.index import MemoryIndex, Params
+from reconcile.dedup.feeds import FeedItem
+from reconcile.dedup.index import MemoryIndex, Params
+from reconcile.dedup.stream import Policy, decide_stream
 from reconcile.model import Document
 from reconcile.pairing import scale
 from reconcile.pipeline import scan

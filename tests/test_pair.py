@@ -12,12 +12,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile import minhash
 from reconcile.cli import main
-from reconcile.cluster import Member, clusters
-from reconcile.dates import find_dates
 from reconcile.model import Document, Pair, PairScores
-from reconcile.pair import (
+from reconcile.pairing import minhash
+from reconcile.pairing.clusters import Member, clusters
+from reconcile.pairing.features import (
     batch_sets,
     body_text,
     estimated_date,
@@ -26,6 +25,7 @@ from reconcile.pair import (
     unsegmented_body,
 )
 from reconcile.pipeline import prepare, scan
+from reconcile.text.dates import find_dates
 from tests.conftest import SAMPLES
 
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
@@ -145,9 +145,7 @@ def test_threshold_option_trades_pairs() -> None:
 
 @pytest.mark.parametrize("canonical", ["earliest", "longest"])
 def test_canonical_option(canonical: str) -> None:
-    result = CliRunner().invoke(
-        main, ["scan", str(SAMPLES / "articles"), "--format", "json", "--canonical", canonical]
-    )
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json", "--canonical", canonical])
     assert result.exit_code == 0
     clusters_json = json.loads(result.stdout)["clusters"]
     assert all(c["canonical"] in c["documents"] for c in clusters_json)
@@ -180,7 +178,7 @@ def test_large_scan_mode_splits_sentences_only_where_it_aligns() -> None:
 
 
 def test_same_story_pairs_with_little_shared_content_do_not_chain_clusters() -> None:
-    from reconcile.pair import joins_cluster
+    from reconcile.pairing.features import joins_cluster
 
     thin = PairScores(0.0, 0.0, 0.3, 0.22, 0.5, 0, 1.0, 10)
     thick = PairScores(0.0, 0.0, 0.5, 0.42, 0.7, 0, 0.7, 300)
@@ -194,8 +192,8 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
     """The vectorised token table gives exactly the hashes of ``minhash.token_hash`` per word,
     for short, 8-byte, long and non-ASCII tokens, repeated across calls; a text of fewer words
     than a shingle has one shingle of them all."""
-    from reconcile.lexicon import stem, stopwords
     from reconcile.pairing.tokens import _FOLD_BYTES, SHINGLE_SIZE, _plain_bytes, comparison_text, is_rare
+    from reconcile.text.lexicon import stem, stopwords
 
     texts = [
         "Abcdefgh abcdefghi x 'quoted' --dash-- Ünïcode café naïve " + "w" * 30 + " " + "v" * 17,

@@ -8,7 +8,7 @@ import pytest
 
 from reconcile.model import Document
 from reconcile.pipeline import clusters, compare, load_documents, scan
-from reconcile.report import to_json, to_markdown
+from reconcile.report.files import to_json, to_markdown
 from tests.conftest import SAMPLES
 
 

@@ -26,14 +26,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.cli import main
-from reconcile.dates import dateline
-from reconcile.feeds import FeedItem, Fields, Rejected, read_feed
+from reconcile.dedup.feeds import FeedItem, Fields, Rejected, read_feed
 from reconcile.io.atomic import AtomicFile
 from reconcile.io.fields import InputOptions
 from reconcile.io.lines import Oversize, bounded_lines
 from reconcile.io.read import iter_load, load, split_loaded
 from reconcile.model import Document, Skipped
-from reconcile.normalize import repair
+from reconcile.text.dates import dateline
+from reconcile.text.normalize import repair
 from tests.conftest import ROOT, SAMPLES
 
 EXIT_SKIPPED = 3
@@ -219,7 +219,13 @@ def test_web_addresses_that_give_no_page_are_one_line_each(server: str) -> None:
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there now
     options = InputOptions(max_bytes=len(PAGE.encode()) * 2, fetch_timeout=0.5)
-    urls = [f"{server}/missing", f"{server}/report.pdf", f"{server}/big.html", f"{server}/slow", f"http://127.0.0.1:{port}/x"]
+    urls = [
+        f"{server}/missing",
+        f"{server}/report.pdf",
+        f"{server}/big.html",
+        f"{server}/slow",
+        f"http://127.0.0.1:{port}/x",
+    ]
     loaded = load(urls, options=options)
     assert all(isinstance(s, Skipped) for s in loaded)
     reasons = {s.path: s.error for s in loaded if isinstance(s, Skipped)}
@@ -245,8 +251,9 @@ def test_source_from_option_folder_record_and_page(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (folder / "b.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in (
-            {"id": "own", "text": STORY, "source": "Wire"}, {"id": "none", "text": STORY})
+        "".join(
+            json.dumps(r) + "\n"
+            for r in ({"id": "own", "text": STORY, "source": "Wire"}, {"id": "none", "text": STORY})
         ),
         encoding="utf-8",
     )
@@ -282,7 +289,7 @@ def _imports(path: Path, package: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("reconcile"):
             found.add(node.module)
             for alias in node.names:
-                if (package / (node.module.replace(".", "/")[len("reconcile/"):]) / f"{alias.name}.py").exists():
+                if (package / (node.module.replace(".", "/")[len("reconcile/") :]) / f"{alias.name}.py").exists():
                     found.add(f"{node.module}.{alias.name}")
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("reconcile")}

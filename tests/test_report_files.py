@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from reconcile.cli import main
 from reconcile.pipeline import load_documents, scan
-from reconcile.report import pair_files_for, write_reports
+from reconcile.report.files import pair_files_for, write_reports
 from tests.conftest import SAMPLES
 
 

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile.cli import main
-from reconcile.html import Item, build_view, fragments, html_pages, index_html, pair_html, summary_key
 from reconcile.model import Divergence, Document
 from reconcile.pipeline import compare, load_documents, scan
-from reconcile.report import write_reports
+from reconcile.report.files import write_reports
+from reconcile.report.html import Item, build_view, fragments, html_pages, index_html, pair_html, summary_key
 from tests.conftest import SAMPLES, seed
 
 

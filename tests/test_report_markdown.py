@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from reconcile.pipeline import load_documents, scan
-from reconcile.report import pair_markdown
+from reconcile.report.files import pair_markdown
 from tests.conftest import SAMPLES
 
 
@@ -40,12 +40,24 @@ def _hostile_result():
     from reconcile.model import Reconciliation
     from reconcile.pipeline import compare
 
-    docs, _ = load_documents_from_records([
-        {"id": "a|<b>_x", "title": "<script>t()</script> [t](javascript:t())", "source": "Wire | <i>",
-         "published": "2024-05-01", "text": HOSTILE},
-        {"id": "c|d", "title": "Copy", "source": "Paper", "published": "2024-05-02",
-         "text": HOSTILE.replace("40 million", "45 million") + " A last line <b>only</b> [here](javascript:x)."},
-    ])
+    docs, _ = load_documents_from_records(
+        [
+            {
+                "id": "a|<b>_x",
+                "title": "<script>t()</script> [t](javascript:t())",
+                "source": "Wire | <i>",
+                "published": "2024-05-01",
+                "text": HOSTILE,
+            },
+            {
+                "id": "c|d",
+                "title": "Copy",
+                "source": "Paper",
+                "published": "2024-05-02",
+                "text": HOSTILE.replace("40 million", "45 million") + " A last line <b>only</b> [here](javascript:x).",
+            },
+        ]
+    )
     result = compare(docs[0], docs[1])
     assert result.clusters and result.pairs[0].divergences and result.pairs[0].unique_b, "a hostile pair as planned"
     return Reconciliation(result.documents, result.pairs, result.clusters)
@@ -67,7 +79,7 @@ def load_documents_from_records(records: list[dict[str, str]]):
 def test_markdown_escapes_html_links_and_table_cells_from_articles() -> None:
     from markdown_it import MarkdownIt
 
-    from reconcile.report import to_markdown
+    from reconcile.report.files import to_markdown
 
     result = _hostile_result()
     text = to_markdown(result)
@@ -87,7 +99,7 @@ def test_markdown_escapes_html_links_and_table_cells_from_articles() -> None:
 
 
 def test_markdown_counts_and_gaps_read_as_english() -> None:
-    from reconcile.report import to_markdown
+    from reconcile.report.files import to_markdown
 
     result = _hostile_result()
     text = to_markdown(result)

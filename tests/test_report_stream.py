@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reconcile.model import Reconciliation, Skipped
 from reconcile.pipeline import load_documents, scan
-from reconcile.report import to_json, to_markdown, write_json, write_markdown, write_reports
+from reconcile.report.files import to_json, to_markdown, write_json, write_markdown, write_reports
 from tests.conftest import SAMPLES
 
 

@@ -9,7 +9,7 @@ import polars as pl
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.tables import TABLES, to_tables
+from reconcile.report.tables import TABLES, to_tables
 from tests.conftest import SAMPLES
 
 

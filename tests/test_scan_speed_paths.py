@@ -42,8 +42,8 @@ def _tree(folder: Path) -> dict[str, bytes]:
 def test_report_files_written_by_workers_are_the_files_written_by_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reconcile import report
     from reconcile.pipeline import load_documents, scan
+    from reconcile.report import files as report
 
     docs, _ = load_documents([str(SAMPLES / "articles")])
     result = scan(docs)
@@ -65,7 +65,7 @@ def test_json_on_stdout_with_an_output_folder_is_report_json(tmp_path: Path) -> 
 
     from reconcile.cli import main
     from reconcile.pipeline import load_documents, scan
-    from reconcile.report import to_json
+    from reconcile.report.files import to_json
 
     run = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "--format", "json", "-o", str(tmp_path)])
     assert run.exit_code == 0, run.output
@@ -85,9 +85,9 @@ _scalars = (
 _keys = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
 _json_values = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.lists(inner, max_size=5).map(tuple)
-    | st.dictionaries(_keys, inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.lists(inner, max_size=5).map(tuple) | st.dictionaries(_keys, inner, max_size=5)
+    ),
     max_leaves=40,
 )
 
@@ -95,14 +95,14 @@ _json_values = st.recursive(
 @settings(max_examples=400, deadline=None)
 @given(_json_values, st.integers(min_value=0, max_value=3))
 def test_json_text_is_the_standard_librarys_indented_json(value: object, level: int) -> None:
-    from reconcile.report import json_text
+    from reconcile.report.files import json_text
 
     expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
     assert json_text(value, level) == expected
 
 
 def test_json_text_refuses_what_json_refuses() -> None:
-    from reconcile.report import json_text
+    from reconcile.report.files import json_text
 
     with pytest.raises(TypeError):
         json_text({"a": {1, 2}})
@@ -115,7 +115,7 @@ def test_json_text_refuses_what_json_refuses() -> None:
 
 def _plain_find_dates(text: str, year: int | None = None) -> list:
     """``dates.find_dates`` as it was: the case-insensitive patterns over the whole text."""
-    from reconcile import dates
+    from reconcile.text import dates
 
     found: list = []
     taken: list[tuple[int, int]] = []
@@ -140,7 +140,7 @@ def _plain_find_dates(text: str, year: int | None = None) -> list:
 
 def _plain_estimated_date(text: str, today: dt.date) -> dt.date | None:
     """``pair.estimated_date`` as it was: years first, the case-insensitive weekday pattern."""
-    from reconcile import pair
+    from reconcile.pairing import features as pair
 
     if not pair._FOUR_DIGITS.search(text):
         return None
@@ -162,12 +162,76 @@ def _plain_estimated_date(text: str, today: dt.date) -> dt.date | None:
 
 
 _DATE_PIECES = [
-    "2021-03-04", "1999-12-31", "2020-1-2020-01-01", "12345-06-07", "x2021-03-04", "2021-13-01", "-", "--",
-    "March", "MAR.", "mar", "May", "MAY", "Sept", "sept.", "Sep", "june", "Jul", "December", "ocT", "Marching",
-    "Friday,", "friday", "FRI.", "Thurs", "Sunday", "Mon.,", "Tuesday", "the", "THE", "of", "Of", "st", "nd",
-    "5th", "1st", "22nd", "3rd", "12", "31", "5", "07", "123", "1999", "2024", "2031", "1950", "1949", "19999",
-    " ", "  ", "\n", "\t", ",", ".", "İ", "ı", "ſ", "Sſp", "ſept", "Frıday", "Aprİl", "Σ", "K", "٣", "2٠21",
-    "_", "a", "é", "中",
+    "2021-03-04",
+    "1999-12-31",
+    "2020-1-2020-01-01",
+    "12345-06-07",
+    "x2021-03-04",
+    "2021-13-01",
+    "-",
+    "--",
+    "March",
+    "MAR.",
+    "mar",
+    "May",
+    "MAY",
+    "Sept",
+    "sept.",
+    "Sep",
+    "june",
+    "Jul",
+    "December",
+    "ocT",
+    "Marching",
+    "Friday,",
+    "friday",
+    "FRI.",
+    "Thurs",
+    "Sunday",
+    "Mon.,",
+    "Tuesday",
+    "the",
+    "THE",
+    "of",
+    "Of",
+    "st",
+    "nd",
+    "5th",
+    "1st",
+    "22nd",
+    "3rd",
+    "12",
+    "31",
+    "5",
+    "07",
+    "123",
+    "1999",
+    "2024",
+    "2031",
+    "1950",
+    "1949",
+    "19999",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    ",",
+    ".",
+    "İ",
+    "ı",
+    "ſ",
+    "Sſp",
+    "ſept",
+    "Frıday",
+    "Aprİl",
+    "Σ",
+    "K",
+    "٣",
+    "2٠21",
+    "_",
+    "a",
+    "é",
+    "中",
 ]
 
 
@@ -178,7 +242,7 @@ _DATE_PIECES = [
     st.none() | st.integers(min_value=1990, max_value=2030),
 )
 def test_find_dates_finds_what_the_plain_patterns_find(text: str, year: int | None) -> None:
-    from reconcile.dates import find_dates
+    from reconcile.text.dates import find_dates
 
     assert find_dates(text, year) == _plain_find_dates(text, year)
     assert find_dates(text.upper(), year) == _plain_find_dates(text.upper(), year)
@@ -190,7 +254,7 @@ def test_find_dates_finds_what_the_plain_patterns_find(text: str, year: int | No
     | st.lists(st.sampled_from(_DATE_PIECES) | st.text(max_size=3), max_size=30).map("".join),
 )
 def test_estimated_date_estimates_what_the_plain_patterns_estimate(text: str) -> None:
-    from reconcile.pair import estimated_date
+    from reconcile.pairing.features import estimated_date
 
     today = dt.date(2026, 12, 7)
     assert estimated_date(text, today) == _plain_estimated_date(text, today)
@@ -198,16 +262,16 @@ def test_estimated_date_estimates_what_the_plain_patterns_estimate(text: str) ->
 
 def test_the_date_pieces_do_find_dates() -> None:
     """The strategies above reach the patterns' matches (not only texts that name no date)."""
-    from reconcile.dates import find_dates
-    from reconcile.pair import estimated_date
+    from reconcile.pairing.features import estimated_date
+    from reconcile.text.dates import find_dates
 
     assert len(find_dates("On 2021-03-04, March 5 2020 and 6th of MAY 2019 ſept 7 2018")) == 4
     assert estimated_date("In 2022 ... Friday, August 5", dt.date(2026, 1, 1)) == dt.date(2022, 8, 5)
 
 
 def test_a_month_spelled_with_a_long_s_or_a_dotless_i_is_a_month_not_a_crash() -> None:
-    from reconcile.dates import find_dates
-    from reconcile.pair import estimated_date
+    from reconcile.pairing.features import estimated_date
+    from reconcile.text.dates import find_dates
 
     found = [d for _, _, d in find_dates("on ſept 12 2020 and 3 Aprıl 2021")]
     assert found == [dt.date(2020, 9, 12), dt.date(2021, 4, 3)]
@@ -233,7 +297,7 @@ def _same_features(a: object, b: object) -> bool:
 def test_features_of_exact_copies_are_each_ones_own_features(segmented: bool) -> None:
     from dataclasses import replace
 
-    from reconcile.pair import features_of
+    from reconcile.pairing.features import features_of
     from reconcile.pipeline import load_documents, prepare
 
     docs, _ = load_documents([str(SAMPLES / "articles")])
@@ -277,7 +341,7 @@ def test_features_of_exact_copies_are_each_ones_own_features(segmented: bool) ->
     )
 )
 def test_recurring_lines_from_short_lines_found_while_reading_are_recurring_lines(texts: list[str]) -> None:
-    from reconcile.normalize import recurring_lines, recurring_of, short_lines
+    from reconcile.text.normalize import recurring_lines, recurring_of, short_lines
 
     assert recurring_of([short_lines(t) for t in texts], texts) == recurring_lines(texts)
 
@@ -291,6 +355,6 @@ def test_recurring_lines_from_short_lines_found_while_reading_are_recurring_line
     ).map("".join)
 )
 def test_pseudo_sentences_are_the_split_of_the_plain_pattern(body: str) -> None:
-    from reconcile.pair import _PSEUDO_SENTENCE, pseudo_sentences
+    from reconcile.pairing.features import _PSEUDO_SENTENCE, pseudo_sentences
 
     assert pseudo_sentences(body) == _PSEUDO_SENTENCE.split(body)

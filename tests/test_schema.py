@@ -1,4 +1,4 @@
-"""Every JSON output validates against reconcile/schema/report.schema.json."""
+"""Every JSON output validates against reconcile/report/schema/report.schema.json."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.cli import main
-from reconcile.report import SCHEMA_VERSION
+from reconcile.report.files import SCHEMA_VERSION
 from tests.conftest import ROOT, SAMPLES, seed
 
 jsonschema = pytest.importorskip("jsonschema")
 
-SCHEMA_PATH = ROOT / "reconcile" / "schema" / "report.schema.json"
+SCHEMA_PATH = ROOT / "reconcile" / "report" / "schema" / "report.schema.json"
 
 
 @pytest.fixture(scope="module")

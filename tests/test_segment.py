@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from reconcile.cli import main
 from reconcile.model import Span
-from reconcile.segment import MAX_SENTENCE_CHARS, segment
+from reconcile.text.segment import MAX_SENTENCE_CHARS, segment
 from tests.conftest import ROOT
 
 I18N = ROOT / "tests" / "data" / "i18n"

@@ -1,7 +1,7 @@
 """The cached word tables answer as the packages do, and a damaged cache is built again.
 
-``reconcile.wordtables`` keeps wordfreq's, symspellpy's, codespell's and simplemma's tables in
-SQLite files in the user's cache dir; ``reconcile.lexicon`` reads them word by word and computes
+``reconcile.text.wordtables`` keeps wordfreq's, symspellpy's, codespell's and simplemma's tables in
+SQLite files in the user's cache dir; ``reconcile.text.lexicon`` reads them word by word and computes
 wordfreq's Zipf figure itself where the tokens are plain to see.  These tests hold every shortcut to
 the package it replaces, and check that a missing, truncated, foreign or unwritable cache changes
 nothing but the time.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from reconcile import lexicon, wordtables
-from reconcile.wordtables import Table
+from reconcile.text import lexicon, wordtables
+from reconcile.text.wordtables import Table
 from tests.conftest import ROOT, seed
 
 # --- a table of its own -----------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_the_trimmed_tokenizer_is_the_whole_one() -> None:
 
 
 def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
-    from reconcile import normalize
+    from reconcile.text import normalize
 
     for name, make in (("touches", normalize._ftfy_touches), ("marks", normalize._mojibake_marks),
                        ("entity", normalize._html_entity)):  # fmt: skip

@@ -56,19 +56,19 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from reconcile import minhash
-from reconcile.cluster import Member, component_cluster
 from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions
 from reconcile.io.formats import GZIP_SUFFIXES, JSONL_SUFFIXES, KNOWN_SUFFIXES
 from reconcile.io.lines import jsonl_line, jsonl_stem
 from reconcile.io.read import load_file, read_stream, stem_of, walk
 from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, PairScores, Reconciliation, Skipped
-from reconcile.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
-from reconcile.pair import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
+from reconcile.pairing import minhash
+from reconcile.pairing.clusters import Member, component_cluster
+from reconcile.pairing.features import EXACT_LIMIT, body_text, joins_cluster, unsegmented_body
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds
 from reconcile.pairing.scale import NUM_PERM, Verified, lsh_params, screen_keep, sign_texts, verify_counts
-from reconcile.report import divergence_json
-from reconcile.segment import segment
+from reconcile.report.files import divergence_json
+from reconcile.text.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
+from reconcile.text.segment import segment
 
 PIECE_BYTES = 4_000_000
 """Input a read task takes: a byte range of a large JSON Lines file, or several small files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from charset_normalizer import from_bytes
 
-from reconcile.normalize import repair
+from reconcile.text.normalize import repair
 
 
 def decode(data: bytes) -> tuple[str, tuple[str, ...]]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reconcile.dates import dateline, parse_published
 from reconcile.model import Document, Skipped
-from reconcile.normalize import repair
+from reconcile.text.dates import dateline, parse_published
+from reconcile.text.normalize import repair
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Whole-file formats (pages, feeds, plain text, Parquet from stdin or a URL) are read into
@@ -80,13 +80,19 @@ def optional_str(value: object) -> str | None:
 
 def too_long(path: str, size: int, options: InputOptions, line: int | None = None, what: str = "record") -> Skipped:
     return Skipped(
-        path, f"{what} of {size} bytes is over the {options.max_doc_bytes}-byte per-document limit "
-        "(--max-doc-bytes); skipped", line,
+        path,
+        f"{what} of {size} bytes is over the {options.max_doc_bytes}-byte per-document limit "
+        "(--max-doc-bytes); skipped",
+        line,
     )
 
 
 def record_document(
-    record: dict[str, object], path: str, fallback_id: str, options: InputOptions, line: int | None = None,
+    record: dict[str, object],
+    path: str,
+    fallback_id: str,
+    options: InputOptions,
+    line: int | None = None,
     raw: object = None,
 ) -> Loaded:
     """A document from one record (JSON Lines object, CSV or Parquet row) through the field mapping."""

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from reconcile.dates import dateline, parse_published
 from reconcile.io.decode import LineDecoder, decode_text
 from reconcile.io.fields import InputOptions, Loaded, default_source, record_document, too_long
 from reconcile.io.lines import Oversize, bounded_lines
 from reconcile.model import Document, Skipped
-from reconcile.normalize import repair
+from reconcile.text.dates import dateline, parse_published
+from reconcile.text.normalize import repair
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -287,8 +287,14 @@ def _first_line(value: object) -> str:
 
 
 def _entry_document(
-    entry: Any, path: str, fallback_id: str, source: str | None, number: int, line: int | None,
-    span: tuple[int, int] | None, options: InputOptions,
+    entry: Any,
+    path: str,
+    fallback_id: str,
+    source: str | None,
+    number: int,
+    line: int | None,
+    span: tuple[int, int] | None,
+    options: InputOptions,
 ) -> Loaded:
     contents = entry.get("content") or []
     html = max((c.get("value", "") for c in contents), key=len, default="") or entry.get("summary", "")

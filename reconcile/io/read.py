@@ -25,7 +25,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from reconcile.dates import dateline
 from reconcile.io import formats
 from reconcile.io.decode import decode_text
 from reconcile.io.fetch import FetchError, fetch
@@ -47,7 +46,8 @@ from reconcile.io.lines import (
     parallel_jsonl_documents,
 )
 from reconcile.model import Document, Skipped
-from reconcile.normalize import is_dateline, strip_front_matter
+from reconcile.text.dates import dateline
+from reconcile.text.normalize import is_dateline, strip_front_matter
 
 
 def is_url(given: str) -> bool:
@@ -147,9 +147,7 @@ def walk(folder: Path, glob: str | None) -> list[Path]:
     return found
 
 
-def read_stream(
-    handle: IO[bytes], path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS
-) -> Iterator[Loaded]:
+def read_stream(handle: IO[bytes], path: str, doc_id: str, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
     """Documents from a stream (stdin): JSON Lines and CSV (gzipped or not) read a record at a
     time, like files; anything else read whole, up to ``max_bytes``."""
     stream: Any = handle if isinstance(handle, io.BufferedReader) else io.BufferedReader(handle)

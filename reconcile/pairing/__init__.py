@@ -7,5 +7,5 @@
 * ``relations``: the thresholds every stage decides by, the copied-text rule and the
   canonical order that ``scan`` and ``dedup`` share.
 
-``reconcile.pair`` holds a pair's features, scores and relation on top of these.
+``reconcile.pairing.features`` holds a pair's features, scores and relation on top of these.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reconcile import minhash
+from reconcile.pairing import minhash
 
 
 def shared_count(a: np.ndarray, b: np.ndarray) -> int:

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from reconcile import minhash
+from reconcile.pairing import minhash
 from reconcile.pairing.exact import shared_counts
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds, copy_relation
 from reconcile.pairing.tokens import batch_sets, shingle_keys, warm_up
@@ -539,7 +539,7 @@ def pair_corpus(
 def clusters_of(pairs: Sequence[tuple[int, int]], count: int) -> int:
     """How many clusters ``pairs`` make of ``count`` documents (singletons included): every
     union of two different sets is one cluster fewer."""
-    from reconcile.cluster import UnionFind
+    from reconcile.pairing.clusters import UnionFind
 
     sets = UnionFind(range(count))
     merges = 0

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reconcile import minhash
-from reconcile.lexicon import frequencies, stem, stopwords
 from reconcile.model import Span
-from reconcile.normalize import PUNCTUATION, find_chrome
+from reconcile.pairing import minhash
+from reconcile.text.lexicon import frequencies, stem, stopwords
+from reconcile.text.normalize import PUNCTUATION, find_chrome
 
 SHINGLE_SIZE = 5
 """Words a shingle: five-word windows tell copied text from shared phrases."""

@@ -48,15 +48,15 @@ from pathlib import Path
 
 import numpy as np
 
-from reconcile import minhash
-from reconcile.dates import parse_published
-from reconcile.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
-from reconcile.index import Canonical, Change, Entry, Index, Params, View, open_index
+from reconcile.dedup.feeds import BATCH_SIZE, FeedItem, Fields, KeptWriter, Read, Rejected, detect_format, read_feed
+from reconcile.dedup.index import Canonical, Change, Entry, Index, Params, View, open_index
 from reconcile.io.atomic import AtomicFile as _AtomicText
 from reconcile.limits import MAX_BATCH_SIZE
-from reconcile.normalize import fold
+from reconcile.pairing import minhash
 from reconcile.pairing.relations import Thresholds, canonical_key, copy_relation, longest_key
 from reconcile.pairing.tokens import batch_sets, shingle_keys, stream_body
+from reconcile.text.dates import parse_published
+from reconcile.text.normalize import fold
 
 DEFAULT_THRESHOLDS = Thresholds()
 DEFAULT_PARAMS = Params()
@@ -795,7 +795,7 @@ def dedup_files(
     by default when the inputs hold more than ``READER_PROCESS_BYTES``, since
     starting one costs about a second.
     """
-    from reconcile.index import DryRunIndex
+    from reconcile.dedup.index import DryRunIndex
 
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch size must be from 1 to {MAX_BATCH_SIZE:,}, not {batch_size}")

@@ -16,7 +16,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
 
-from reconcile.diverge import NEEDS_CHECKING
+from reconcile.comparison.diverge import NEEDS_CHECKING
 from reconcile.io.atomic import clear_stale_folder, write_atomic, write_atomic_with
 from reconcile.model import Alignment, Cluster, Divergence, Document, Pair, Reconciliation
 
@@ -474,7 +474,7 @@ def write_reports(
     the same, byte for byte, whoever writes them; the list comes back in one order.
     """
     global _writing
-    from reconcile.html import cluster_file, pair_file
+    from reconcile.report.html import cluster_file, pair_file
 
     relations = pair_files_for(result, pair_files)
     paged = [k for k, pair in enumerate(result.pairs) if pair.relation in relations]
@@ -542,7 +542,7 @@ _writing: _Writing | None = None
 
 def _write_task(task: tuple[str, int, int]) -> None:
     """Write one share of ``write_reports``'s files (``_writing`` says what)."""
-    from reconcile.html import cluster_file, cluster_html, index_html, pair_file, pair_html
+    from reconcile.report.html import cluster_file, cluster_html, index_html, pair_file, pair_html
 
     kind, start, end = task
     w = _writing

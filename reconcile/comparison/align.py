@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from reconcile.lexicon import stem, stopwords, zipf
 from reconcile.model import Alignment, Sentence
-from reconcile.normalize import fold, token_spans
+from reconcile.text.lexicon import stem, stopwords, zipf
+from reconcile.text.normalize import fold, token_spans
 
 MIN_SIMILARITY = 0.5
 """Below this two sentences are not taken to say the same thing.

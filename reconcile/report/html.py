@@ -3,7 +3,7 @@
 The pages are built in two steps.  Pure functions here turn a ``Reconciliation``
 into a view: rows of aligned sentences, each cut into plain and highlighted
 fragments at the divergences' character spans.  Jinja2 templates in
-``reconcile/templates`` (autoescaped, so article text can never become markup)
+``reconcile/report/templates`` (autoescaped, so article text can never become markup)
 render the view.  Every page carries its CSS inline and a Content-Security-Policy
 that forbids scripts and outside requests, so a report opens offline, can be
 mailed, and cannot run or fetch anything an article smuggles in.
@@ -239,7 +239,7 @@ def _position(d: Divergence) -> tuple[tuple[int, int], tuple[int, int]]:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reconcile", "templates"),
+        loader=jinja2.PackageLoader("reconcile.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -265,13 +265,17 @@ def safe_name(name: str) -> str:
 def pair_html(pair: Pair, docs: dict[str, Document], index: str | None = "../index.html") -> str:
     """The side-by-side page of one pair."""
     view = build_view(docs[pair.a], [docs[pair.b]], [pair])
-    return environment().get_template("pair.html").render(
-        title=f"{pair.a} ↔ {pair.b}: {pair.relation}",
-        view=view,
-        pair=pair,
-        cluster=None,
-        index=index,
-        pair_links=[],
+    return (
+        environment()
+        .get_template("pair.html")
+        .render(
+            title=f"{pair.a} ↔ {pair.b}: {pair.relation}",
+            view=view,
+            pair=pair,
+            cluster=None,
+            index=index,
+            pair_links=[],
+        )
     )
 
 
@@ -289,16 +293,24 @@ def cluster_html(
     view = build_view(pivot, others, [by_members.get(frozenset((pivot.id, o.id))) for o in others])
     members = set(cluster.documents)
     inner = [p for p in pairs if p.a in members and p.b in members]
-    return environment().get_template("pair.html").render(
-        title=f"Cluster {cluster.id}: {cluster.relation}, {len(cluster.documents)} reports",
-        view=view,
-        pair=None,
-        cluster=cluster,
-        index=index,
-        pair_links=[
-            {"href": "../" + pair_file(p) if has_page(p) else None, "pair": p, "counts": severity_counts(p.divergences)}
-            for p in inner
-        ],
+    return (
+        environment()
+        .get_template("pair.html")
+        .render(
+            title=f"Cluster {cluster.id}: {cluster.relation}, {len(cluster.documents)} reports",
+            view=view,
+            pair=None,
+            cluster=cluster,
+            index=index,
+            pair_links=[
+                {
+                    "href": "../" + pair_file(p) if has_page(p) else None,
+                    "pair": p,
+                    "counts": severity_counts(p.divergences),
+                }
+                for p in inner
+            ],
+        )
     )
 
 
@@ -330,11 +342,15 @@ def index_html(result: Reconciliation, has_page: Callable[[Pair], bool] = lambda
         for p in result.pairs
     ]
     pairs.sort(key=lambda e: (divergence_rank(e["counts"]), e["pair"].a, e["pair"].b))
-    return environment().get_template("index.html").render(
-        title="Reconciliation report",
-        result=result,
-        clusters=clusters,
-        pairs=pairs,
+    return (
+        environment()
+        .get_template("index.html")
+        .render(
+            title="Reconciliation report",
+            result=result,
+            clusters=clusters,
+            pairs=pairs,
+        )
     )
 
 

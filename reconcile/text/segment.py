@@ -19,7 +19,7 @@ from __future__ import annotations
 from syntok import segmenter
 
 from reconcile.model import Sentence, Span
-from reconcile.normalize import line_spans
+from reconcile.text.normalize import line_spans
 
 MAX_SENTENCE_CHARS = 1000
 

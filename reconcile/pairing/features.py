@@ -25,11 +25,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from reconcile import minhash
-from reconcile.dates import MONTHS, WEEKDAYS, find_dates, lowered, name_key, parse_published
-from reconcile.lexicon import stem, stopwords
 from reconcile.model import Document, Pair, PairScores
-from reconcile.normalize import _ASCII_TOKEN_RE, TOKEN_RE, fold
+from reconcile.pairing import minhash
 from reconcile.pairing.exact import jaccard, overlap, shared_count, shared_counts
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds, copy_relation
 from reconcile.pairing.tokens import (
@@ -42,6 +39,9 @@ from reconcile.pairing.tokens import (
     warm_up,
     without_chrome,
 )
+from reconcile.text.dates import MONTHS, WEEKDAYS, find_dates, lowered, name_key, parse_published
+from reconcile.text.lexicon import stem, stopwords
+from reconcile.text.normalize import _ASCII_TOKEN_RE, TOKEN_RE, fold
 
 __all__ = [
     "DEFAULT_THRESHOLDS",

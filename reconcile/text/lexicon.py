@@ -3,7 +3,7 @@
 Stop words are the most frequent English words by wordfreq, not a hand list;
 misspellings and British/American pairs come from codespell's dictionaries as
 shipped in its PyPI package; word and bigram counts are symspellpy's, lemmas
-simplemma's.  The big tables are read through ``reconcile.wordtables``: built
+simplemma's.  The big tables are read through ``reconcile.text.wordtables``: built
 once from the packages' files into the user's cache dir, then looked up word by
 word, so a process that asks about a few thousand words does not parse them all.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from reconcile.wordtables import Table, package_dir, read_meta_list
+from reconcile.text.wordtables import Table, package_dir, read_meta_list
 
 STOPWORD_COUNT = 250
 
@@ -49,7 +49,7 @@ def frequencies(lang: str) -> Table[float]:
     def build() -> tuple[Any, dict[str, str]]:
         import wordfreq
 
-        from reconcile.wordtables import meta_list
+        from reconcile.text.wordtables import meta_list
 
         meta = {"top": meta_list(wordfreq.top_n_list(lang, STOPWORD_COUNT))}
         return wordfreq.get_frequency_dict(lang, "best").items(), meta

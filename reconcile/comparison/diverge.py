@@ -30,10 +30,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from reconcile.align import MIN_SIMILARITY, similarity
-from reconcile.attribution import attributed_quotes
-from reconcile.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
-from reconcile.evidence import (
+from reconcile.comparison.align import MIN_SIMILARITY, similarity
+from reconcile.comparison.attribution import attributed_quotes
+from reconcile.comparison.evidence import (
     ENGLISH,
     LOOK_ALIKE_REACH,
     UNKNOWN_LANGUAGE,
@@ -53,15 +52,16 @@ from reconcile.evidence import (
     strip_accents,
     written_capitalised,
 )
-from reconcile.lexicon import (
+from reconcile.model import Alignment, Divergence, Document, Sentence
+from reconcile.text.dates import MONTHS, RELATIVE_DAYS, WEEKDAYS, find_dates, parse_published, resolve_weekday
+from reconcile.text.lexicon import (
     joined,
     misspellings,
     stem,
     stopwords,
     zipf,
 )
-from reconcile.model import Alignment, Divergence, Document, Sentence
-from reconcile.normalize import fold, inside, quote_spans, token_spans
+from reconcile.text.normalize import fold, inside, quote_spans, token_spans
 
 SEVERITY = {
     "number": "high",
@@ -664,7 +664,7 @@ def _neighbours(group: _Group, x: _Word, y: _Word) -> tuple[tuple[str | None, st
 
 
 def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
-    """Classify two words put in one slot, from the evidence ``reconcile.evidence`` weighs."""
+    """Classify two words put in one slot, from the evidence ``reconcile.comparison.evidence`` weighs."""
     x, y = a.norm, b.norm
     if x == y:
         return None

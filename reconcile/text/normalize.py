@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconcile.model import Span
-from reconcile.wordtables import Table, package_dir
+from reconcile.text.wordtables import Table, package_dir
 
 PUNCTUATION = {
     "\u2018": "'",
@@ -85,6 +85,8 @@ def _html_entity() -> re.Pattern[str]:
     from ftfy.fixes import HTML_ENTITY_RE
 
     return HTML_ENTITY_RE
+
+
 def _mojibake_marks() -> re.Pattern[str]:
     """Characters of which every pattern of ``ftfy.badness.BADNESS_RE`` (ftfy's mojibake test)
     holds at least one: its categories other than punctuation and common letters, and the
@@ -100,7 +102,7 @@ def _mojibake_marks() -> re.Pattern[str]:
 @functools.cache
 def _ftfy_patterns() -> Table[Any]:
     """The three patterns above, drawn from ftfy's tables and kept with the word tables
-    (``reconcile.wordtables``): importing ftfy costs 60 ms of a ``compare`` (wcwidth with it), and
+    (``reconcile.text.wordtables``): importing ftfy costs 60 ms of a ``compare`` (wcwidth with it), and
     with the patterns at hand only a text that one of its fixers changes needs it."""
     root = package_dir("ftfy")
     made = {"touches": _ftfy_touches, "marks": _mojibake_marks, "entity": _html_entity}

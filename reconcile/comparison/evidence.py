@@ -43,7 +43,7 @@ import jellyfish
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
-from reconcile.lexicon import (
+from reconcile.text.lexicon import (
     WordVectors,
     bigram_counts,
     british_american,

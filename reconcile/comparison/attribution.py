@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from reconcile.normalize import fold, line_spans, quote_spans
+from reconcile.text.normalize import fold, line_spans, quote_spans
 
 _VERB = r"(?:said|says|told|added|adds|stated|states|declared|stressed|noted|wrote|warned|insisted)"
 _NAME = r"(?P<name>(?:[A-Z][\w'\u2019.-]*\s+){0,3}[A-Z][\w'\u2019-]+)"

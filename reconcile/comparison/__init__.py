@@ -1,0 +1,1 @@
+"""Two reports side by side: sentence alignment, divergences and the evidence that judges them."""

@@ -1,0 +1,1 @@
+"""Streaming deduplication of feeds against a shared index (SQLite or Redis)."""

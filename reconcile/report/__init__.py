@@ -1,0 +1,1 @@
+"""What a run writes: JSON, Markdown, text, HTML pages and tables."""

@@ -1,0 +1,1 @@
+"""Text as the pipeline reads it: normalisation, tokens, sentences, dates, word lists."""
