@@ -654,15 +654,6 @@ def _position(words: Sequence[_Word], w: _Word) -> int:
     return next(k for k, v in enumerate(words) if v is w)
 
 
-def _neighbours(group: _Group, x: _Word, y: _Word) -> tuple[tuple[str | None, str | None], ...]:
-    """The words before and after each of the pair on its own side: the context both must fit."""
-    out = []
-    for words, w in ((group.a, x), (group.b, y)):
-        n = next(k for k, v in enumerate(words) if v is w)
-        out.append(_context(words, n))
-    return tuple(out)
-
-
 def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
     """Classify two words put in one slot, from the evidence ``reconcile.comparison.evidence`` weighs."""
     x, y = a.norm, b.norm
@@ -678,9 +669,11 @@ def _word_pair(a: _Word, b: _Word, group: _Group) -> _Finding | None:
         )
     if _is_acronym(a) or _is_acronym(b) or any(c.isdigit() for c in x + y):
         return None  # "EUR"/"euro", "13:25"/"1:25": an abbreviation spelt out, or figures the number stage reads
-    if lang.context_model and any(_kept_foreign(ws, _position(ws, w), lang) for ws, w in ((group.a, a), (group.b, b))):
+    n, m = _position(group.a, a), _position(group.b, b)
+    if lang.context_model and (_kept_foreign(group.a, n, lang) or _kept_foreign(group.b, m, lang)):
         return None  # "Müller und Schmidt" / "Müller and Schmidt": a word of the source language kept
-    judged = judge_words(x, y, lang, _neighbours(group, a, b))
+    # each word's own neighbours: the context both must fit
+    judged = judge_words(x, y, lang, (_context(group.a, n), _context(group.b, m)))
     if judged.kind is None:
         return None
     return _Finding(judged.kind, [a], [b], judged.reason, judged.favours)
@@ -1566,13 +1559,6 @@ def _name_finding(names_a: list[_Word], names_b: list[_Word], lang: Language) ->
     return _Finding("name", names_a, names_b, "another name in the same place")
 
 
-def _unmatched_anywhere(x: _Word, y: _Word, ctx: Context | None) -> bool:
-    """Neither document writes the other's name anywhere: one name was put for the other, not moved or dropped."""
-    if ctx is None:
-        return False
-    return not _mentions(ctx.b_doc, x.text) and not _mentions(ctx.a_doc, y.text)
-
-
 def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     """One name put for another: "Aliyev" where the other says "Pashinyan".
 
@@ -1597,7 +1583,7 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
         names_b = [w for w in rest_b if _is_name_word(w, lang) and w.norm not in a_norms]
         if names_a and names_b and max(len(names_a), len(names_b)) <= MAX_NAME_WORDS:
             group.explain([*names_a, *names_b])
-            if (finding := _name_finding(names_a, names_b, lang)) and not _named_elsewhere(finding, ctx):
+            if (finding := _name_finding(names_a, names_b, lang)) and not _moved_name(finding, ctx):
                 found.append(finding)
     # Across the group: each side has one name the other never writes, and the two stand between
     # the same words, so one was put for the other (the diff may have cut the clause around them).
@@ -1606,22 +1592,29 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     if (
         len(lone_a) == 1
         and len(lone_b) == 1
-        and (_same_neighbour(group, lone_a[0], lone_b[0]) or _unmatched_anywhere(lone_a[0], lone_b[0], ctx))
+        and (
+            _same_neighbour(group, lone_a[0], lone_b[0])
+            or (ctx is not None and not _named_elsewhere(lone_a, lone_b, ctx))
+        )
     ):
         x, y = lone_a[0].norm, lone_b[0].norm
         # "Afghanistan"/"Afghan", "Kyi"/"Kyi's", "Rev"/"Reverend": one name in two forms, not two names.
         if not (_is_name_form(x, y) or is_respelling(x, y) or _is_inflection(x, y)):
             group.explain([*lone_a, *lone_b])
-            if (finding := _name_finding(lone_a, lone_b, lang)) and not _named_elsewhere(finding, ctx):
+            if (finding := _name_finding(lone_a, lone_b, lang)) and not _moved_name(finding, ctx):
                 found.append(finding)
     return found or _one_name_for_another(group, ctx)
 
 
-def _named_elsewhere(finding: _Finding, ctx: Context | None) -> bool:
-    """Each report names the other's person or place somewhere: the two were moved apart, not swapped."""
-    if ctx is None or finding.kind != "name":
+def _named_elsewhere(names_a: Sequence[_Word], names_b: Sequence[_Word], ctx: Context | None) -> bool:
+    """One report writes a name of the other's somewhere: moved or dropped, not one put for another."""
+    if ctx is None:
         return False
-    return any(_mentions(ctx.b_doc, w.text) for w in finding.a) or any(_mentions(ctx.a_doc, w.text) for w in finding.b)
+    return any(_mentions(ctx.b_doc, w.text) for w in names_a) or any(_mentions(ctx.a_doc, w.text) for w in names_b)
+
+
+def _moved_name(finding: _Finding, ctx: Context | None) -> bool:
+    return finding.kind == "name" and _named_elsewhere(finding.a, finding.b, ctx)
 
 
 NAME_STEM = 4
@@ -1701,8 +1694,7 @@ def _runs(words: Sequence[_Word], sentence_words: Sequence[_Word]) -> list[list[
 
 def _same_neighbour(group: _Group, x: _Word, y: _Word) -> bool:
     """Whether the word before, or the word after, is the same on both sides."""
-    n = next(k for k, w in enumerate(group.a) if w is x)
-    m = next(k for k, w in enumerate(group.b) if w is y)
+    n, m = _position(group.a, x), _position(group.b, y)
     before = n > 0 and m > 0 and group.a[n - 1].norm == group.b[m - 1].norm
     after = n + 1 < len(group.a) and m + 1 < len(group.b) and group.a[n + 1].norm == group.b[m + 1].norm
     return before or after
