@@ -618,6 +618,9 @@ class WordJudgement:
     reason: str
     favours: str | None = None
     """"a" or "b" where the context says which word fits, else None."""
+    open_to_context: bool = False
+    """Two words of the lexicon that neither form nor grammar ties together: a reading of the whole
+    sentence (``reconcile.text.fluency``) may still find one of them a slip."""
 
 
 def _favoured(margin: float) -> str | None:
@@ -668,15 +671,16 @@ def judge_words(
     if confusable(x, y) and lang.code == "en":
         if not function_words or _favoured(margin):
             return WordJudgement("real-word", f"{x!r}/{y!r} is a classic confusion", _favoured(margin))
-        return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours")
-    if same_lemma(x, y, lang.code) or derived(x, y):
+        return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours", open_to_context=True)
+    # "ever"/"every", "the"/"these": function words are not derived from one another
+    if same_lemma(x, y, lang.code) or (derived(x, y) and not function_words):
         return WordJudgement(None, "one word in two grammatical forms (same lemma or derivation)")
     fx, fy = zipf(joined(x), lang.code), zipf(joined(y), lang.code)
     if min(fx, fy) < COMMON_WORD_ZIPF <= max(fx, fy) - 1 and look_alike(x, y) and "-" not in x + y:
         rare, common = (x, y) if fx < fy else (y, x)
         return WordJudgement("typo", f"{rare!r}: a rare form beside the common {common!r}", "b" if rare == x else "a")
     if not look_alike(x, y):
-        return WordJudgement(None, "another word for the same slot: translation drift")
+        return WordJudgement(None, "another word for the same slot: translation drift", open_to_context=True)
     if function_words:
         if lang.context_model and shared_context and abs(margin) >= STRONG_CONTEXT_MARGIN:
             side = "a" if margin > 0 else "b"
@@ -684,7 +688,7 @@ def judge_words(
             return WordJudgement(
                 "real-word", f"function words spelt alike; one fits its neighbours {ratio:,.0f}x better", side
             )
-        return WordJudgement(None, "function words vary between renderings")
+        return WordJudgement(None, "function words vary between renderings", open_to_context=True)
     if not lang.context_model:
         return WordJudgement(None, f"look-alike words with other meanings; no context model for {lang.code!r} to judge")
     related = meaning_similarity(x, y)
@@ -692,12 +696,15 @@ def judge_words(
         return WordJudgement(None, f"look-alike words of one meaning (wordllama {related:.2f}): drift")
     if related is not None and related >= RELATED_MEANING and not _favoured(margin):
         return WordJudgement(
-            None, f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours"
+            None,
+            f"look-alike words of related meaning (wordllama {related:.2f}); both fit their neighbours",
+            open_to_context=True,
         )
     return WordJudgement(
         "real-word",
         "both are words, spelt alike, with different lemmas: one may be a slip for the other",
         _favoured(margin),
+        open_to_context=True,
     )
 
 
