@@ -10,7 +10,9 @@ import contextlib
 import functools
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -199,8 +201,6 @@ def writable_folder(folder: Path, flag: str, given: Path | None = None) -> None:
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    import tempfile  # random and hashlib with it: 5 ms of every start otherwise
-
     try:
         with tempfile.TemporaryFile(dir=existing):
             pass
@@ -255,8 +255,6 @@ def _emit(
         fmt = "text" if sys.stdout.isatty() else ("json" if out_dir is None else None)
     if fmt == "json" and out_dir is not None and hasattr(sys.stdout, "buffer"):
         # The same bytes as report.json (one writer, ``write_json``): copied, not encoded twice.
-        import shutil
-
         sys.stdout.flush()
         with (out_dir / "report.json").open("rb") as written_json:
             shutil.copyfileobj(written_json, sys.stdout.buffer, 1 << 20)
