@@ -372,3 +372,18 @@ def test_many_lookups_read_the_table_whole_with_the_same_answers(tmp_path: Path,
     assert table._all is not None, "read whole after BULK_AFTER distinct keys"
     assert answers == [rows.get(key) for key in asked]
     assert [key in table for key in ("w1", "w3", "absent3")] == [True, True, False]
+
+
+def test_a_listed_words_lemma_comes_from_the_table_without_simplemma() -> None:
+    """A word of wordfreq's list is answered from the lemma table (simplemma's import is most of a
+    clean compare's start-up); an unlisted one from simplemma, with the same answer as it gives."""
+    code = (
+        "import sys; from reconcile.text.lexicon import lemmatizer\n"
+        "print(lemmatizer().lemmatize('running', 'en'), 'simplemma' in sys.modules)\n"
+        "print(lemmatizer().lemmatize('qzqzings', 'en'), 'simplemma' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    import simplemma
+
+    assert done.stdout.splitlines() == ["run False", f"{simplemma.lemmatize('qzqzings', lang='en')} True"]
