@@ -387,3 +387,21 @@ def test_a_listed_words_lemma_comes_from_the_table_without_simplemma() -> None:
     import simplemma
 
     assert done.stdout.splitlines() == ["run False", f"{simplemma.lemmatize('qzqzings', lang='en')} True"]
+
+
+def test_no_lemma_table_where_the_cache_dir_cannot_take_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the lemma table for one process alone would cost seconds: with the cache dir blocked
+    (a file in its place) the lemmas come from simplemma, the same answers."""
+    import simplemma
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache dir should be")
+    monkeypatch.setenv(wordtables.CACHE_ENV, str(blocker / "inside"))
+    for cached in (lexicon.lemmas, lexicon.frequencies, lexicon.lemmatizer, lexicon.simplemma_lemmatizer):
+        cached.cache_clear()
+    try:
+        assert lexicon.lemmas("en") is None
+        assert lexicon.lemmatizer().lemmatize("running", "en") == simplemma.lemmatize("running", lang="en")
+    finally:
+        for cached in (lexicon.lemmas, lexicon.frequencies, lexicon.lemmatizer, lexicon.simplemma_lemmatizer):
+            cached.cache_clear()

@@ -272,7 +272,8 @@ def _simplemma_sources(lang: str) -> list[Path]:
 @functools.cache
 def lemmas(lang: str) -> Table[str] | None:
     """simplemma's lemma (``simplemma_lemmatizer().lemmatize``) of every word in wordfreq's list of
-    ``lang``, worked out once into a table; None where either package has no list for it.
+    ``lang``, worked out once into a table; None where either package has no list for it, or where
+    the table is not in the cache dir and cannot be written there.
 
     Importing simplemma costs about 70 ms (its rules for every language compile at import), most
     of a ``compare`` that asks for a handful of lemmas; a word the lexicon knows (what
@@ -290,7 +291,10 @@ def lemmas(lang: str) -> Table[str] | None:
         lemmatize = simplemma_lemmatizer().lemmatize
         return ((word, lemmatize(word, lang)) for word in words), {}
 
-    return Table(f"simplemma-lemmas-{lang}", [*words.sources, *_simplemma_sources(lang)], build)
+    table: Table[str] = Table(f"simplemma-lemmas-{lang}", [*words.sources, *_simplemma_sources(lang)], build)
+    # Built for one process alone (a cache dir that cannot be written), the table would cost
+    # seconds where simplemma's import costs 70 ms.
+    return table if table.stored_or_storable() else None
 
 
 class Lemmatizer:
