@@ -15,6 +15,7 @@ near copy), so precision and recall of the removed items are counted exactly.
     python bench/bench_dedup.py --items 200000 --redis-items 20000
     python bench/bench_dedup.py --redis-items 0    # no Redis run
     python bench/bench_dedup.py --cli --redis-items 0   # as a user runs it: the ``reconcile dedup`` command
+    python bench/bench_dedup.py --cli --old /tmp/prev --rounds 2   # old checkout and this one, alternating
 
 ``--cli`` runs ``reconcile dedup FEED -o KEPT --index INDEX --map MAP.csv`` as a subprocess, as a
 user does, and counts precision and recall from the map file; the in-process run (the default)
@@ -38,6 +39,7 @@ import random
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,8 +188,11 @@ def run(feed: Path, index: str, out: Path, total: int, label: str, batch_size: i
     )
 
 
-def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
-    """``reconcile dedup`` as a user runs it: a new process (the console script), map file and all."""
+def run_cli(
+    feed: Path, workdir: Path, total: int, batch_size: int, code: Path = ROOT, label: str = "cli"
+) -> dict[str, float]:
+    """``reconcile dedup`` as a user runs it: a new process (the console script), map file and all,
+    with the package imported from ``code`` (``PYTHONPATH``).  Returns the run's figures."""
     index, kept, map_path = workdir / "index.sqlite", workdir / "kept.jsonl", workdir / "map.csv"
     for stale in (index, Path(f"{index}-wal"), Path(f"{index}-shm"), kept, map_path):
         stale.unlink(missing_ok=True)
@@ -195,14 +200,16 @@ def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
     head = [str(script)] if script.exists() else [sys.executable, "-m", "reconcile.cli"]
     command = [*head, "dedup", str(feed), "-o", str(kept), "--index", str(index), "--map", str(map_path),
                "--batch-size", str(batch_size)]  # fmt: skip
-    print(f"[cli] start: {load()}")
-    print(f"[cli] {' '.join(command)}")
+    print(f"[{label}] start: {load()}")
+    print(f"[{label}] PYTHONPATH={code} {' '.join(command)}")
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules compiled once, then read from __pycache__
     start, child_start = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - child_start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"[cli] exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+    print(f"[{label}] exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
     tally = {"tp": 0, "fp": 0, "fn": 0}
     read = 0
     with map_path.open(encoding="utf-8", newline="") as handle:
@@ -215,15 +222,37 @@ def run_cli(feed: Path, workdir: Path, total: int, batch_size: int) -> None:
                 tally["fn"] += 1
     precision = tally["tp"] / max(tally["tp"] + tally["fp"], 1)
     recall = tally["tp"] / max(tally["tp"] + tally["fn"], 1)
-    print(f"[cli] end: {load()}")
+    print(f"[{label}] end: {load()}")
     print(
-        f"[cli] {read / elapsed:,.0f} items/s wall ({read:,} of {total:,} items in {elapsed:.1f} s, the whole "
+        f"[{label}] {read / elapsed:,.0f} items/s wall ({read:,} of {total:,} items in {elapsed:.1f} s, the whole "
         f"command); CPU of the command's processes {cpu:.1f} s ({cpu / max(read, 1) * 1e6:.0f} µs an item, main "
         f"and reader together); peak RSS of the larger process {peak:.0f} MiB"
     )
     print(
-        f"[cli] removed-item precision {precision:.4f}, recall {recall:.4f} "
+        f"[{label}] removed-item precision {precision:.4f}, recall {recall:.4f} "
         f"(tp {tally['tp']:,}, fp {tally['fp']:,}, fn {tally['fn']:,})"
+    )
+    return {"rate": read / elapsed, "cpu_us": cpu / max(read, 1) * 1e6, "precision": precision, "recall": recall}
+
+
+def old_against_new(feed: Path, workdir: Path, args: argparse.Namespace) -> None:
+    """The command of the old checkout (``--old``) and of this one, ``--rounds`` times each, alternating,
+    so both meet the same load on a shared machine; then the medians and their ratios."""
+    runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+    for _ in range(args.rounds):
+        for name, code in (("old", args.old), ("new", ROOT)):
+            runs[name].append(run_cli(feed, workdir, args.items, args.batch_size, code, name))
+    print(f"reconcile dedup of {args.items:,} items, old ({args.old}) and new ({ROOT}), {args.rounds} round(s)")
+    print("| code | median items/s wall | median CPU µs an item (all processes) | precision | recall |")
+    print("|---|---|---|---|---|")
+    median: dict[str, dict[str, float]] = {}
+    for name in ("old", "new"):
+        median[name] = {key: statistics.median(run[key] for run in runs[name]) for key in runs[name][0]}
+        m = median[name]
+        print(f"| {name} | {m['rate']:,.0f} | {m['cpu_us']:.0f} | {m['precision']:.4f} | {m['recall']:.4f} |")
+    print(
+        f"new / old: wall items/s {median['new']['rate'] / median['old']['rate']:.2f}x, "
+        f"CPU an item {median['old']['cpu_us'] / median['new']['cpu_us']:.2f}x less"
     )
 
 
@@ -300,7 +329,16 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="Where the feed and index go (default: a temp dir).")
     parser.add_argument("--cli", action="store_true", help="run the reconcile dedup command as a user does")
     parser.add_argument("--feed", type=Path, default=None, help="a feed made before (--items its size), not made anew")
+    parser.add_argument(
+        "--old",
+        type=Path,
+        default=None,
+        help="with --cli: a checkout of the old code, run alternately with this one (ratios printed)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --old: runs of each code (default 1)")
     args = parser.parse_args()
+    if args.old is not None and not args.cli:
+        parser.error("--old needs --cli")
     if not DATA.is_dir():
         sys.exit(f"bench_dedup: {DATA} is absent")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-dedup-"))
@@ -314,6 +352,9 @@ def main() -> None:
                 f"generated {args.items:,} items ({feed.stat().st_size / 2**20:.0f} MiB): {kinds['o']:,} originals, "
                 f"{kinds['x']:,} exact copies, {kinds['n']:,} near copies in {time.perf_counter() - start:.1f} s"
             )
+        if args.cli and args.old is not None:
+            old_against_new(feed, workdir, args)
+            return
         if args.cli:
             run_cli(feed, workdir, args.items, args.batch_size)
             return

@@ -33,6 +33,11 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 CACHE_ENV = "RECONCILE_CACHE_DIR"
 
 
+FLOORS = {"python -c pass": "pass", "python -c 'import numpy'": "import numpy"}
+"""What any run costs on this machine at this load: the interpreter, and numpy's import, which the
+comparison needs (rapidfuzz's ``cdist`` in alignment and divergence gives numpy arrays)."""
+
+
 def _command(seeds: Path) -> list[str]:
     script = Path(sys.executable).with_name("reconcile")
     a, b = (next(seeds.glob(f"{prefix}_*.txt")) for prefix in ("000", "001"))
@@ -77,6 +82,7 @@ def main() -> int:
         _, _, old_out = _run(command, old, cache)  # compiles the old code's modules as the first run did the new
         times: dict[str, list[float]] = {"old": [], "new": []}
         cpus: dict[str, list[float]] = {"old": [], "new": []}
+        floors: dict[str, list[float]] = {name: [] for name in FLOORS}
         for _ in range(args.runs):
             for name, code in (("old", old), ("new", ROOT)):
                 ms, cpu, out = _run(command, code, cache)
@@ -85,6 +91,8 @@ def main() -> int:
                 if out != (old_out if name == "old" else new_out):
                     print(f"{name} code gave another report on a later run", file=sys.stderr)
                     return 1
+            for name, floor in FLOORS.items():
+                floors[name].append(_run([sys.executable, "-c", floor], ROOT, cache)[0])
         same = old_out == new_out
         print(f"reconcile compare of the two Donfried seeds, whole process, {args.runs} runs each, alternating")
         print(f"old: {old} ({args.old_ref if args.old is None else 'given'}); new: {ROOT}")
@@ -98,6 +106,8 @@ def main() -> int:
         ratio = statistics.median(times["old"]) / statistics.median(times["new"])
         cpu_ratio = statistics.median(cpus["old"]) / statistics.median(cpus["new"])
         print(f"median old / new: wall {ratio:.2f}x, CPU {cpu_ratio:.2f}x")
+        shown = ", ".join(f"{name} {statistics.median(ms):.0f} ms" for name, ms in floors.items())
+        print(f"the same interpreter in the same minutes, median wall: {shown}")
         print(f"new code's first run ever (builds the word tables into an empty cache dir): {first_ms:.0f} ms")
         print(f"reports byte for byte the same: {'yes' if same else 'NO'}")
         return 0 if same else 1

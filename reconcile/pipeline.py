@@ -7,7 +7,6 @@ of a corpus and clusters them.  The CLI is a thin layer over these.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, replace
@@ -38,7 +37,6 @@ from reconcile.pairing.features import (
     score,
     unsegmented_body,
 )
-from reconcile.pairing.scale import HeldSource, pair_corpus
 from reconcile.text.normalize import find_chrome, recurring_lines, recurring_of, short_lines, source_recurring_lines
 from reconcile.text.segment import segment
 
@@ -126,6 +124,8 @@ def prepare_with_features(
     docs: list[Document] = []
     feats: list[Features] = []
     if workers > 1 and len(documents) >= PARALLEL_LIMIT:
+        import multiprocessing  # only a large corpus forks: 8 ms of every compare otherwise
+
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, _init_worker, (recurring, by_source, split_sentences)) as pool:
             results = pool.imap(_prepared_parts, documents, chunksize=64)
@@ -318,6 +318,8 @@ def _score_unaligned(
     _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
     try:
         if workers > 1 and len(bounds) > 1:
+            import multiprocessing
+
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 chunks = pool.map(_score_chunk, bounds, chunksize=1)
         else:
@@ -456,6 +458,8 @@ def scan(
             found = all_pairs(n)
         else:
             # A large scan splits sentences only for the documents of pairs it aligns.
+            from reconcile.pairing.scale import HeldSource, pair_corpus  # a large scan only
+
             source = HeldSource(n, _bodies, characters + n, CHUNK)
             verified = pair_corpus(source, workers if n >= PARALLEL_LIMIT else 1, thresholds)
             marks = [mark for chunk in verified.extras for mark in chunk]

@@ -120,7 +120,7 @@ def test_the_benchmark_times_the_pairing_path_scan_runs() -> None:
     """The bench imports ``pairing.scale.pair_corpus``, which ``scan`` calls; it defines no pairing
     stage of its own and calls none but to time signatures alone (labelled so)."""
     bench = _bench_module()
-    assert bench.pair_corpus is scale.pair_corpus is pipeline.pair_corpus
+    assert bench.pair_corpus is scale.pair_corpus  # ``scan`` imports it from there when it needs it
     tree = ast.parse((ROOT / "bench" / "bench_pairing.py").read_text(encoding="utf-8"))
     defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)}
     assert not defined & (PAIRING_STAGES | {"verify", "process_chunk", "screened_band_pairs", "band_groups"})
@@ -137,14 +137,14 @@ def test_the_benchmark_times_the_pairing_path_scan_runs() -> None:
 def test_a_large_scan_pairs_through_the_scale_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above ``EXACT_LIMIT`` documents ``scan`` finds its pairs with ``pairing.scale.pair_corpus``."""
     calls = []
-    real = pipeline.pair_corpus
+    real = scale.pair_corpus
 
     def spy(*args: object, **kwargs: object) -> scale.Verified:
         result = real(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(result)
         return result
 
-    monkeypatch.setattr(pipeline, "pair_corpus", spy)
+    monkeypatch.setattr(scale, "pair_corpus", spy)
     rng = random.Random(3)
     docs = [Document(f"d{k:03d}", report(rng, 80)) for k in range(pipeline.EXACT_LIMIT + 5)]
     docs.append(Document("copy-of-d007", docs[7].text))

@@ -24,6 +24,7 @@ from reconcile.pairing.features import (
     relation,
     unsegmented_body,
 )
+from reconcile.pairing.tokens import _FOLD_BYTES as _FOLD
 from reconcile.pipeline import prepare, scan
 from reconcile.text.dates import find_dates
 from tests.conftest import SAMPLES
@@ -217,6 +218,31 @@ def test_batch_sets_match_hashing_each_token_alone() -> None:
             ]
             expected_rare = minhash.set_hashes(np.array(rare, dtype=np.uint64))
             assert np.array_equal(minhash.sorted_unique(sets.rare[sets.rare_doc == k]), expected_rare)
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("aZ Σσςİıé'\u2019\u2014\u00a0\u201c-.\n\x01ÅΑΣ\u0307ß"))
+            | st.characters(codec="utf-8"),
+            max_size=12,
+        ),
+        max_size=5,
+    )
+)
+def test_plain_bytes_text_by_text_are_the_batchs(texts: list[str]) -> None:
+    """``_plain_bytes`` lowers and searches only the non-ASCII texts, one at a time; the bytes are
+    those of lowering and searching the whole batch at once (as it did before)."""
+    from reconcile.pairing.tokens import _PUNCTUATION_RE, _plain_bytes, _plain_mark, comparison_text
+
+    texts = [comparison_text(t) for t in texts]
+    joined = " " + " \x01 ".join(texts) + " "
+    whole = (
+        joined.encode("ascii")
+        if joined.isascii()
+        else _PUNCTUATION_RE.sub(_plain_mark, joined.lower().encode("utf-8", "surrogatepass"))
+    )
+    assert _plain_bytes(texts).translate(_FOLD) == whole.translate(_FOLD)
 
 
 @given(

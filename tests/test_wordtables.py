@@ -221,6 +221,13 @@ def test_lemmas_are_simplemmas() -> None:
         keys = list(shipped)
         words = rng.sample(keys, 400) + [k.upper() for k in rng.sample(keys, 50)]
         words += ["cleansing", "cleaning", "manifestations", "de-escalate", "tai-lateral", "Armenia's", "qzqz"]
+        # the words of wordfreq's list are answered from the lemma table, the others by simplemma
+        table = lexicon.lemmas(lang)
+        assert table is not None
+        listed = list(lexicon.frequencies(lang))
+        sample = rng.sample(listed, 400)
+        assert all(word in table for word in sample)
+        words += sample
         for word in words:
             assert lexicon.lemmatizer().lemmatize(word, lang) == simplemma.lemmatize(word, lang=lang), (lang, word)
     with pytest.raises(ValueError):
@@ -339,12 +346,15 @@ def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
 
 
 def test_a_clean_compare_does_not_import_ftfy_or_wordfreq(seeds: Path) -> None:
-    """Reading and comparing the seeds (curly quotes, no mojibake) needs neither package whole."""
+    """Reading and comparing the seeds (curly quotes, no mojibake) needs neither package whole, nor
+    simplemma (lemmas of listed words come from a table), a charset guesser, a web client, worker
+    processes, the large-scan pairing or an HTML parser."""
     code = (
         "import sys; from reconcile.cli import main\n"
         'try:\n    main(["compare", sys.argv[1], sys.argv[2], "--format", "json"])\n'
         "except SystemExit:\n    pass\n"
-        "heavy = ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2')\n"
+        "heavy = ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2', 'simplemma', 'charset_normalizer',\n"
+        "         'http.client', 'multiprocessing', 'reconcile.pairing.scale', 'html.parser')\n"
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run(
@@ -362,3 +372,36 @@ def test_many_lookups_read_the_table_whole_with_the_same_answers(tmp_path: Path,
     assert table._all is not None, "read whole after BULK_AFTER distinct keys"
     assert answers == [rows.get(key) for key in asked]
     assert [key in table for key in ("w1", "w3", "absent3")] == [True, True, False]
+
+
+def test_a_listed_words_lemma_comes_from_the_table_without_simplemma() -> None:
+    """A word of wordfreq's list is answered from the lemma table (simplemma's import is most of a
+    clean compare's start-up); an unlisted one from simplemma, with the same answer as it gives."""
+    code = (
+        "import sys; from reconcile.text.lexicon import lemmatizer\n"
+        "print(lemmatizer().lemmatize('running', 'en'), 'simplemma' in sys.modules)\n"
+        "print(lemmatizer().lemmatize('qzqzings', 'en'), 'simplemma' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    import simplemma
+
+    assert done.stdout.splitlines() == ["run False", f"{simplemma.lemmatize('qzqzings', lang='en')} True"]
+
+
+def test_no_lemma_table_where_the_cache_dir_cannot_take_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the lemma table for one process alone would cost seconds: with the cache dir blocked
+    (a file in its place) the lemmas come from simplemma, the same answers."""
+    import simplemma
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache dir should be")
+    monkeypatch.setenv(wordtables.CACHE_ENV, str(blocker / "inside"))
+    for cached in (lexicon.lemmas, lexicon.frequencies, lexicon.lemmatizer, lexicon.simplemma_lemmatizer):
+        cached.cache_clear()
+    try:
+        assert lexicon.lemmas("en") is None
+        assert lexicon.lemmatizer().lemmatize("running", "en") == simplemma.lemmatize("running", lang="en")
+    finally:
+        for cached in (lexicon.lemmas, lexicon.frequencies, lexicon.lemmatizer, lexicon.simplemma_lemmatizer):
+            cached.cache_clear()

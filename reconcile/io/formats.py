@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -176,47 +176,55 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-class _TextOfHtml(HTMLParser):
-    """Text of an HTML fragment, one paragraph per block element; scripts and styles dropped."""
+@functools.cache
+def _html_text_parser() -> type[Any]:
+    """``_TextOfHtml``, made on first use: ``html.parser`` (and its entity table) is imported only
+    for a feed whose entries hold HTML, not by every ``compare``."""
+    from html.parser import HTMLParser
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self._current: list[str] = []
-        self._skip = 0
+    class _TextOfHtml(HTMLParser):
+        """Text of an HTML fragment, one paragraph per block element; scripts and styles dropped."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.paragraphs: list[str] = []
+            self._current: list[str] = []
+            self._skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self._skip += 1
+            elif tag in _BLOCK_TAGS:
+                self._flush()
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                self._skip = max(0, self._skip - 1)
+            elif tag in _BLOCK_TAGS:
+                self._flush()
+
+        def handle_data(self, data: str) -> None:
+            if not self._skip:
+                self._current.append(data)
+
+        def _flush(self) -> None:
+            text = " ".join("".join(self._current).split())
+            if text:
+                self.paragraphs.append(text)
+            self._current = []
+
+        def close(self) -> None:
+            super().close()
             self._flush()
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._current.append(data)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._current).split())
-        if text:
-            self.paragraphs.append(text)
-        self._current = []
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
+    return _TextOfHtml
 
 
 def fragment_paragraphs(fragment: str) -> list[str]:
     """Paragraphs of an HTML fragment (a feed entry's content), or of plain text split at blank lines."""
     if not re.search(r"<[A-Za-z!/]", fragment):
         return [" ".join(p.split()) for p in re.split(r"\n\s*\n", fragment) if p.strip()]
-    parser = _TextOfHtml()
+    parser = _html_text_parser()()
     parser.feed(fragment)
     parser.close()
     return parser.paragraphs

@@ -27,7 +27,6 @@ from typing import IO, Any
 
 from reconcile.io import formats
 from reconcile.io.decode import decode_text
-from reconcile.io.fetch import FetchError, fetch
 from reconcile.io.fields import (
     DEFAULT_MAX_BYTES,
     DEFAULT_OPTIONS,
@@ -175,6 +174,8 @@ def read_stream(handle: IO[bytes], path: str, doc_id: str, options: InputOptions
 
 def fetched_documents(url: str, options: InputOptions = DEFAULT_OPTIONS) -> Iterator[Loaded]:
     """The documents at a web address (a page's article, a feed's items), or one ``Skipped`` saying why not."""
+    from reconcile.io.fetch import FetchError, fetch  # http.client and ssl: 25 ms, only for web addresses
+
     try:
         body, kind = fetch(url, options)
     except FetchError as err:

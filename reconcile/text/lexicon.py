@@ -250,12 +250,69 @@ class _LemmaTables:
 
 
 @functools.cache
-def lemmatizer() -> Any:
+def simplemma_lemmatizer() -> Any:
     """simplemma's lemmatizer as ``simplemma.lemmatize`` builds it (not greedy), on cached tables."""
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
 
     return Lemmatizer(lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=_LemmaTables()))
+
+
+def _simplemma_sources(lang: str) -> list[Path]:
+    """The files a lemma depends on: simplemma's version (an install rewrites its files, code and all)
+    and the language's dictionary."""
+    root = package_dir("simplemma")
+    return [
+        root / "__metadata__.py",
+        root / "lemmatizer.py",
+        root / "strategies" / "dictionaries" / "data" / f"{lang}.plzma",
+    ]
+
+
+@functools.cache
+def lemmas(lang: str) -> Table[str] | None:
+    """simplemma's lemma (``simplemma_lemmatizer().lemmatize``) of every word in wordfreq's list of
+    ``lang``, worked out once into a table; None where either package has no list for it, or where
+    the table is not in the cache dir and cannot be written there.
+
+    Importing simplemma costs about 70 ms (its rules for every language compile at import), most
+    of a ``compare`` that asks for a handful of lemmas; a word the lexicon knows (what
+    ``evidence.same_lemma`` is asked about) is then looked up instead.  Building the English table
+    takes some 6 s, once per machine and version of the two packages."""
+    data = package_dir("wordfreq") / "data"
+    if not (data / f"large_{lang}.msgpack.gz").exists() and not (data / f"small_{lang}.msgpack.gz").exists():
+        return None
+    simplemma_data = package_dir("simplemma") / "strategies" / "dictionaries" / "data" / f"{lang}.plzma"
+    if not simplemma_data.exists():
+        return None
+    words = frequencies(lang)
+
+    def build() -> tuple[Any, dict[str, str]]:
+        lemmatize = simplemma_lemmatizer().lemmatize
+        return ((word, lemmatize(word, lang)) for word in words), {}
+
+    table: Table[str] = Table(f"simplemma-lemmas-{lang}", [*words.sources, *_simplemma_sources(lang)], build)
+    # Built for one process alone (a cache dir that cannot be written), the table would cost
+    # seconds where simplemma's import costs 70 ms.
+    return table if table.stored_or_storable() else None
+
+
+class Lemmatizer:
+    """``simplemma_lemmatizer()`` answering from the ``lemmas`` table where it holds the word, so a
+    process imports simplemma only for a word outside wordfreq's lists (or a language without one)."""
+
+    def lemmatize(self, token: str, lang: str) -> str:
+        table = lemmas(lang) if isinstance(lang, str) else None
+        found = table.get(token) if table is not None else None
+        if found is not None:
+            return str(found)
+        return str(simplemma_lemmatizer().lemmatize(token, lang))
+
+
+@functools.cache
+def lemmatizer() -> Lemmatizer:
+    """simplemma's lemmas (``simplemma.lemmatize``, not greedy), from the cached tables."""
+    return Lemmatizer()
 
 
 TOKENIZER_FILE = "l2_supercat_tokenizer_config.json"

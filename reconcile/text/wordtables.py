@@ -168,6 +168,18 @@ class Table(Mapping[str, V], Generic[V]):
     def path(self) -> Path:
         return cache_dir() / f"{self.name}-{self.key}.sqlite"
 
+    def stored_or_storable(self) -> bool:
+        """Whether the table's file is there, or its cache dir can take it: otherwise every process
+        that uses the table builds it in memory for itself."""
+        path = self.path
+        if path.exists():
+            return True
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(path.parent, os.W_OK)
+
     def _connection(self) -> sqlite3.Connection:
         # A connection does not cross a fork: a child process opens its own.
         if self._conn is None or self._pid != os.getpid():
