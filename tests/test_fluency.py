@@ -46,8 +46,12 @@ def test_the_left_reading_is_cheap_evidence_for_the_same_slot() -> None:
         ),
         # function words put for one another between shared words
         ("Napoli took the lead in the eighth minute.", "Napoli took i lead in the eighth minute.", "i"),
-        ("There are also other big players in the market.", "There are all other big players in the market.", "all"),
-        ("In spite of this, ten people died every day.", "In spite of this, ten people died ever day.", "ever"),
+        ("He scored his tenth goal for the club on Sunday.", "He scored is tenth goal for the club on Sunday.", "is"),
+        (
+            "The minister said that the plan was of no use to anyone.",
+            "The minister said the plan was off no use to anyone.",
+            "off",
+        ),
     ],
 )
 def test_slips_found_by_reading_the_sentence(a: str, b: str, slip: str) -> None:
