@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,17 +26,20 @@ def seed(prefix: str) -> Path:
     return next(SEEDS.glob(f"{prefix}_*.txt"))
 
 
-@pytest.fixture(autouse=True)
-def bigram_judgement(request, monkeypatch) -> None:
-    """Judge by the bigram counts unless a test asks for the language model (``fluency`` marker).
+# The suite judges by the bigram counts: the language model is an optional extra, and the suite's
+# expectations hold on either install.  Set for the whole session, before any fixture starts a
+# process (Dask workers, the CLI), so those processes judge the same way.  The tests of the model
+# (tests/test_fluency.py, marked ``fluency``) lift it for their own run.
+os.environ["RECONCILE_NO_FLUENCY"] = "1"
 
-    The model is an optional extra: the suite's expectations hold on either install, and the tests
-    of the model (tests/test_fluency.py) run where it is installed and skip where it is not.
-    """
+
+@pytest.fixture(autouse=True)
+def sentence_reading(request, monkeypatch) -> Iterator[None]:
+    """The language model reads sentences only in tests marked ``fluency``."""
     from reconcile.text import fluency
 
-    if request.node.get_closest_marker("fluency") is None:
-        monkeypatch.setenv(fluency.DISABLE_ENV, "1")
-    else:
+    if request.node.get_closest_marker("fluency") is not None:
         monkeypatch.delenv(fluency.DISABLE_ENV, raising=False)
+    fluency.available.cache_clear()
+    yield
     fluency.available.cache_clear()
