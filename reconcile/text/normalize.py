@@ -87,6 +87,14 @@ def _html_entity() -> re.Pattern[str]:
     return HTML_ENTITY_RE
 
 
+def _altered_utf8() -> re.Pattern[str]:
+    """UTF-8 read as Latin-1 whose no-break space became a plain space ("Â " for a no-break space):
+    ftfy restores it (``restore_byte_a0``) where its mojibake test sees nothing."""
+    from ftfy.chardata import ALTERED_UTF8_RE
+
+    return re.compile(ALTERED_UTF8_RE.pattern.decode("latin-1"))
+
+
 def _mojibake_marks() -> re.Pattern[str]:
     """Characters of which every pattern of ``ftfy.badness.BADNESS_RE`` (ftfy's mojibake test)
     holds at least one: its categories other than punctuation and common letters, and the
@@ -105,7 +113,7 @@ def _ftfy_patterns() -> Table[Any]:
     (``reconcile.text.wordtables``): importing ftfy costs 60 ms of a ``compare`` (wcwidth with it), and
     with the patterns at hand only a text that one of its fixers changes needs it."""
     root = package_dir("ftfy")
-    made = {"touches": _ftfy_touches, "marks": _mojibake_marks, "entity": _html_entity}
+    made = {"touches": _ftfy_touches, "marks": _mojibake_marks, "entity": _html_entity, "altered": _altered_utf8}
 
     def build() -> tuple[Any, dict[str, str]]:
         patterns = {name: make() for name, make in made.items()}
@@ -113,12 +121,13 @@ def _ftfy_patterns() -> Table[Any]:
         rows.update((f"{name} flags", p.flags) for name, p in patterns.items())
         return rows.items(), {}
 
-    return Table("ftfy-patterns", [root / "chardata.py", root / "badness.py", root / "fixes.py"], build)
+    return Table("ftfy-patterns-2", [root / "chardata.py", root / "badness.py", root / "fixes.py"], build)
 
 
 @functools.cache
 def ftfy_pattern(name: str) -> re.Pattern[str]:
-    """``_ftfy_touches``, ``_mojibake_marks`` or ``_html_entity`` ("touches", "marks", "entity"), from the cache."""
+    """``_ftfy_touches``, ``_mojibake_marks``, ``_html_entity`` or ``_altered_utf8`` ("touches", "marks",
+    "entity", "altered"), from the cache."""
     table = _ftfy_patterns()
     return re.compile(table[name], int(table[f"{name} flags"]))
 
@@ -158,7 +167,7 @@ def needs_ftfy(text: str) -> bool:
         # in ASCII, what a fixer touches is a control character other than tab and line feed,
         # which is what ``isprintable`` tells (in C, 5-10 times faster than a pattern)
         return not text.replace("\n", " ").replace("\t", " ").isprintable()
-    return bool(ftfy_pattern("touches").search(text)) or likely_mojibake(text)
+    return bool(ftfy_pattern("touches").search(text) or ftfy_pattern("altered").search(text)) or likely_mojibake(text)
 
 
 def repair(text: str) -> tuple[str, tuple[str, ...]]:
