@@ -116,13 +116,12 @@ class _Model:
     def tokens(self, text: str, first: bool) -> list[int]:
         return list(self._model.tokenize(text, add_bos=first))
 
-    def log_prob(self, prefix: tuple[int, ...], scored: tuple[int, ...]) -> float:
-        """log P(scored | prefix): the sum of each scored token's log-probability after all before it."""
+    def _logits(self, tokens: tuple[int, ...], first: int) -> Any:
+        """The model's scores for the token after each of ``tokens[first:]`` (one row a position), read
+        in one batch from an empty cache, so that a text gets the same scores whatever came before."""
         import numpy as np
 
         api = self._api
-        tokens = (prefix + scored)[-CONTEXT_TOKENS:]
-        first_scored = len(tokens) - len(scored)
         with self._lock:
             context = self._context
             context.kv_cache_clear()
@@ -134,17 +133,25 @@ class _Model:
                     batch.pos[i] = i
                     batch.n_seq_id[i] = 1
                     batch.seq_id[i][0] = 0
-                    batch.logits[i] = 1 if i >= first_scored - 1 else 0
+                    batch.logits[i] = 1 if i >= first else 0
                 if context.decode(batch) != 0:
-                    raise RuntimeError("the language model failed to read a window")
+                    raise RuntimeError("the language model failed to read a text")
             finally:
                 api.llama_batch_free(batch)
-            rows = np.stack(
+            return np.stack(
                 [
-                    np.ctypeslib.as_array(context.get_logits(i), shape=(self._vocab,)).astype(np.float64)
-                    for i in range(first_scored - 1, len(tokens) - 1)
+                    np.ctypeslib.as_array(context.get_logits(i), shape=(self._vocab,)).astype(np.float32)
+                    for i in range(first, len(tokens))
                 ]
             )
+
+    def log_prob(self, prefix: tuple[int, ...], scored: tuple[int, ...]) -> float:
+        """log P(scored | prefix): the sum of each scored token's log-probability after all before it."""
+        import numpy as np
+
+        tokens = (prefix + scored)[-CONTEXT_TOKENS:]
+        first_scored = len(tokens) - len(scored)
+        rows = self._logits(tokens, first_scored - 1)[:-1].astype(np.float64)
         top = rows.max(axis=1)
         normaliser = top + np.log(np.exp(rows - top[:, None]).sum(axis=1))
         chosen = rows[np.arange(len(scored)), np.asarray(tokens[first_scored:])]
@@ -163,24 +170,7 @@ class _Model:
         """log P(every next token | the tokens before it): row i is the distribution after tokens[:i + 1]."""
         import numpy as np
 
-        api = self._api
-        with self._lock:
-            context = self._context
-            context.kv_cache_clear()
-            batch = api.llama_batch_init(len(tokens), 0, 1)
-            try:
-                batch.n_tokens = len(tokens)
-                for i, token in enumerate(tokens):
-                    batch.token[i] = token
-                    batch.pos[i] = i
-                    batch.n_seq_id[i] = 1
-                    batch.seq_id[i][0] = 0
-                    batch.logits[i] = 1
-                if context.decode(batch) != 0:
-                    raise RuntimeError("the language model failed to read a sentence")
-            finally:
-                api.llama_batch_free(batch)
-            rows = np.ctypeslib.as_array(context.get_logits(0), shape=(len(tokens), self._vocab)).astype(np.float32)
+        rows = self._logits(tokens, 0)
         top = rows.max(axis=1, keepdims=True)
         rows -= top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
         return rows
