@@ -1529,40 +1529,43 @@ def _may_be_slip(x: str, y: str) -> bool:
     return related is None or related < RELATED_MEANING
 
 
+def _sentence_around(words: Sequence[_Word], n: int, before: int, after: int) -> tuple[int, int]:
+    """Where the words of ``words[n]``'s sentence start and end, at most ``before`` words before it and
+    ``after`` after it."""
+    sentence = words[n].sentence
+    first = n
+    while first > 0 and n - first < before and words[first - 1].sentence == sentence:
+        first -= 1
+    end = n + 1
+    while end < len(words) and end - n <= after and words[end].sentence == sentence:
+        end += 1
+    return first, end
+
+
+def _cased_like(w: _Word, other: str) -> str:
+    return other.capitalize() if w.text[:1].isupper() else other
+
+
 def _left_margin(words: Sequence[_Word], n: int, other: str) -> float:
     """How much likelier ``other`` is than ``words[n]`` after the words of its sentence before it (nats),
     from one reading of the sentence shared by every candidate in it."""
     w = words[n]
-    first = n
-    while first > 0 and words[first - 1].sentence == w.sentence:
-        first -= 1
-    last = n + 1
-    while last < len(words) and words[last].sentence == w.sentence:
-        last += 1
-    text = "".join(v.gap + v.text for v in words[first:last]).lstrip()
-    start = len("".join(v.gap + v.text for v in words[first:n]).lstrip()) + (len(w.gap) if n > first else 0)
-    if n == first:
-        start = 0
-    other_cased = other.capitalize() if w.text[:1].isupper() else other
-    found = fluency.left_margin(text, start, w.text, other_cased)
+    first, end = _sentence_around(words, n, len(words), len(words))
+    pieces = [v.gap + v.text for v in words[first:end]]
+    text = "".join(pieces).lstrip()
+    start = 0 if n == first else len(text) - len("".join(pieces[n - first :])) + len(w.gap)
+    found = fluency.left_margin(text, start, w.text, _cased_like(w, other))
     return found if found is not None else 0.0
 
 
 def _sentence_margin(words: Sequence[_Word], n: int, other: str) -> float:
     """How much better the sentence around ``words[n]`` reads with ``other`` in its place (nats)."""
     w = words[n]
-    start = n
-    while start > 0 and n - start < WINDOW_BEFORE and words[start - 1].sentence == w.sentence:
-        start -= 1
-    end = n + 1
-    while end < len(words) and end - n <= WINDOW_AFTER and words[end].sentence == w.sentence:
-        end += 1
-    before = "".join(v.gap + v.text for v in words[start:n]).strip()
+    first, end = _sentence_around(words, n, WINDOW_BEFORE, WINDOW_AFTER)
+    before = "".join(v.gap + v.text for v in words[first:n]).strip()
     after = "".join(v.gap + v.text for v in words[n + 1 : end])
-    written = w.text
-    other_cased = other.capitalize() if written[:1].isupper() else other
     space = w.gap if w.gap.strip() == "" and w.gap else " "
-    return fluency.slot_margin(before, written, other_cased, after, space)
+    return fluency.slot_margin(before, w.text, _cased_like(w, other), after, space)
 
 
 def _kept_foreign(words: Sequence[_Word], n: int, lang: Language) -> bool:

@@ -194,7 +194,7 @@ def window_fit(before: str, word: str, after: str) -> float:
     two candidates for one slot are compared on the same text.
     """
     model = _model()
-    prefix = tuple(model.tokens(before, first=True)) if before else tuple(model.tokens("", first=True))
+    prefix = tuple(model.tokens(before, first=True))
     scored = tuple(model.tokens(word + after, first=False))
     if not scored:
         return 0.0
