@@ -52,6 +52,15 @@ def test_the_left_reading_is_cheap_evidence_for_the_same_slot() -> None:
             "The minister said the plan was off no use to anyone.",
             "off",
         ),
+        # a form of the word that its sentence's grammar rejects
+        ("The visitors did not hold the lead for long.", "The visitors did not held the lead for long.", "held"),
+        (
+            "He lost to the much more experienced champion in the final.",
+            "He lost to the much more experience champion in the final.",
+            "experience",
+        ),
+        # only the word after the slip gives it away: the reading from the left alone must not rule it out
+        ("Regular petrol stations are run by the company.", "Regular petal stations are run by the company.", "petal"),
     ],
 )
 def test_slips_found_by_reading_the_sentence(a: str, b: str, slip: str) -> None:
@@ -67,6 +76,14 @@ def test_slips_found_by_reading_the_sentence(a: str, b: str, slip: str) -> None:
         (
             "The plane took off from an airport in the town of Marl.",
             "The plane took off from an airport at the town of Marl.",
+        ),
+        # a derived word takes another part of speech with the rewording: not read as a slip
+        ("Steps lead into a kind of rock gallery.", "Steps lead into a kind of rocky gallery."),
+        ("The prosecutor's office said the man had confessed.", "The prosecution office said the man had confessed."),
+        # another tense that fits its sentence
+        (
+            "Only a third of the respondents know where to charge.",
+            "Only a third of the respondents knew where to charge.",
         ),
     ],
 )

@@ -58,6 +58,8 @@ def test_real_word_slips_are_found(right: str, slip: str) -> None:
         ("Stairs lead to a rock gallery above the path.", "Stairs lead to a rocky gallery above the path."),
         ("They feared an atom bomb would fall.", "They feared an atomic bomb would fall."),
         ("Police stopped the races on Sunday.", "Police stopped the racers on Sunday."),
+        # a British past form in -t beside the American -ed
+        ("Everyone knew about the spoilt flour.", "Everyone knew about the spoiled flour."),
         # each word fits its own place: written on purpose, not a slip for the other
         ("According to the police, Unipetrol will pay.", "Unipetrol will pay too, the police said."),
         # a word of the source language kept in a name

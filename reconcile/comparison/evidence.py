@@ -674,7 +674,14 @@ def judge_words(
         return WordJudgement(None, f"{x!r}/{y!r} can be confused, but both fit their neighbours", open_to_context=True)
     # "ever"/"every", "the"/"these": function words are not derived from one another
     if same_lemma(x, y, lang.code) or (derived(x, y) and not function_words):
-        return WordJudgement(None, "one word in two grammatical forms (same lemma or derivation)")
+        # "did not held", "the much more experience champion": a form of the word its sentence's grammar
+        # rejects is a slip a reading of the sentence can see.  A derived word changes its part of speech
+        # with the rewording ("a rock gallery" / "a rocky gallery"), which no reading tells from a slip.
+        return WordJudgement(
+            None,
+            "one word in two grammatical forms (same lemma or derivation)",
+            open_to_context=same_lemma(x, y, lang.code),
+        )
     fx, fy = zipf(joined(x), lang.code), zipf(joined(y), lang.code)
     if min(fx, fy) < COMMON_WORD_ZIPF <= max(fx, fy) - 1 and look_alike(x, y) and "-" not in x + y:
         rare, common = (x, y) if fx < fy else (y, x)

@@ -176,10 +176,27 @@ def misspellings() -> Mapping[str, tuple[str, ...]]:
     return Table("codespell-misspellings", [_codespell_file("dictionary.txt")], build, _decode_corrections)
 
 
+BRITISH_PAST_FORMS = {
+    "burnt": "burned",
+    "dreamt": "dreamed",
+    "dwelt": "dwelled",
+    "knelt": "kneeled",
+    "leant": "leaned",
+    "leapt": "leaped",
+    "learnt": "learned",
+    "smelt": "smelled",
+    "spelt": "spelled",
+    "spilt": "spilled",
+    "spoilt": "spoiled",
+}
+"""Past forms in -t that British English keeps beside the -ed of American English ("the spoilt flour" /
+"spoiled flour" in the WMT21 references): codespell's en-GB list spells endings, not these verbs."""
+
+
 @functools.cache
 def british_american() -> frozenset[tuple[str, str]]:
     """Unordered British/American spelling pairs ("colour", "color")."""
-    pairs = set()
+    pairs = {pair for gb, us in BRITISH_PAST_FORMS.items() for pair in ((gb, us), (us, gb))}
     for line in _codespell_lines("dictionary_en-GB_to_en-US.txt"):
         gb, _, us = line.partition("->")
         us = us.split(",")[0].strip()
