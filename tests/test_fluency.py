@@ -59,7 +59,7 @@ def test_the_left_reading_is_cheap_evidence_for_the_same_slot() -> None:
             "He lost to the much more experience champion in the final.",
             "experience",
         ),
-        # only the word after the slip gives it away: the reading from the left alone must not rule it out
+        # a look-alike content word between shared words
         ("Regular petrol stations are run by the company.", "Regular petal stations are run by the company.", "petal"),
     ],
 )
