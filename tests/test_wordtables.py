@@ -339,7 +339,7 @@ def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
     from reconcile.text import normalize
 
     for name, make in (("touches", normalize._ftfy_touches), ("marks", normalize._mojibake_marks),
-                       ("entity", normalize._html_entity)):  # fmt: skip
+                       ("entity", normalize._html_entity), ("altered", normalize._altered_utf8)):  # fmt: skip
         made = make()
         cached = normalize.ftfy_pattern(name)
         assert (cached.pattern, cached.flags) == (made.pattern, made.flags), name
