@@ -33,9 +33,17 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 CACHE_ENV = "RECONCILE_CACHE_DIR"
 
 
-FLOORS = {"python -c pass": "pass", "python -c 'import numpy'": "import numpy"}
-"""What any run costs on this machine at this load: the interpreter, and numpy's import, which the
-comparison needs (rapidfuzz's ``cdist`` in alignment and divergence gives numpy arrays)."""
+FLOORS = {
+    "python -c pass": "pass",
+    "python -c 'import numpy'": "import numpy",
+    "the same, one BLAS thread as the CLI asks": "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import numpy",
+    "import reconcile.cli (new code)": "import reconcile.cli",
+}
+"""What any run costs on this machine at this load: the interpreter; numpy's import, which the
+comparison needs (pairing's features are numpy sets, rapidfuzz's ``cdist`` in alignment and
+divergence gives numpy arrays), as a plain ``import numpy`` and with the one BLAS thread the command
+line asks for (``reconcile/_process.py``); and the new code's imports without the comparison (the rest
+of a run is reading, comparing and writing)."""
 
 
 def _command(seeds: Path) -> list[str]:
@@ -49,6 +57,7 @@ def _run(command: list[str], code: Path, cache: Path) -> tuple[float, float, byt
     """Wall ms, CPU ms (user + system, the child's) and the report of one run."""
     env = {**os.environ, "PYTHONPATH": str(code), CACHE_ENV: str(cache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules compiled once, then read from __pycache__
+    env.pop("OPENBLAS_NUM_THREADS", None)  # each code and each floor sets it, or not, as for a user
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, check=True)

@@ -6,6 +6,10 @@ inputs were skipped (each named on stderr), 1 on a user error, 2 on bad usage.
 
 from __future__ import annotations
 
+from reconcile import _process  # first: one BLAS thread, and no garbage collection during the imports below
+
+# isort: split
+
 import contextlib
 import functools
 import os
@@ -20,7 +24,6 @@ from typing import Any, TypeVar
 
 import click
 
-import reconcile._process  # noqa: F401  (before numpy: one BLAS thread)
 from reconcile.io.fields import InputOptions
 from reconcile.limits import MAX_BATCH_SIZE, MAX_INPUT_BYTES, MAX_NUM_PERM, MAX_SHINGLE_SIZE, MAX_WORKERS
 from reconcile.model import Document, Reconciliation, Skipped
@@ -629,6 +632,8 @@ def dedup(
     if counts.rejected:
         sys.exit(EXIT_SKIPPED)
 
+
+_process.resume_collection()  # the imports are done: freeze what they made, collect as usual from here on
 
 if __name__ == "__main__":
     main()

@@ -172,3 +172,27 @@ def test_command_summaries_are_whole_sentences(width: int) -> None:
         summary = main.commands[name].short_help  # type: ignore[attr-defined]
         assert summary and summary.endswith(".")
         assert " ".join(summary.split()) in " ".join(commands.split())
+
+
+def test_the_command_line_collects_garbage_after_its_imports_and_the_library_never_stops_it() -> None:
+    """``reconcile._process`` turns the collector off while ``reconcile.cli`` imports (a tenth of a
+    ``compare``'s time went to collections of a heap that only grows), and the end of the module turns
+    it on again with the imported objects frozen; ``import reconcile`` and the pipeline leave it alone,
+    and a collector the caller turned off stays off."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys\n"
+        "import reconcile.pipeline\n"
+        "assert gc.isenabled() and gc.get_freeze_count() == 0, 'the library left the collector alone'\n"
+        "if sys.argv[1] == 'off':\n    gc.disable()\n"
+        "import reconcile.cli\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 0)"
+    )
+    shown = {}
+    for state in ("on", "off"):
+        done = subprocess.run([sys.executable, "-c", code, state], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        shown[state] = done.stdout.split()
+    assert shown == {"on": ["True", "True"], "off": ["False", "False"]}

@@ -336,6 +336,22 @@ def test_repair_runs_ftfy_only_where_it_would_change_something_and_gives_what_ft
     assert repair(text)[0] == _ftfy_in_full(text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=TRICKY + "ﬂﬃＬＯ\x00\x1b[31m\ufeff<b>&amp;&#233;", max_size=80),
+    st.sampled_from(["latin-1", "cp1252", "mac_roman", "cp437", None]),
+)
+def test_fix_text_is_ftfys_fix_text(text: str, misread_as: str | None) -> None:
+    """``normalize.fix_text`` runs ftfy's fixers in ftfy's order, skipping only a ``translate`` that
+    would change nothing: the same text as ``ftfy.fix_text``, mojibake (UTF-8 read in another
+    charset, which makes ligatures and full-width forms of its own) and all."""
+    from reconcile.text.normalize import fix_text
+
+    if misread_as is not None:
+        text = text.encode("utf-8", "surrogatepass").decode(misread_as, "replace")
+    assert fix_text(text) == _ftfy_in_full(text)
+
+
 @pytest.mark.parametrize(
     "text",
     ["sÃ³ the cafÃ© opened", "voilÃ le travail", "â€œquotedâ€\x9d", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚ friends", "ﬁne ＡＢＣ", "a\r\nb"],

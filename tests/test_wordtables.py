@@ -339,7 +339,7 @@ def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
     from reconcile.text import normalize
 
     for name, make in (("touches", normalize._ftfy_touches), ("marks", normalize._mojibake_marks),
-                       ("entity", normalize._html_entity)):  # fmt: skip
+                       ("entity", normalize._html_entity), ("altered", normalize._altered_utf8)):  # fmt: skip
         made = make()
         cached = normalize.ftfy_pattern(name)
         assert (cached.pattern, cached.flags) == (made.pattern, made.flags), name
@@ -348,13 +348,16 @@ def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:
 def test_a_clean_compare_does_not_import_ftfy_or_wordfreq(seeds: Path) -> None:
     """Reading and comparing the seeds (curly quotes, no mojibake) needs neither package whole, nor
     simplemma (lemmas of listed words come from a table), a charset guesser, a web client, worker
-    processes, the large-scan pairing or an HTML parser."""
+    processes, the large-scan pairing or an HTML parser; nor datasketch, polars, pyarrow, jsonschema or
+    the HTML and table writers (a JSON report to a pipe needs none of them)."""
     code = (
         "import sys; from reconcile.cli import main\n"
         'try:\n    main(["compare", sys.argv[1], sys.argv[2], "--format", "json"])\n'
         "except SystemExit:\n    pass\n"
         "heavy = ('ftfy', 'wordfreq', 'wordllama', 'polars', 'jinja2', 'simplemma', 'charset_normalizer',\n"
-        "         'http.client', 'multiprocessing', 'reconcile.pairing.scale', 'html.parser')\n"
+        "         'http.client', 'multiprocessing', 'reconcile.pairing.scale', 'html.parser', 'datasketch',\n"
+        "         'jsonschema', 'pyarrow', 'pandas', 'symspellpy', 'reconcile.report.html',\n"
+        "         'reconcile.report.tables')\n"
         "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run(

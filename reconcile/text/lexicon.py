@@ -276,10 +276,14 @@ def simplemma_lemmatizer() -> Any:
 
 
 def _simplemma_sources(lang: str) -> list[Path]:
-    """The files a lemma depends on: simplemma's version, code and the language's dictionary."""
+    """The files a lemma depends on: simplemma's version (an install rewrites its files, code and all)
+    and the language's dictionary."""
     root = package_dir("simplemma")
-    code = sorted(root.glob("*.py")) + sorted((root / "strategies").rglob("*.py"))
-    return [*code, root / "strategies" / "dictionaries" / "data" / f"{lang}.plzma"]
+    return [
+        root / "__metadata__.py",
+        root / "lemmatizer.py",
+        root / "strategies" / "dictionaries" / "data" / f"{lang}.plzma",
+    ]
 
 
 @functools.cache
