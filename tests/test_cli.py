@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,33 @@ def test_the_command_line_collects_garbage_after_its_imports_and_the_library_nev
         assert done.returncode == 0, done.stderr
         shown[state] = done.stdout.split()
     assert shown == {"on": ["True", "True"], "off": ["False", "False"]}
+
+
+def test_no_fluency_switches_the_model_off_for_the_run_and_its_workers(monkeypatch, tmp_path: Path) -> None:
+    from reconcile.text import fluency
+
+    monkeypatch.delenv(fluency.DISABLE_ENV, raising=False)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The plane took off from a nearby airport on Sunday.\n", encoding="utf-8")
+    b.write_text("The plane tuck off from a nearby airport on Sunday.\n", encoding="utf-8")
+    result = run("compare", str(a), str(b), "--no-fluency", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert os.environ[fluency.DISABLE_ENV] == "1"  # the switch worker processes inherit
+    assert not fluency.available()
+    monkeypatch.undo()
+    fluency.available.cache_clear()
+
+
+def test_fluency_without_the_model_is_a_usage_error(monkeypatch, tmp_path: Path) -> None:
+    from reconcile.text import fluency
+
+    monkeypatch.setenv(fluency.DISABLE_ENV, "1")  # restored after the test, whatever the flag did
+    monkeypatch.setattr(fluency, "model_path", lambda: None)
+    fluency.available.cache_clear()
+    a = tmp_path / "a.txt"
+    a.write_text("One sentence.\n", encoding="utf-8")
+    result = run("compare", str(a), str(a), "--fluency")
+    assert result.exit_code == 2
+    assert "--fluency needs the fluency extra" in result.output
+    monkeypatch.undo()
+    fluency.available.cache_clear()
