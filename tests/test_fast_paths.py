@@ -275,3 +275,27 @@ FOLD_CHARS = [*"aZ .,'\"\t\n-É", *map(chr, _PUNCT_FOLD), "\u3000", "\u2028", "�
 def test_fold_by_pattern_is_fold_by_translate(text: str) -> None:
     plain = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)).strip().casefold()
     assert fold(text) == plain
+
+
+WORDLIKE = st.one_of(
+    st.sampled_from(["cleansing", "cleaning", "fraction", "faction", "Justin", "cup", "naïve", "Zoë", "", "x"]),
+    st.text(alphabet="abcdeilnorstuyJZé-'", max_size=14),
+    st.text(max_size=8),
+)
+
+
+@given(WORDLIKE, WORDLIKE)
+@settings(max_examples=150, deadline=None)
+def test_meaning_similarity_from_one_tokenizer_is_the_plain_one(x: str, y: str) -> None:
+    """Both words encoded by one trimmed tokenizer, and pooled from those encodings, as the plain way
+    (each word encoded alone, then ``WordVectors.similarity`` encoding both again) gives."""
+    from reconcile.comparison.evidence import _word_vectors, meaning_similarity, written_capitalised
+
+    vectors = _word_vectors()
+    tokens_x = set(vectors.tokenizer.encode(x, add_special_tokens=False).tokens)
+    tokens_y = set(vectors.tokenizer.encode(y, add_special_tokens=False).tokens)
+    plain = None if tokens_x & tokens_y else float(vectors.similarity(x, y))
+    assert meaning_similarity.__wrapped__(x, y) == plain
+    lower = vectors.tokenizer.encode(" " + x.lower(), add_special_tokens=False).ids
+    capital = vectors.tokenizer.encode(" " + x[:1].upper() + x[1:].lower(), add_special_tokens=False).ids
+    assert written_capitalised.__wrapped__(x) == (len(capital) < len(lower))

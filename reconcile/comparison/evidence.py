@@ -487,9 +487,10 @@ def written_capitalised(word: str) -> bool:
     wordllama's tokenizer gives " Justin" 2 pieces and " justin" 3, " Cup" and " cup" 2 each.
     """
     tokenizer = _word_vectors().tokenizer
-    lower = tokenizer.encode(" " + word.lower(), add_special_tokens=False).ids
-    capital = tokenizer.encode(" " + word[:1].upper() + word[1:].lower(), add_special_tokens=False).ids
-    return len(capital) < len(lower)
+    lower, capital = tokenizer.encode_each(
+        [" " + word.lower(), " " + word[:1].upper() + word[1:].lower()], add_special_tokens=False
+    )
+    return len(capital.ids) < len(lower.ids)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -500,11 +501,12 @@ def meaning_similarity(x: str, y: str) -> float | None:
     "ing"): averaged token vectors then measure the spelling the words share, not their meaning.
     """
     vectors = _word_vectors()
-    tokens_x = set(vectors.tokenizer.encode(x, add_special_tokens=False).tokens)
-    tokens_y = set(vectors.tokenizer.encode(y, add_special_tokens=False).tokens)
-    if tokens_x & tokens_y:
+    # One tokenizer for both words (``TrimmedTokenizer.encode_each``), and their encodings pooled
+    # as ``vectors.similarity(x, y)`` would encode them again: a quarter of the tokenizers built.
+    encoded_x, encoded_y = vectors.tokenizer.encode_each([x, y], add_special_tokens=False)
+    if set(encoded_x.tokens) & set(encoded_y.tokens):
         return None
-    return float(vectors.similarity(x, y))
+    return float(vectors.cosine(vectors.pooled([encoded_x]), vectors.pooled([encoded_y])))
 
 
 RELATED_MEANING = 0.3

@@ -418,6 +418,13 @@ class TrimmedTokenizer:
         tokenizer = self._for(texts)
         return tokenizer.encode_batch(texts, is_pretokenized=is_pretokenized, add_special_tokens=add_special_tokens)
 
+    def encode_each(self, texts: Sequence[str], add_special_tokens: bool = True) -> list[Any]:
+        """``encode`` of each text, from one tokenizer built for all of them: a tokenizer trimmed to
+        several texts' substrings tokenizes each as the one trimmed to it alone (a merge that applies
+        to a text makes a substring of it), and building one costs most of a word's encoding."""
+        tokenizer = self._for(texts)
+        return [tokenizer.encode(text, add_special_tokens=add_special_tokens) for text in texts]
+
 
 class WordVectors:
     """wordllama's static token embeddings, from the files its PyPI package ships (never downloaded),
@@ -446,9 +453,12 @@ class WordVectors:
 
     def embed(self, text: str) -> Any:
         """``WordLlamaInference.embed(text)[0]``: average pooling over the attention mask."""
+        return self.pooled(self.tokenizer.encode_batch([text], is_pretokenized=False, add_special_tokens=False))
+
+    def pooled(self, encoded: Sequence[Any]) -> Any:
+        """``embed``'s average pooling of the first of ``encoded``, a batch of tokenizer encodings."""
         import numpy as np
 
-        encoded = self.tokenizer.encode_batch([text], is_pretokenized=False, add_special_tokens=False)
         input_ids = np.array([enc.ids for enc in encoded], dtype=np.int32)
         attention_mask = np.array([enc.attention_mask for enc in encoded], dtype=np.float32)
         np.clip(input_ids, 0, self._vocabulary - 1, out=input_ids)
@@ -463,10 +473,14 @@ class WordVectors:
     def similarity(self, text1: str, text2: str) -> float:
         """``WordLlamaInference.similarity``: the cosine of the two embeddings (wordllama's dense
         ``vector_similarity``)."""
+        return self.cosine(self.embed(text1), self.embed(text2))
+
+    def cosine(self, embedded1: Any, embedded2: Any) -> float:
+        """``similarity``'s cosine of two ``embed`` results."""
         import numpy as np
 
-        a = self.embed(text1)[np.newaxis, :]
-        b = self.embed(text2)[np.newaxis, :]
+        a = embedded1[np.newaxis, :]
+        b = embedded2[np.newaxis, :]
         norms_a = np.linalg.norm(a, axis=1, keepdims=True)
         norms_b = np.linalg.norm(b, axis=1, keepdims=True)
         norms_a = np.where(norms_a == 0, 1.0, norms_a)
