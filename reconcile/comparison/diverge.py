@@ -1390,20 +1390,14 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     model = lang.code == "en" and fluency.available()
     found = []
+    counts: dict[str, Counter[str]] = {}
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         changed = group.changed(side)
         if not changed:
             continue
-        own_counts = Counter(v.norm for v in own)
-        other_counts = Counter(v.norm for v in other)
-        # A slip takes a word's place: the other side writes the intended word more often, and the slip
-        # more often here ("saved form relegation" beside "saved from relegation").
-        # (The model reads each candidate in its sentence, so it is offered every word of the other side.)
-        intended = {
-            o.norm: o
-            for o in reversed(other)
-            if o.norm.isalpha() and (model or other_counts[o.norm] > own_counts[o.norm])
-        }  # the first of each word
+        if not counts:  # each side's word counts, once for both sides' turns
+            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
+        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
         words = [
             w
             for w in changed
@@ -1414,14 +1408,36 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             and (len(w.norm) >= 2 or (model and w.text.islower()))  # "20 h" is an abbreviation; "outline i time" a slip
             and w.norm.isalpha()
         ]
-        if not (intended and words):
+        if not words:
+            continue
+        position = {id(v): k for k, v in enumerate(own)}
+        if not model:
+            # Fits are log-probabilities, at most 0: a word that fits its neighbours better than -margin
+            # cannot lose by it.  The loop below asks this of each word too; asked first, of every word, it
+            # spares most words the look-alike search (the tests are pure, so their order changes nothing).
+            words = [
+                w
+                for w in words
+                if context_fit(w.norm, *_context(own, position[id(w)])) <= -OWN_CONTEXT_MARGIN
+                and is_word(w.norm, lang.code)
+            ]
+            if not words:
+                continue
+        # A slip takes a word's place: the other side writes the intended word more often, and the slip
+        # more often here ("saved form relegation" beside "saved from relegation").
+        # (The model reads each candidate in its sentence, so it is offered every word of the other side.)
+        intended = {
+            o.norm: o
+            for o in reversed(other)
+            if o.norm.isalpha() and (model or other_counts[o.norm] > own_counts[o.norm])
+        }  # the first of each word
+        if not intended:
             continue
         # Edit distances in one call: only words with a look-alike within reach are read in context.
         norms = list(intended)
         distances = process.cdist(
             [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
         )
-        position = {id(v): k for k, v in enumerate(own)}
         for row, w in zip(distances.tolist(), words, strict=True):
             near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
             # "the cave served have a storage place": a function word put for another of any spelling
