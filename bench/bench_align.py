@@ -99,7 +99,15 @@ WORD_CACHES = {
     "reconcile.text.fluency": ("window_fit", "_reading", "_first_token"),
     "reconcile.comparison.align": ("content_bag", "_sorted_words"),
     "reconcile.comparison.attribution": ("attributed_quotes",),
-    "reconcile.comparison.diverge": ("_words_of", "_quotes", "_folded", "_writes", "_roots", "_prefix_negates"),
+    "reconcile.comparison.diverge": (
+        "_words_of",
+        "_quotes",
+        "_folded",
+        "_written_words",
+        "_writes",
+        "_roots",
+        "_prefix_negates",
+    ),
     "reconcile.comparison.evidence": (
         "americanised",
         "is_word",

@@ -299,3 +299,30 @@ def test_meaning_similarity_from_one_tokenizer_is_the_plain_one(x: str, y: str) 
     lower = vectors.tokenizer.encode(" " + x.lower(), add_special_tokens=False).ids
     capital = vectors.tokenizer.encode(" " + x[:1].upper() + x[1:].lower(), add_special_tokens=False).ids
     assert written_capitalised.__wrapped__(x) == (len(capital) < len(lower))
+
+
+@given(st.one_of(WORDLIKE, st.sampled_from(["und", "nad", "na", "war", "ca", "also", "man", "der", "ústí", "x-y"])))
+@settings(max_examples=200, deadline=None)
+def test_foreign_word_reads_the_tokens_once_as_zipf_would(word: str) -> None:
+    from reconcile.comparison.evidence import FOREIGN_GAP, SOURCE_LANGUAGES, foreign_word
+    from reconcile.text.lexicon import zipf
+
+    word = word.casefold()
+    for lang in ("en", "de", "cs"):
+        own = zipf(word, lang)
+        plain = any(zipf(word, other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
+        assert foreign_word.__wrapped__(word, lang) == plain
+
+
+PHRASE_TEXT = st.text(alphabet="ab c-.\u00e9\u00c9'\u2019\n\u00a0\u0301", max_size=40)
+
+
+@given(PHRASE_TEXT, st.one_of(PHRASE_TEXT, st.sampled_from(["a", "ab", "b c", "ab-c", "\u00e9"])))
+@settings(max_examples=300, deadline=None)
+def test_writes_skips_only_phrases_with_a_word_the_text_never_writes(text: str, phrase: str) -> None:
+    from reconcile.comparison.diverge import _writes
+
+    parts = re.findall(r"\w+", fold(phrase))
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
+    plain = bool(parts) and re.search(pattern, fold(text)) is not None
+    assert _writes.__wrapped__(text, phrase) == plain

@@ -2010,8 +2010,16 @@ def _writes(text: str, phrase: str) -> bool:
     parts = re.findall(r"\w+", fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
     if not parts:
         return False
+    if not _written_words(text).issuperset(parts):
+        return False  # each part of a match stands between non-word characters: a word the text writes
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     return re.search(pattern, _folded(text)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _written_words(text: str) -> frozenset[str]:
+    """The words of a document folded: most phrases looked up hold one it never writes."""
+    return frozenset(re.findall(r"\w+", _folded(text)))
 
 
 @functools.lru_cache(maxsize=256)

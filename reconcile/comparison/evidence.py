@@ -44,16 +44,20 @@ from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from reconcile.text.lexicon import (
+    TABLE_LANGUAGES,
     WordVectors,
     bigram_counts,
     british_american,
+    frequencies,
     is_known_word,
     joined,
     lemmatizer,
     misspellings,
     stopwords,
+    table_tokens,
     word_counts,
     zipf,
+    zipf_of_tokens,
 )
 
 # --- languages -------------------------------------------------------------------
@@ -165,7 +169,16 @@ slip; English words shared with them stay English ("war" 5.5 / 6.5, "ca" 4.7 / 5
 def foreign_word(word: str, lang: str = "en") -> bool:
     """A word of another language that a rendering in ``lang`` has kept ("Ústí nad Labem", "und")."""
     own = zipf(word, lang)
-    return any(zipf(word, other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
+    # ``zipf`` of a word in a table language is that of its ``table_tokens``, the same in every one of
+    # them: the tokens are made once here rather than once a language (eight times).
+    tokens = table_tokens(word)
+
+    def frequency(other: str) -> float:
+        if tokens is None or other not in TABLE_LANGUAGES:
+            return zipf(word, other)
+        return zipf_of_tokens(tokens, frequencies(other))
+
+    return any(frequency(other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
 
 
 @functools.lru_cache(maxsize=65536)
