@@ -301,17 +301,34 @@ def test_meaning_similarity_from_one_tokenizer_is_the_plain_one(x: str, y: str) 
     assert written_capitalised.__wrapped__(x) == (len(capital) < len(lower))
 
 
-@given(st.one_of(WORDLIKE, st.sampled_from(["und", "nad", "na", "war", "ca", "also", "man", "der", "ústí", "x-y"])))
-@settings(max_examples=200, deadline=None)
-def test_foreign_word_reads_the_tokens_once_as_zipf_would(word: str) -> None:
+NEAR_THE_GAP = ["además", "ben", "brasil", "cela", "coup", "dal", "dice", "dort", "elke", "esse", "grande", "ha"]
+NEAR_THE_GAP += ["haar", "han", "in", "ir", "ji", "mag", "mann", "mia", "nemen", "net", "nos", "pelo", "sim", "do-ha"]
+NEAR_THE_GAP += ["beaupré", "bellen", "gpw", "kacper", "monoprix", "stupende", "lasers", "libertadores", "pulsa"]
+NEAR_THE_GAP += ["semis", "bisceglie", "litre", "zong"]
+"""Words whose Zipf in another language is within 0.03 of ``FOREIGN_GAP`` above their own in en, de or cs:
+there the rounding decides.  For the last thirteen, the unrounded logarithm falls on the other side of the
+gap (found among every 37th word of the de, es and it lists)."""
+
+
+def _foreign_word_as_zipf_decides(word: str) -> None:
     from reconcile.comparison.evidence import FOREIGN_GAP, SOURCE_LANGUAGES, foreign_word
     from reconcile.text.lexicon import zipf
 
-    word = word.casefold()
     for lang in ("en", "de", "cs"):
         own = zipf(word, lang)
         plain = any(zipf(word, other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
-        assert foreign_word.__wrapped__(word, lang) == plain
+        assert foreign_word.__wrapped__(word, lang) == plain, (word, lang)
+
+
+@given(st.one_of(WORDLIKE, st.sampled_from(["und", "nad", "na", "war", "ca", "also", "man", "der", "ústí", "x-y"])))
+@settings(max_examples=200, deadline=None)
+def test_foreign_word_reads_the_tokens_once_as_zipf_would(word: str) -> None:
+    _foreign_word_as_zipf_decides(word.casefold())
+
+
+def test_foreign_word_near_the_gap_is_decided_as_zipf_decides() -> None:
+    for word in NEAR_THE_GAP:
+        _foreign_word_as_zipf_decides(word)
 
 
 PHRASE_TEXT = st.text(alphabet="ab c-.\u00e9\u00c9'\u2019\n\u00a0\u0301", max_size=40)

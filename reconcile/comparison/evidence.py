@@ -45,6 +45,7 @@ from rapidfuzz.distance import OSA
 
 from reconcile.text.lexicon import (
     TABLE_LANGUAGES,
+    ZIPF_FLOOR,
     WordVectors,
     bigram_counts,
     british_american,
@@ -172,13 +173,32 @@ def foreign_word(word: str, lang: str = "en") -> bool:
     # ``zipf`` of a word in a table language is that of its ``table_tokens``, the same in every one of
     # them: the tokens are made once here rather than once a language (eight times).
     tokens = table_tokens(word)
-
-    def frequency(other: str) -> float:
+    for other in SOURCE_LANGUAGES:
+        if other == lang:
+            continue
         if tokens is None or other not in TABLE_LANGUAGES:
-            return zipf(word, other)
-        return zipf_of_tokens(tokens, frequencies(other))
+            if zipf(word, other) - own >= FOREIGN_GAP:
+                return True
+            continue
+        table = frequencies(other)
+        found = [table.get(token) for token in tokens]
+        if not found or None in found:
+            continue  # Zipf 0 there (wordfreq's floor), never FOREIGN_GAP above a Zipf of 0 or more
+        # ``zipf_of_tokens`` rounds the frequency to three significant digits and the Zipf to two
+        # decimals, moving it ZIPF_ROUNDING at most: further than that from the gap, the rounding
+        # cannot decide, and the logarithm alone does (a third of the time).
+        rough = math.log10(max(1.0 / sum(1.0 / f for f in found), ZIPF_FLOOR)) + 9 - own
+        if rough < FOREIGN_GAP - ZIPF_ROUNDING:
+            continue
+        if rough > FOREIGN_GAP + ZIPF_ROUNDING or zipf_of_tokens(tokens, table) - own >= FOREIGN_GAP:
+            return True
+    return False
 
-    return any(frequency(other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
+
+ZIPF_ROUNDING = 0.01
+"""How far ``zipf_of_tokens``'s roundings can move a Zipf value: three significant digits of the frequency
+move its logarithm by log10(1.005) = 0.0022 at most, two decimals of the Zipf by 0.005; with room for
+floating point."""
 
 
 @functools.lru_cache(maxsize=65536)
