@@ -1395,19 +1395,21 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         changed = group.changed(side)
         if not changed:
             continue
-        if not counts:  # each side's word counts, once for both sides' turns
-            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
-        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
         words = [
             w
             for w in changed
             # a letter alone ("20 h") is an abbreviation, not a slip
-            if own_counts[w.norm] > other_counts[w.norm]
-            and w.number is None
+            if w.number is None
             and not _capitalised(w)
             and (len(w.norm) >= 2 or (model and w.text.islower()))  # "20 h" is an abbreviation; "outline i time" a slip
             and w.norm.isalpha()
         ]
+        if not words:
+            continue
+        if not counts:  # each side's word counts, once for both sides' turns
+            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
+        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
+        words = [w for w in words if own_counts[w.norm] > other_counts[w.norm]]
         if not words:
             continue
         position = {id(v): k for k, v in enumerate(own)}
@@ -1450,8 +1452,6 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             if not (near or partners):
                 continue
             n = position[id(w)]
-            if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
-                continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             before, after = _context(own, n)
             fit = context_fit(w.norm, before, after)
             # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
@@ -1465,6 +1465,10 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
                 # a capitalised word inside the other's sentence is a name's ("Racing Circuit"), not a slip's
                 and not (model and _capitalised(intended[norm]) and not intended[norm].initial)
             }
+            if not candidates:
+                continue  # no look-alike to weigh (most words); the tests below are pure, asked of the rest
+            if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
+                continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             best = None
             for norm, o in sorted(candidates.items()):
                 judged = judge_words(w.norm, norm, lang)
