@@ -323,19 +323,20 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands
     # in lower case; a sentence has more, or a longer one.
     lower_words = [text for _, _, text, _ in tokens if text.islower()]
     title_case = len(tokens) >= 3 and len(lower_words) <= 2 and all(len(w) < 4 for w in lower_words)
+    # What the loop reads of every word, looked up once: a pair builds some 2,000 words.
+    sentence_text, last, quoted, dated, word = sentence.text, len(tokens) - 1, bool(quotes), bool(date_spans), _Word
     for n, (start, end, text, norm) in enumerate(tokens):
         out.append(
-            _Word(
+            word(
                 text,
                 start + base,
                 end + base,
                 i,
-                bool(quotes) and inside(quotes, start + base, end + base),
+                quoted and inside(quotes, start + base, end + base),
                 n == 0,
-                sentence.text[previous_end:start],
-                bool(date_spans) and inside(date_spans, start, end),
-                capitals[n]
-                and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                sentence_text[previous_end:start],
+                dated and inside(date_spans, start, end),
+                capitals[n] and ((n > 1 and capitals[n - 1]) or (n < last and capitals[n + 1])),
                 title_case,
                 norm,
                 # Only these can be figures: skip the call for the other nine words in ten.
