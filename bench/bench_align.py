@@ -9,35 +9,41 @@ The baseline is what one writes with the standard library alone: difflib's
 ratio for every sentence pair, the best partner of each sentence above the same
 threshold, and a difflib word diff of each pair.
 
-Run: ``python bench/bench_align.py [--repeat N]``.  Prints medians in ms.
+"Sentences new" clears every cache the comparison keeps of a word, a sentence or a
+text before each run (``WORD_CACHES``), as a first comparison of two new reports
+meets them; "sentences seen" keeps them, as a scan that compares each report
+with many partners does.
+
+Run: ``python bench/bench_align.py [--repeat N]``.  Prints medians in ms.  With
+``RECONCILE_NO_FLUENCY=1`` it times the default install (no language model reading
+candidate slips, the ``fluency`` extra's separate cost).
+
+``--old DIR`` times a checkout of older code (``git worktree add DIR REV``) against
+this one instead: each in its own process, first on ``PYTHONPATH``, taking turns
+``--rounds`` times with ``--repeat`` runs a turn, and checks that both find the
+same alignments and divergences, both ways round.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import functools
+import hashlib
+import importlib
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reconcile.comparison.align import MIN_SIMILARITY, _sorted_words, align, content_bag
-from reconcile.comparison.attribution import attributed_quotes
-from reconcile.comparison.diverge import _folded, _quotes, _roots, _words_of, diverge
-from reconcile.comparison.evidence import (
-    americanised,
-    detect_language,
-    is_word,
-    lemma,
-    meaning_similarity,
-    transliteration_key,
-)
+from reconcile.comparison.align import MIN_SIMILARITY, align
+from reconcile.comparison.diverge import diverge
 from reconcile.model import Document, Sentence
-from reconcile.text.lexicon import joined, zipf
-from reconcile.text.normalize import token_spans
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsbenchmark" / "sts-test.csv"
 SENTENCES = 40
@@ -87,39 +93,67 @@ def ours(a: Document, b: Document) -> int:
     return len(diverge(a, b, groups))
 
 
+WORD_CACHES = {
+    "reconcile.text.normalize": ("token_spans", "_quote_spans"),
+    "reconcile.text.lexicon": ("zipf", "joined"),
+    "reconcile.text.fluency": ("window_fit", "_reading", "_first_token"),
+    "reconcile.comparison.align": ("content_bag", "_sorted_words"),
+    "reconcile.comparison.attribution": ("attributed_quotes",),
+    "reconcile.comparison.diverge": (
+        "_words_of",
+        "_quotes",
+        "_folded",
+        "_written_words",
+        "_writes",
+        "_roots",
+        "_prefix_negates",
+    ),
+    "reconcile.comparison.evidence": (
+        "americanised",
+        "is_word",
+        "lemma",
+        "foreign_word",
+        "look_alike",
+        "context_fit",
+        "transliteration_key",
+        "meaning_similarity",
+        "written_capitalised",
+        "detect_language",
+    ),
+}
+"""Every cache the comparison keeps of a word, a sentence or a text: a new pair brings new ones.  The
+word lists, counts and models stay loaded.  (Until 2026-12-07 the list left out ``foreign_word``,
+``_writes``, ``context_fit``, ``look_alike``, ``_prefix_negates``, ``written_capitalised`` and
+``_quote_spans``, whose answers then came from the warm-up run: a third of the time a new pair takes.)"""
+
+
+@functools.cache
+def word_caches() -> list[Callable[[], None]]:
+    """The ``cache_clear`` of each of ``WORD_CACHES`` this version of the library has."""
+    found = []
+    for module, names in WORD_CACHES.items():
+        loaded = importlib.import_module(module)
+        found += [
+            getattr(loaded, name).cache_clear for name in names if hasattr(getattr(loaded, name, None), "cache_clear")
+        ]
+    return found
+
+
 def ours_cold(a: Document, b: Document) -> int:
-    """As a first comparison of two new reports: no sentence seen before."""
-    caches = (
-        token_spans,
-        _words_of,
-        _quotes,
-        attributed_quotes,
-        _folded,
-        americanised,
-        _roots,
-        content_bag,
-        _sorted_words,
-        # the evidence's word caches: a new pair brings new words (the lexicons stay loaded)
-        zipf,
-        is_word,
-        joined,
-        lemma,
-        transliteration_key,
-        meaning_similarity,
-        detect_language,
-    )
-    for cache in caches:
-        cache.cache_clear()
+    """As a first comparison of two new reports: no word, sentence or text seen before."""
+    for clear in word_caches():
+        clear()
     return ours(a, b)
 
 
 Method = Callable[[Document, Document], int]
 
 
-def timed(methods: Sequence[Method], a: Document, b: Document, repeat: int) -> list[tuple[float, float, int]]:
-    """Median wall and process-CPU ms and the output of each method, run in turns so that all of them
-    meet the same load.  CPU time is what the process itself spent: on a shared machine it moves
-    less than wall time with the neighbours' jobs."""
+def timings(
+    methods: Sequence[Method], a: Document, b: Document, repeat: int
+) -> tuple[list[list[float]], list[list[float]], list[int]]:
+    """Wall and process-CPU ms of every run of each method, and its output, the methods taking turns so
+    that all of them meet the same load."""
     for fn in methods:
         fn(a, b)  # warm caches (wordfreq, codespell tables) outside the timing
     walls: list[list[float]] = [[] for _ in methods]
@@ -131,16 +165,101 @@ def timed(methods: Sequence[Method], a: Document, b: Document, repeat: int) -> l
             results[n] = fn(a, b)
             cpus[n].append((time.process_time() - cpu_started) * 1000)
             walls[n].append((time.perf_counter() - started) * 1000)
+    return walls, cpus, results
+
+
+def timed(methods: Sequence[Method], a: Document, b: Document, repeat: int) -> list[tuple[float, float, int]]:
+    """Median wall and process-CPU ms and the output of each method.  CPU time is what the process
+    itself spent: on a shared machine it moves less than wall time with the neighbours' jobs."""
+    walls, cpus, results = timings(methods, a, b, repeat)
     return [(statistics.median(w), statistics.median(c), r) for w, c, r in zip(walls, cpus, results, strict=True)]
+
+
+def digest(a: Document, b: Document) -> str:
+    """What the comparison found, as a hash: old and new code must find the same, byte for byte."""
+    groups = align(a.sentences, b.sentences)
+    found = diverge(a, b, groups)
+    mirrored = diverge(b, a, align(b.sentences, a.sentences))
+    return hashlib.sha256(repr((groups, found, mirrored)).encode()).hexdigest()[:16]
+
+
+COMPARED = {"new sentences": ours_cold, "sentences seen": ours, "difflib": baseline}
+"""What ``--old`` times in each version's process."""
+
+
+def worker(repeat: int) -> int:
+    """One version's figures for ``--old``, as JSON on stdout: its library is the first on ``PYTHONPATH``."""
+    a, b = make_pair()
+    walls, cpus, _ = timings(list(COMPARED.values()), a, b, repeat)
+    import reconcile
+
+    print(json.dumps({"walls": walls, "cpus": cpus, "digest": digest(a, b), "library": reconcile.__file__}))
+    return 0
+
+
+def old_against_new(old: Path, rounds: int, repeat: int) -> int:
+    """The old code and this one, each in its own process, taking turns ``rounds`` times (which goes
+    first alternates), ``repeat`` runs of each method a turn; medians over all turns, and ratios."""
+    root = Path(__file__).resolve().parents[1]
+    figures: dict[str, dict[str, list[list[float]]]] = {
+        name: {"walls": [[] for _ in COMPARED], "cpus": [[] for _ in COMPARED]} for name in ("old", "new")
+    }
+    per_turn: list[float] = []
+    digests = {}
+    for turn in range(rounds):
+        order = (("old", old), ("new", root)) if turn % 2 == 0 else (("new", root), ("old", old))
+        medians = {}
+        for name, code in order:
+            env = {**os.environ, "PYTHONPATH": str(code)}
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", "--repeat", str(repeat)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = json.loads(done.stdout.splitlines()[-1])
+            if not found["library"].startswith(str(code)):
+                raise SystemExit(f"{name}: imported {found['library']}, not the code in {code}")
+            digests[name] = found["digest"]
+            for key in ("walls", "cpus"):
+                for n, runs in enumerate(found[key]):
+                    figures[name][key][n] += runs
+            medians[name] = statistics.median(found["cpus"][0])
+        per_turn.append(medians["old"] / medians["new"])
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"old: {old}; new: {root}; load average at the end {load}")
+    print(f"{rounds} turns of {repeat} runs each, old and new alternating; medians of all {rounds * repeat} runs.")
+    print(
+        f"Same results: {'yes' if digests['old'] == digests['new'] else 'NO'} ({digests['old']} / {digests['new']})\n"
+    )
+    print("| method | old: median ms | CPU ms | new: median ms | CPU ms | old / new (wall) | old / new (CPU) |")
+    print("|---|---|---|---|---|---|---|")
+    for n, name in enumerate(COMPARED):
+        old_wall, old_cpu = (statistics.median(figures["old"][k][n]) for k in ("walls", "cpus"))
+        new_wall, new_cpu = (statistics.median(figures["new"][k][n]) for k in ("walls", "cpus"))
+        print(
+            f"| {name} | {old_wall:.1f} | {old_cpu:.1f} | {new_wall:.1f} | {new_cpu:.1f} "
+            f"| {old_wall / new_wall:.2f} | {old_cpu / new_cpu:.2f} |"
+        )
+    print(f"\nold / new CPU, new sentences, turn by turn: {' '.join(f'{r:.2f}' for r in per_turn)}")
+    return 0 if digests["old"] == digests["new"] else 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--old", type=Path, help="a checkout of older code to time against this one, turn by turn")
+    parser.add_argument("--rounds", type=int, default=6, help="turns of each version with --old (default 6)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not STS.is_file():
         print(f"{STS} is absent", file=sys.stderr)
         return 1
+    if args.worker:
+        return worker(args.repeat)
+    if args.old is not None:
+        return old_against_new(args.old.resolve(), args.rounds, args.repeat)
     a, b = make_pair()
     groups = align(a.sentences, b.sentences)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

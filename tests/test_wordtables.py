@@ -333,6 +333,14 @@ def test_the_trimmed_tokenizer_is_the_whole_one() -> None:
         assert (ours.tokens, ours.ids) == (theirs.tokens, theirs.ids), word
         (batch,) = trimmed.encode_batch([word], is_pretokenized=False, add_special_tokens=False)
         assert (batch.ids, batch.attention_mask) == (theirs.ids, theirs.attention_mask), word
+    # ``encode_each``: one bare tokenizer (BPE model and normalizer) for two texts at once
+    for word, partner in zip(words, [*words[1:], words[0]], strict=True):
+        theirs = whole.encode(word, add_special_tokens=False)
+        each, _ = trimmed.encode_each([word, partner], add_special_tokens=False)
+        assert (each.tokens, each.ids, each.attention_mask) == (theirs.tokens, theirs.ids, theirs.attention_mask), (
+            word,
+            partner,
+        )
 
 
 def test_ftfy_patterns_from_the_cache_are_ftfys() -> None:

@@ -323,19 +323,20 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands
     # in lower case; a sentence has more, or a longer one.
     lower_words = [text for _, _, text, _ in tokens if text.islower()]
     title_case = len(tokens) >= 3 and len(lower_words) <= 2 and all(len(w) < 4 for w in lower_words)
+    # What the loop reads of every word, looked up once: a pair builds some 2,000 words.
+    sentence_text, last, quoted, dated, word = sentence.text, len(tokens) - 1, bool(quotes), bool(date_spans), _Word
     for n, (start, end, text, norm) in enumerate(tokens):
         out.append(
-            _Word(
+            word(
                 text,
                 start + base,
                 end + base,
                 i,
-                bool(quotes) and inside(quotes, start + base, end + base),
+                quoted and inside(quotes, start + base, end + base),
                 n == 0,
-                sentence.text[previous_end:start],
-                bool(date_spans) and inside(date_spans, start, end),
-                capitals[n]
-                and ((n > 0 and capitals[n - 1] and n - 1 > 0) or (n + 1 < len(tokens) and capitals[n + 1])),
+                sentence_text[previous_end:start],
+                dated and inside(date_spans, start, end),
+                capitals[n] and ((n > 1 and capitals[n - 1]) or (n < last and capitals[n + 1])),
                 title_case,
                 norm,
                 # Only these can be figures: skip the call for the other nine words in ten.
@@ -1390,12 +1391,41 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     model = lang.code == "en" and fluency.available()
     found = []
+    counts: dict[str, Counter[str]] = {}
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         changed = group.changed(side)
         if not changed:
             continue
-        own_counts = Counter(v.norm for v in own)
-        other_counts = Counter(v.norm for v in other)
+        words = [
+            w
+            for w in changed
+            # a letter alone ("20 h") is an abbreviation, not a slip
+            if w.number is None
+            and not _capitalised(w)
+            and (len(w.norm) >= 2 or (model and w.text.islower()))  # "20 h" is an abbreviation; "outline i time" a slip
+            and w.norm.isalpha()
+        ]
+        if not words:
+            continue
+        if not counts:  # each side's word counts, once for both sides' turns
+            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
+        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
+        words = [w for w in words if own_counts[w.norm] > other_counts[w.norm]]
+        if not words:
+            continue
+        position = {id(v): k for k, v in enumerate(own)}
+        if not model:
+            # Fits are log-probabilities, at most 0: a word that fits its neighbours better than -margin
+            # cannot lose by it.  The loop below asks this of each word too; asked first, of every word, it
+            # spares most words the look-alike search (the tests are pure, so their order changes nothing).
+            words = [
+                w
+                for w in words
+                if context_fit(w.norm, *_context(own, position[id(w)])) <= -OWN_CONTEXT_MARGIN
+                and is_word(w.norm, lang.code)
+            ]
+            if not words:
+                continue
         # A slip takes a word's place: the other side writes the intended word more often, and the slip
         # more often here ("saved form relegation" beside "saved from relegation").
         # (The model reads each candidate in its sentence, so it is offered every word of the other side.)
@@ -1404,24 +1434,13 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             for o in reversed(other)
             if o.norm.isalpha() and (model or other_counts[o.norm] > own_counts[o.norm])
         }  # the first of each word
-        words = [
-            w
-            for w in changed
-            # a letter alone ("20 h") is an abbreviation, not a slip
-            if own_counts[w.norm] > other_counts[w.norm]
-            and w.number is None
-            and not _capitalised(w)
-            and (len(w.norm) >= 2 or (model and w.text.islower()))  # "20 h" is an abbreviation; "outline i time" a slip
-            and w.norm.isalpha()
-        ]
-        if not (intended and words):
+        if not intended:
             continue
         # Edit distances in one call: only words with a look-alike within reach are read in context.
         norms = list(intended)
         distances = process.cdist(
             [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
         )
-        position = {id(v): k for k, v in enumerate(own)}
         for row, w in zip(distances.tolist(), words, strict=True):
             near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
             # "the cave served have a storage place": a function word put for another the other side
@@ -1440,8 +1459,6 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             if not (near or partners):
                 continue
             n = position[id(w)]
-            if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
-                continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             before, after = _context(own, n)
             fit = context_fit(w.norm, before, after)
             # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
@@ -1455,6 +1472,10 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
                 # a capitalised word inside the other's sentence is a name's ("Racing Circuit"), not a slip's
                 and not (model and _capitalised(intended[norm]) and not intended[norm].initial)
             }
+            if not candidates:
+                continue  # no look-alike to weigh (most words); the tests below are pure, asked of the rest
+            if _kept_foreign(own, n, lang) or _abbreviation(w, own[n + 1] if n + 1 < len(own) else None):
+                continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             best = None
             for norm, o in sorted(candidates.items()):
                 judged = judge_words(w.norm, norm, lang)
@@ -2013,8 +2034,16 @@ def _writes(text: str, phrase: str) -> bool:
     parts = re.findall(r"\w+", fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
     if not parts:
         return False
+    if not _written_words(text).issuperset(parts):
+        return False  # each part of a match stands between non-word characters: a word the text writes
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     return re.search(pattern, _folded(text)) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _written_words(text: str) -> frozenset[str]:
+    """The words of a document folded: most phrases looked up hold one it never writes."""
+    return frozenset(re.findall(r"\w+", _folded(text)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -44,16 +44,21 @@ from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
 from reconcile.text.lexicon import (
+    TABLE_LANGUAGES,
+    ZIPF_FLOOR,
     WordVectors,
     bigram_counts,
     british_american,
+    frequencies,
     is_known_word,
     joined,
     lemmatizer,
     misspellings,
     stopwords,
+    table_tokens,
     word_counts,
     zipf,
+    zipf_of_tokens,
 )
 
 # --- languages -------------------------------------------------------------------
@@ -165,7 +170,35 @@ slip; English words shared with them stay English ("war" 5.5 / 6.5, "ca" 4.7 / 5
 def foreign_word(word: str, lang: str = "en") -> bool:
     """A word of another language that a rendering in ``lang`` has kept ("Ústí nad Labem", "und")."""
     own = zipf(word, lang)
-    return any(zipf(word, other) - own >= FOREIGN_GAP for other in SOURCE_LANGUAGES if other != lang)
+    # ``zipf`` of a word in a table language is that of its ``table_tokens``, the same in every one of
+    # them: the tokens are made once here rather than once a language (eight times).
+    tokens = table_tokens(word)
+    for other in SOURCE_LANGUAGES:
+        if other == lang:
+            continue
+        if tokens is None or other not in TABLE_LANGUAGES:
+            if zipf(word, other) - own >= FOREIGN_GAP:
+                return True
+            continue
+        table = frequencies(other)
+        found = [table.get(token) for token in tokens]
+        if not found or None in found:
+            continue  # Zipf 0 there (wordfreq's floor), never FOREIGN_GAP above a Zipf of 0 or more
+        # ``zipf_of_tokens`` rounds the frequency to three significant digits and the Zipf to two
+        # decimals, moving it ZIPF_ROUNDING at most: further than that from the gap, the rounding
+        # cannot decide, and the logarithm alone does (a third of the time).
+        rough = math.log10(max(1.0 / sum(1.0 / f for f in found), ZIPF_FLOOR)) + 9 - own
+        if rough < FOREIGN_GAP - ZIPF_ROUNDING:
+            continue
+        if rough > FOREIGN_GAP + ZIPF_ROUNDING or zipf_of_tokens(tokens, table) - own >= FOREIGN_GAP:
+            return True
+    return False
+
+
+ZIPF_ROUNDING = 0.01
+"""How far ``zipf_of_tokens``'s roundings can move a Zipf value: three significant digits of the frequency
+move its logarithm by log10(1.005) = 0.0022 at most, two decimals of the Zipf by 0.005; with room for
+floating point."""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -487,9 +520,10 @@ def written_capitalised(word: str) -> bool:
     wordllama's tokenizer gives " Justin" 2 pieces and " justin" 3, " Cup" and " cup" 2 each.
     """
     tokenizer = _word_vectors().tokenizer
-    lower = tokenizer.encode(" " + word.lower(), add_special_tokens=False).ids
-    capital = tokenizer.encode(" " + word[:1].upper() + word[1:].lower(), add_special_tokens=False).ids
-    return len(capital) < len(lower)
+    lower, capital = tokenizer.encode_each(
+        [" " + word.lower(), " " + word[:1].upper() + word[1:].lower()], add_special_tokens=False
+    )
+    return len(capital.ids) < len(lower.ids)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -500,11 +534,12 @@ def meaning_similarity(x: str, y: str) -> float | None:
     "ing"): averaged token vectors then measure the spelling the words share, not their meaning.
     """
     vectors = _word_vectors()
-    tokens_x = set(vectors.tokenizer.encode(x, add_special_tokens=False).tokens)
-    tokens_y = set(vectors.tokenizer.encode(y, add_special_tokens=False).tokens)
-    if tokens_x & tokens_y:
+    # One tokenizer for both words (``TrimmedTokenizer.encode_each``), and their encodings pooled
+    # as ``vectors.similarity(x, y)`` would encode them again: a quarter of the tokenizers built.
+    encoded_x, encoded_y = vectors.tokenizer.encode_each([x, y], add_special_tokens=False)
+    if set(encoded_x.tokens) & set(encoded_y.tokens):
         return None
-    return float(vectors.similarity(x, y))
+    return float(vectors.cosine(vectors.pooled([encoded_x]), vectors.pooled([encoded_y])))
 
 
 RELATED_MEANING = 0.3

@@ -254,9 +254,9 @@ class Table(Mapping[str, V], Generic[V]):
     def get(self, key: str, default: Any = None) -> Any:
         if self._all is not None:
             return self._all.get(key, default)
-        if not isinstance(key, str):
-            return default
-        found, value = self._value(key)
+        # A key looked up before answers from ``_seen`` here: a comparison asks thousands of these.
+        seen = self._seen.get(key) if isinstance(key, str) else (False, None)
+        found, value = seen if seen is not None else self._value(key)
         return value if found else default
 
     def get_many(self, keys: Iterable[str]) -> dict[str, V]:
