@@ -3,7 +3,6 @@ memory, one huge record skipped by line, web addresses, sources, cheap checks be
 
 from __future__ import annotations
 
-import ast
 import csv
 import gzip
 import html
@@ -12,11 +11,12 @@ import json
 import os
 import random
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tomllib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -283,33 +283,40 @@ def test_pages_and_feeds_need_no_extra() -> None:
         assert "reconcile[web]" not in path.read_text(encoding="utf-8"), path
 
 
-def _parse(text: str) -> ast.Module:
-    """``ast.parse`` in a thread of its own: CPython 3.11.7 can raise "AST constructor recursion depth
-    mismatch" when it is called deep in a long test session's stack (fixed in 3.11.8, gh-106905)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(ast.parse, text).result()
+_IMPORT_GRAPH = """
+import ast, json, sys
+from pathlib import Path
 
-
-def _imports(path: Path, package: Path) -> set[str]:
-    tree = _parse(path.read_text(encoding="utf-8"))
+package = Path(sys.argv[1])
+modules = {}
+for path in sorted(package.rglob("*.py")):
+    name = ".".join(("reconcile", *path.relative_to(package).with_suffix("").parts)).removesuffix(".__init__")
     found = set()
-    for node in ast.walk(tree):  # inside functions too: a cycle there is a cycle all the same
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # inside functions too
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("reconcile"):
             found.add(node.module)
             for alias in node.names:
-                if (package / (node.module.replace(".", "/")[len("reconcile/") :]) / f"{alias.name}.py").exists():
+                if (package / node.module.replace(".", "/")[len("reconcile/") :] / f"{alias.name}.py").exists():
                     found.add(f"{node.module}.{alias.name}")
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("reconcile")}
-    return found
+    modules[name] = sorted(found)
+print(json.dumps(modules))
+"""
+
+
+def _import_graph(package: Path) -> dict[str, list[str]]:
+    """Each module's imports of the package, parsed in a fresh interpreter: CPython 3.11.7 can raise "AST
+    constructor recursion depth mismatch" from ``ast.parse`` late in a long test session, in any thread
+    (fixed in 3.11.8, gh-106905)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_GRAPH, str(package)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
 
 
 def test_no_module_imports_itself_through_others() -> None:
-    package = ROOT / "reconcile"
-    modules = {}
-    for path in package.rglob("*.py"):
-        name = ".".join(("reconcile", *path.relative_to(package).with_suffix("").parts)).removesuffix(".__init__")
-        modules[name] = _imports(path, package)
+    modules = _import_graph(ROOT / "reconcile")
 
     def reaches(start: str, target: str, seen: set[str]) -> bool:
         for nxt in modules.get(start, ()):
