@@ -80,6 +80,12 @@ def test_slips_found_by_reading_the_sentence(a: str, b: str, slip: str) -> None:
         # a derived word takes another part of speech with the rewording: not read as a slip
         ("Steps lead into a kind of rock gallery.", "Steps lead into a kind of rocky gallery."),
         ("The prosecutor's office said the man had confessed.", "The prosecution office said the man had confessed."),
+        # in a reworded sentence, another translator's word that is no look-alike: another wording the model
+        # happens to prefer, not a slip (both flagged at 3,000x)
+        (
+            "Ilona Polanski created a tattoo collection for the Artmat.",
+            "Ilona Polanski prepared a collection of tattoos for Artmat.",
+        ),
         # another tense that fits its sentence
         (
             "Only a third of the respondents know where to charge.",
