@@ -80,3 +80,22 @@ def test_an_award_translated_two_ways_is_one_name() -> None:
     a = "Ciro Immobile is in the running for Europe's Golden Shoe now."
     b = "In the race for Europe's Golden Boot, Ciro Immobile is now level."
     assert names(a, b) == []
+
+
+def test_a_first_word_english_writes_capitalised_is_a_name_in_its_slot() -> None:
+    """ "Napoli took the lead" / "Nikolaj took the lead": capitalised by grammar too, so only its slot counts."""
+    a = "Napoli took the lead in the 8th minute on Saturday but Sassuolo seemed to equalize."
+    b = "On Saturday, Nikolaj took the lead in the eighth minute, but it seemed like Sassuolo tied it."
+    assert names(a, b) == [("Napoli", "Nikolaj")]
+    # The first word alone against a name elsewhere is no pair: nothing stands in one slot.
+    alone = ("Napoli won on Saturday.", "The match ended in a win for the visitors from Nikolaj.")
+    assert names(*alone) == []
+
+
+def test_a_name_written_once_less_may_be_the_one_put_for_another() -> None:
+    """Both write "Czech" (the government); only one writes it before "Republic"."""
+    a = "In June, the Czech government approved the rules for entering the Czech Republic from these countries."
+    b = "In June, the Czech Government adopted the rules for travelers arriving in the Moravian Republic."
+    assert names(a, b) == [("Czech", "Moravian")]
+    same = "In June, the Czech Government adopted the rules for travelers arriving in the Czech Republic."
+    assert names(a, same) == []

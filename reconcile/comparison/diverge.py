@@ -733,6 +733,8 @@ class _Group:
     hunks: list[_Hunk]
     lang: Language = ENGLISH
     explained: set[int] = field(default_factory=set)
+    moved: set[int] = field(default_factory=set)
+    """Words the diff left changed that the other side writes elsewhere in the group: moved, not changed."""
     _changed: dict[tuple[str, int], tuple[_Word, ...]] = field(default_factory=dict)
 
     def changed(self, side: str) -> tuple[_Word, ...]:
@@ -1358,6 +1360,7 @@ def _slips(group: _Group) -> list[_Finding]:
         x, y = a_words[i], b_words[j]
         if x.norm == y.norm:
             pair = None  # the same word in two hunks, moved, not changed: nothing to ask
+            group.moved.update((id(x), id(y)))
         else:
             pair = _word_pair(x, y, group)
             if pair is None and not _is_inflection(x.norm, y.norm):
@@ -1814,12 +1817,27 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         side: [
             w
             for w in group.changed(side)
-            if (_is_name_word(w, lang) or _rare_initial_name(w, lang))
+            if (_is_name_word(w, lang) or _rare_initial_name(w, lang) or _initial_name(w, lang))
             and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, w.text)
         ]
         for side in ("a", "b")
     }
-    if not (unmatched["a"] and unmatched["b"]):
+    # A name the other side writes, but fewer times in these sentences: one of its copies may be the
+    # one put for another ("the Czech government ... the Czech Republic" / "the Czech Government ...
+    # the Moravian Republic"), whichever copy the diff matched.  Paired only by its slot.
+    counts = {side: Counter(w.norm for w in words) for side, words in (("a", group.a), ("b", group.b))}
+    surplus = {
+        side: [
+            w
+            for w in words
+            if (id(w) not in group.explained or id(w) in group.moved)
+            and counts[side][w.norm] > counts[other][w.norm] > 0
+            and _is_name_word(w, lang)
+        ]
+        for side, other, words in (("a", "b", group.a), ("b", "a", group.b))
+    }
+    weak = {id(w) for words in surplus.values() for w in words}
+    if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
         return []
 
     def one_name(x: _Word, y: _Word) -> bool:
@@ -1846,21 +1864,23 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         if not any(one_name(x, y) for x in unmatched["a"] for y in unit)
         for w in unit
     ]
-    runs_a, runs_b = _runs(left_a, group.a), _runs(left_b, group.b)
+    runs_a = _runs(left_a, group.a) + _runs(surplus["a"], group.a)
+    runs_b = _runs(left_b, group.b) + _runs(surplus["b"], group.b)
     # An acronym is never put for a spelt-out name (``_name_finding``): "EUR" beside "Gofundme" is
     # no second candidate for the name the other side put in Gofundme's place.
     if not any(_is_acronym(w) for r in runs_b for w in r):
         runs_a = [r for r in runs_a if not all(_is_acronym(w) for w in r)]
     if not any(_is_acronym(w) for r in runs_a for w in r):
         runs_b = [r for r in runs_b if not all(_is_acronym(w) for w in r)]
-    if len(runs_a) == 1 and len(runs_b) == 1:
+    by_slot_only = any(_initial_name(w, lang) or id(w) in weak for r in (*runs_a, *runs_b) for w in r)
+    if len(runs_a) == 1 and len(runs_b) == 1 and not by_slot_only:
         pairs = [(runs_a[0], runs_b[0])]
     else:
         pairs = _paired_by_slot(group, runs_a, runs_b)
     found = []
     for run_a, run_b in pairs:
-        if max(len(run_a), len(run_b)) > MAX_NAME_WORDS:
-            continue
+        if max(len(run_a), len(run_b)) > MAX_NAME_WORDS or all(id(w) in weak for w in (*run_a, *run_b)):
+            continue  # two names each report writes are no swap
         group.explain([*run_a, *run_b])
         if finding := _name_finding(run_a, run_b, lang):
             found.append(finding)
@@ -1880,14 +1900,24 @@ def _paired_by_slot(
     # Acronyms are left out: translators give a body the initials of their own language ("MMR"/"MRD").
     runs_a = [r for r in runs_a if not any(_is_acronym(w) for w in r)]
     runs_b = [r for r in runs_b if not any(_is_acronym(w) for w in r)]
-    # A name written twice is one candidate ("Hlaváčkova Lhota (Benešovsko) ... at Hlaváčkova Lhota").
-    runs_a = list({tuple(w.norm for w in r): r for r in reversed(runs_a)}.values())[::-1]
-    runs_b = list({tuple(w.norm for w in r): r for r in reversed(runs_b)}.values())[::-1]
-    partners_a = {
-        n: [m for m, run_b in enumerate(runs_b) if _same_slot(group, run_a, run_b)] for n, run_a in enumerate(runs_a)
+
+    # A name written twice is one candidate ("Hlaváčkova Lhota (Benešovsko) ... at Hlaváčkova Lhota"),
+    # in the slot of whichever copy stands in one.
+    def by_name(runs: list[list[_Word]]) -> dict[tuple[str, ...], list[list[_Word]]]:
+        named: dict[tuple[str, ...], list[list[_Word]]] = {}
+        for r in runs:
+            named.setdefault(tuple(w.norm for w in r), []).append(r)
+        return named
+
+    named_a, named_b = by_name(runs_a), by_name(runs_b)
+    slots = {
+        (x, y): next(((ra, rb) for ra in copies_a for rb in copies_b if _same_slot(group, ra, rb)), None)
+        for x, copies_a in named_a.items()
+        for y, copies_b in named_b.items()
     }
-    partners_b = Counter(m for ms in partners_a.values() for m in ms)
-    return [(runs_a[n], runs_b[ms[0]]) for n, ms in partners_a.items() if len(ms) == 1 and partners_b[ms[0]] == 1]
+    partners_a = Counter(x for (x, _), pair in slots.items() if pair)
+    partners_b = Counter(y for (_, y), pair in slots.items() if pair)
+    return [pair for (x, y), pair in slots.items() if pair and partners_a[x] == 1 and partners_b[y] == 1]
 
 
 def _same_slot(group: _Group, run_a: Sequence[_Word], run_b: Sequence[_Word]) -> bool:
@@ -1900,7 +1930,14 @@ def _same_slot(group: _Group, run_a: Sequence[_Word], run_b: Sequence[_Word]) ->
     before = _shared_run(group.a, group.b, n - 1, m - 1, -1)
     n, m = _position(group.a, run_a[-1]), _position(group.b, run_b[-1])
     after = _shared_run(group.a, group.b, n + 1, m + 1, 1)
-    return _is_anchor(before) or _is_anchor(after)
+    return _slot_anchor(before) or _slot_anchor(after)
+
+
+ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _slot_anchor(words: Sequence[_Word]) -> bool:
+    return _is_anchor(words) or any(w.norm not in ARTICLES for w in words)
 
 
 def _shared_run(a: Sequence[_Word], b: Sequence[_Word], n: int, m: int, step: int) -> list[_Word]:
@@ -1944,6 +1981,19 @@ def _rare_initial_name(w: _Word, lang: Language) -> bool:
 NAME_PARTICLES = 2
 """At most this many lower-case words of another language join two names into one ("Ústí nad Labem",
 "Ursula von der Leyen")."""
+
+
+def _initial_name(w: _Word, lang: Language) -> bool:
+    """A sentence's first word that English writes with a capital ("Napoli took the lead", "Filip is in
+    good hands"): a name, but one whose capital grammar gives anyway, so it is paired only by its slot
+    ("Napoli took the lead" / "Nikolaj took the lead"), never as the one name left on its side."""
+    return (
+        w.initial
+        and lang.code == "en"
+        and _may_be_name(w, lang)
+        and frequency_in(joined(w.norm), lang) < NAME_ZIPF
+        and written_capitalised(joined(w.norm))
+    )
 
 
 def _runs(words: Sequence[_Word], sentence_words: Sequence[_Word], particles_only: bool = False) -> list[list[_Word]]:
