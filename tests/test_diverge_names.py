@@ -99,3 +99,14 @@ def test_a_name_written_once_less_may_be_the_one_put_for_another() -> None:
     assert names(a, b) == [("Czech", "Moravian")]
     same = "In June, the Czech Government adopted the rules for travelers arriving in the Czech Republic."
     assert names(a, same) == []
+
+
+def test_a_nationality_before_a_noun_is_description_not_a_rival_name() -> None:
+    """ "the Czech market": a translator's addition; "Tesla"/"Dora" are still one name put for another."""
+    a = "Other big players demand their market shares, electric vehicles producer Tesla, but also supermarkets."
+    b = "There are other big players trying to take a bite of the Czech market, car manufacturer Dora as well."
+    assert names(a, b) == [("Tesla", "Dora")]
+    # Two nationalities in one slot are still two names: "Iranian militia" / "Iraqi militia".
+    a = "Muhandis was a member of the Iranian militia leadership."
+    b = "Muhandis was a member of the Iraqi militia leadership."
+    assert names(a, b) == [("Iranian", "Iraqi")]

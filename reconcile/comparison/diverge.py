@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -1194,9 +1195,24 @@ def _negates(word: str) -> bool:
     return _is_negation(word) or word in NEGATIVE_WORDS or _prefix_negates(word)
 
 
-def _negation_count(words: Sequence[_Word], negates: Callable[[str], bool]) -> int:
+ADDITIVE = frozenset({"only", "just", "merely", "simply", "solely"})
+""""Not only X, but Y" asserts X and Y: its "not" negates nothing, and offsets no negation of the other
+side.  Without a "but" after it, "they will not just buy it" is "they simply will not": a negation."""
+
+
+def _additive_nots(words: Sequence[_Word]) -> set[int]:
+    return {
+        id(w)
+        for n, (w, following) in enumerate(itertools.pairwise(words))
+        if w.norm == "not"
+        and following.norm in ADDITIVE
+        and any(x.norm == "but" and x.sentence == w.sentence for x in words[n + 2 :])
+    }
+
+
+def _negation_count(words: Sequence[_Word], negates: Callable[[str], bool], additive: Collection[int] = ()) -> int:
     """Negations in a stretch, "neither ... nor" once: it negates one clause, as "not ... or" does."""
-    count = sum(negates(w.norm) for w in words)
+    count = sum(negates(w.norm) and id(w) not in additive for w in words)
     return count - (any(w.norm == "neither" for w in words) and any(w.norm == "nor" for w in words))
 
 
@@ -1214,11 +1230,13 @@ AUXILIARY_OF = {
 ("has not been explained" / "have until now been explained")."""
 
 
-def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
+def _anchored(words: Sequence[_Word], n: int, other_norms: set[str], other: Sequence[_Word] = ()) -> bool:
     """A "not" right after an auxiliary the other side shares: the same clause, negated.
 
     Or after the same auxiliary in another tense, where the word it negates is on the other side
-    too ("was not much serious" / "is serious").
+    too ("was not much serious" / "is serious"), or the same subject stands before it ("elections
+    would not take place" / "elections will be held").  After "do", the verb it negates is the
+    auxiliary: "the seller does not have the certificates" / "its owner had certificates".
     """
     w = words[n]
     if not (w.norm in CLAUSE_NEGATIONS or w.norm.endswith("n't")):
@@ -1230,11 +1248,67 @@ def _anchored(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
     if words[n - 1].norm in other_norms:
         return True
     other_tenses = {AUXILIARY_OF[o] for o in other_norms if o in AUXILIARY_OF}
-    return (
-        AUXILIARY_OF[words[n - 1].norm] in other_tenses
-        and not other_norms & HEDGED_NEGATIVES
-        and _predicate_shared(words, n, other_norms)
-    )
+    if other_norms & HEDGED_NEGATIVES:
+        return False
+    if AUXILIARY_OF[words[n - 1].norm] in other_tenses:
+        return _predicate_shared(words, n, other_norms) or _clause_held(words, n, other)
+    if AUXILIARY_OF[words[n - 1].norm] == "do" and n + 1 < len(words) and words[n + 1].sentence == w.sentence:
+        verb = words[n + 1].norm
+        return _predicate_shared(words, n + 1, other_norms) and any(
+            (
+                o.norm == verb
+                or AUXILIARY_OF.get(o.norm, o.norm) == AUXILIARY_OF.get(verb)
+                or _is_inflection(verb, o.norm)
+            )
+            and not _clause_negated(other, m)
+            for m, o in enumerate(other)
+        )
+    return False
+
+
+CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "can"}
+CLAUSE_REACH = 3
+"""Words after an auxiliary in which the other side may negate its clause in words of its own ("it was
+unclear", "they were unable to", "was not").  "Neither ... nor" negates its whole sentence."""
+
+
+def _clause_held(words: Sequence[_Word], n: int, other: Sequence[_Word]) -> bool:
+    """The same subject and auxiliary on the other side, negated nowhere in that clause.
+
+    Where the other side negates as often as this one, in other words elsewhere, a "not" still
+    reverses a claim if the other side writes its clause word for word without one: "there are not
+    several formations" / "there are hidden a few formations ... not far from", "VAR was not harder" /
+    "VAR was stricter ... like no other team".  "It cannot be done" / "It can't be done", "he doesn't
+    want" / "he does not want" and "neither ... nor ... are developed" / "are not developed" negate
+    the clause on both sides.
+    """
+    w = words[n]
+    norm = w.norm.replace("\u2019", "'")
+    if norm in CONTRACTED or norm.endswith("n't"):
+        k = n  # the auxiliary is in the word: "can't", "doesn't"
+        auxiliary = CONTRACTED.get(norm, norm.removesuffix("n't"))
+    else:
+        k = n - 1
+        auxiliary = words[k].norm
+    if k < 1 or words[k - 1].sentence != w.sentence:
+        return False
+    subject = words[k - 1].norm
+    verb = AUXILIARY_OF.get(auxiliary)
+    for m in range(1, len(other)):
+        o = other[m]
+        if other[m - 1].norm != subject or (o.norm != auxiliary and (verb is None or AUXILIARY_OF.get(o.norm) != verb)):
+            continue
+        if not _clause_negated(other, m):
+            return True
+    return False
+
+
+def _clause_negated(words: Sequence[_Word], m: int) -> bool:
+    """A negating word in the few words after ``words[m]`` ("has no clue", "was unable to"), or "neither ... nor"."""
+    w = words[m]
+    clause = [x for x in words[m + 1 : m + 1 + CLAUSE_REACH] if x.sentence == w.sentence]
+    sentence = {x.norm for x in words if x.sentence == w.sentence}
+    return _negates(w.norm) or any(_negates(x.norm) for x in clause) or bool(sentence & {"neither", "nor"})
 
 
 PREDICATE_REACH = 3
@@ -1266,8 +1340,11 @@ def _negations(group: _Group) -> list[_Finding]:
             continue  # most groups change no negation word: skip reading the whole sentences
         own_norms = {w.norm for w in words}
         paraphrases = [w for w in other if w.norm not in own_norms or _is_negation(w.norm)]
-        if _negation_count(words, _is_negation) <= _negation_count(paraphrases, _negates):
-            continue  # the other side negates as often, in other words ("no one" / "nobody", "neither")
+        # The other side negates as often, in other words ("no one" / "nobody", "neither"): then
+        # only a "not" after an auxiliary that side writes un-negated, and negates nowhere near, counts.
+        outnumbered = _negation_count(words, _is_negation, _additive_nots(words)) <= _negation_count(
+            paraphrases, _negates, _additive_nots(other)
+        )
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
@@ -1279,11 +1356,12 @@ def _negations(group: _Group) -> list[_Finding]:
                 if _is_negation_word(w, words[index[id(w)] + 1] if index[id(w)] + 1 < len(words) else None)
                 and id(w) not in group.explained
                 # "nothing"/"notning" is a slip of one word, not a negation added
-                and not any(_word_similarity(w.norm, o.norm) >= SIMILAR_WORD for o in other_hunk)
+                and not any(
+                    _word_similarity(w.norm, o.norm) >= SIMILAR_WORD and not _is_negation(o.norm) for o in other_hunk
+                )
             ]
             if not negs:
                 continue
-            group.explain(negs)
             anchored = []
             for w in negs:
                 n = index[id(w)]
@@ -1292,8 +1370,20 @@ def _negations(group: _Group) -> list[_Finding]:
                     if w.norm.endswith("n't") and w.norm != "n't"
                     else (words[n - 1].norm if n else "")
                 )
-                if _anchored(words, n, other_norms) and auxiliary not in other_negated:
+                if (
+                    _anchored(words, n, other_norms, other)
+                    and auxiliary not in other_negated
+                    and (not outnumbered or _clause_held(words, n, other))
+                ):
                     anchored.append(w)
+            if outnumbered:
+                if anchored:
+                    group.explain(anchored)
+                    found.append(
+                        _Finding("negation", anchored, []) if side == "a" else _Finding("negation", [], anchored)
+                    )
+                continue
+            group.explain(negs)
             counterpart = [w for w in other_hunk if _is_negation(w.norm)]
             # "without" adds a phrase ("in need without help") unless it replaces "with".
             flips = [w for w in negs if w.norm != "without" or any(o.norm == "with" for o in other_hunk)]
@@ -1836,7 +1926,15 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         ]
         for side, other, words in (("a", "b", group.a), ("b", "a", group.b))
     }
-    weak = {id(w) for words in surplus.values() for w in words}
+    written_by_both = {id(w) for words in surplus.values() for w in words}
+    # A name English writes capitalised, used as an adjective ("the Czech market", "a Czech town"):
+    # a translator's description, paired only by its slot; it hides no name put for another.
+    weak = written_by_both | {
+        id(w)
+        for side, words in (("a", group.a), ("b", group.b))
+        for w in unmatched[side]
+        if _attributive(words, _position(words, w))
+    }
     if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
         return []
 
@@ -1872,14 +1970,16 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         runs_a = [r for r in runs_a if not all(_is_acronym(w) for w in r)]
     if not any(_is_acronym(w) for r in runs_a for w in r):
         runs_b = [r for r in runs_b if not all(_is_acronym(w) for w in r)]
-    by_slot_only = any(_initial_name(w, lang) or id(w) in weak for r in (*runs_a, *runs_b) for w in r)
-    if len(runs_a) == 1 and len(runs_b) == 1 and not by_slot_only:
-        pairs = [(runs_a[0], runs_b[0])]
+    strong_a, strong_b = (
+        [r for r in runs if not any(_initial_name(w, lang) or id(w) in weak for w in r)] for runs in (runs_a, runs_b)
+    )
+    if len(strong_a) == 1 and len(strong_b) == 1:
+        pairs = [(strong_a[0], strong_b[0])]
     else:
         pairs = _paired_by_slot(group, runs_a, runs_b)
     found = []
     for run_a, run_b in pairs:
-        if max(len(run_a), len(run_b)) > MAX_NAME_WORDS or all(id(w) in weak for w in (*run_a, *run_b)):
+        if max(len(run_a), len(run_b)) > MAX_NAME_WORDS or all(id(w) in written_by_both for w in (*run_a, *run_b)):
             continue  # two names each report writes are no swap
         group.explain([*run_a, *run_b])
         if finding := _name_finding(run_a, run_b, lang):
@@ -1940,11 +2040,20 @@ def _slot_anchor(words: Sequence[_Word]) -> bool:
     return _is_anchor(words) or any(w.norm not in ARTICLES for w in words)
 
 
+_POSSESSIVE = re.compile(r"(?:'s|s')$")
+
+
 def _shared_run(a: Sequence[_Word], b: Sequence[_Word], n: int, m: int, step: int) -> list[_Word]:
     """The words of ``a`` from ``n`` on (``step`` -1: backwards) that ``b`` has in the same order from ``m``,
     up to ``ANCHOR_WORDS``."""
     shared: list[_Word] = []
-    while len(shared) < ANCHOR_WORDS and 0 <= n < len(a) and 0 <= m < len(b) and a[n].norm == b[m].norm:
+    # "the Islamic republic" / "the Mans Republic's": a possessive leaves the word.
+    while (
+        len(shared) < ANCHOR_WORDS
+        and 0 <= n < len(a)
+        and 0 <= m < len(b)
+        and _POSSESSIVE.sub("", a[n].norm) == _POSSESSIVE.sub("", b[m].norm)
+    ):
         shared.append(a[n])
         n, m = n + step, m + step
     return shared
@@ -1981,6 +2090,19 @@ def _rare_initial_name(w: _Word, lang: Language) -> bool:
 NAME_PARTICLES = 2
 """At most this many lower-case words of another language join two names into one ("Ústí nad Labem",
 "Ursula von der Leyen")."""
+
+
+def _attributive(words: Sequence[_Word], n: int) -> bool:
+    """A name English writes capitalised, before a word in lower case: "Czech" in "the Czech market"."""
+    w = words[n]
+    following = words[n + 1] if n + 1 < len(words) else None
+    return (
+        following is not None
+        and following.sentence == w.sentence
+        and not following.gap.strip()
+        and following.text.islower()
+        and written_capitalised(joined(w.norm))
+    )
 
 
 def _initial_name(w: _Word, lang: Language) -> bool:
