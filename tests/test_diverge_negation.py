@@ -67,3 +67,16 @@ def test_not_beside_no_is_a_negation_not_a_slip() -> None:
     a = '"At first, it was obvious that there was no living soul in the town.'
     b = "\u201cAt the beginning, it was not noticeable, because the city became empty."
     assert negations(a, b) == [("", "not")]
+
+
+def test_not_before_a_phrase_the_other_side_asserts() -> None:
+    a = "Even the current bill includes its implementation for voting from abroad, but not in the Czech Republic."
+    b = (
+        "Even the proposed law would only allow mail-in voting for individuals living abroad, "
+        "but for those living in the Czech Republic."
+    )
+    assert negations(a, b) == [("not", "")]
+    # "not far from" is "near": the word the "not" negates is not on the other side.
+    a = "In northern Bohemia, at the foot of the mountains, not far from Nový Bor, there are a few rock formations."
+    b = "In northern Bohemia, at the foot of the mountains, near the town of Nový Bor, there are several formations."
+    assert negations(a, b) == []

@@ -1326,6 +1326,23 @@ def _predicate_shared(words: Sequence[_Word], n: int, other_norms: set[str]) -> 
     return False
 
 
+PHRASE_REACH = 4
+PHRASE_CONTENT = 2
+
+
+def _phrase_shared(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
+    """ "..., but not in the Czech Republic" / "..., but for those living in the Czech Republic": the word
+    before the "not", the word it negates and another content word after it stand on the other side,
+    which negates less often.  "Not far from Nový Bor" / "near Nový Bor" is no reversal: "far" is
+    not on the other side."""
+    if n == 0 or words[n - 1].sentence != words[n].sentence or words[n - 1].norm not in other_norms:
+        return False
+    stop = stopwords()
+    phrase = [w for w in words[n + 1 : n + 1 + PHRASE_REACH] if w.sentence == words[n].sentence and w.norm not in stop]
+    shared = [w.norm in other_norms for w in phrase]
+    return len(phrase) >= PHRASE_CONTENT and shared[0] and sum(shared) >= PHRASE_CONTENT
+
+
 def _negated_auxiliaries(words: Sequence[_Word]) -> set[str]:
     return {words[n - 1].norm for n, w in enumerate(words) if n > 0 and (w.norm in CLAUSE_NEGATIONS)} | {
         w.norm.removesuffix("n't") for w in words if w.norm.endswith("n't")
@@ -1388,8 +1405,9 @@ def _negations(group: _Group) -> list[_Finding]:
             # "without" adds a phrase ("in need without help") unless it replaces "with".
             flips = [w for w in negs if w.norm != "without" or any(o.norm == "with" for o in other_hunk)]
             small = len(h.a) + len(h.b) - len(negs) <= NEGATION_CONTEXT and not counterpart and bool(flips)
-            if anchored or small:
-                chosen = anchored or negs
+            contrasted = [w for w in negs if w.norm == "not" and _phrase_shared(words, index[id(w)], other_norms)]
+            if anchored or small or contrasted:
+                chosen = anchored or contrasted or negs
                 found.append(_Finding("negation", chosen, []) if side == "a" else _Finding("negation", [], chosen))
     return found
 
