@@ -1926,7 +1926,7 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
             w
             for w in group.changed(side)
             if (_is_name_word(w, lang) or _rare_initial_name(w, lang) or _initial_name(w, lang))
-            and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, w.text)
+            and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, _POSSESSIVE_TEXT.sub("", w.text))
         ]
         for side in ("a", "b")
     }
@@ -1994,7 +1994,7 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     if len(strong_a) == 1 and len(strong_b) == 1:
         pairs = [(strong_a[0], strong_b[0])]
     else:
-        pairs = _paired_by_slot(group, runs_a, runs_b)
+        pairs = _paired_by_slot(group, runs_a, runs_b, written_by_both)
     found = []
     for run_a, run_b in pairs:
         if max(len(run_a), len(run_b)) > MAX_NAME_WORDS or all(id(w) in written_by_both for w in (*run_a, *run_b)):
@@ -2006,7 +2006,7 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
 
 
 def _paired_by_slot(
-    group: _Group, runs_a: list[list[_Word]], runs_b: list[list[_Word]]
+    group: _Group, runs_a: list[list[_Word]], runs_b: list[list[_Word]], written_by_both: Collection[int] = ()
 ) -> list[tuple[list[_Word], list[_Word]]]:
     """Names of the two sides that stand in one slot: beside the same word, and no other name there.
 
@@ -2028,14 +2028,28 @@ def _paired_by_slot(
         return named
 
     named_a, named_b = by_name(runs_a), by_name(runs_b)
-    slots = {
+    found = {
         (x, y): next(((ra, rb) for ra in copies_a for rb in copies_b if _same_slot(group, ra, rb)), None)
         for x, copies_a in named_a.items()
         for y, copies_b in named_b.items()
     }
-    partners_a = Counter(x for (x, _), pair in slots.items() if pair)
-    partners_b = Counter(y for (_, y), pair in slots.items() if pair)
-    return [pair for (x, y), pair in slots.items() if pair and partners_a[x] == 1 and partners_b[y] == 1]
+    slots = {key: pair for key, pair in found.items() if pair is not None}
+
+    # A name the other report never writes is the likelier partner than one both write:
+    # "Michael Kašpar (Změna ..." / "Michael Volodymyr, the mayor of Kolín (Změna ...".
+    def both_write(run: list[_Word]) -> bool:
+        return any(id(w) in written_by_both for w in run)
+
+    for side in (0, 1):
+        for key in {k[side] for k in slots}:
+            mine = [k for k in slots if k[side] == key]
+            if any(not both_write(slots[k][1 - side]) for k in mine):
+                for k in mine:
+                    if both_write(slots[k][1 - side]):
+                        del slots[k]
+    partners_a = Counter(x for x, _ in slots)
+    partners_b = Counter(y for _, y in slots)
+    return [pair for (x, y), pair in slots.items() if partners_a[x] == 1 and partners_b[y] == 1]
 
 
 def _same_slot(group: _Group, run_a: Sequence[_Word], run_b: Sequence[_Word]) -> bool:
@@ -2059,6 +2073,7 @@ def _slot_anchor(words: Sequence[_Word]) -> bool:
 
 
 _POSSESSIVE = re.compile(r"(?:'s|s')$")
+_POSSESSIVE_TEXT = re.compile(r"['\u2019]s$")
 
 
 def _shared_run(a: Sequence[_Word], b: Sequence[_Word], n: int, m: int, step: int) -> list[_Word]:
