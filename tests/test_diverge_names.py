@@ -110,3 +110,10 @@ def test_a_nationality_before_a_noun_is_description_not_a_rival_name() -> None:
     a = "Muhandis was a member of the Iranian militia leadership."
     b = "Muhandis was a member of the Iraqi militia leadership."
     assert names(a, b) == [("Iranian", "Iraqi")]
+
+
+def test_the_first_word_of_a_title_in_another_language_is_no_rival_name() -> None:
+    """ "the association Za vodu pro lidi": the Czech title is a name, its "Za" is not a rival of "Prague"."""
+    a = "Jan Škoda from the association Za vodu pro lidi arrived at Prague from southern Moravia."
+    b = 'Jan Škoda, representing the collective "For water for the People", travelled from southern Moravia to Brno.'
+    assert names(a, b) == [("Prague", "Brno")]

@@ -2126,7 +2126,12 @@ NAME_PARTICLES = 2
 
 
 def _attributive(words: Sequence[_Word], n: int) -> bool:
-    """A name English writes capitalised, before a word in lower case: "Czech" in "the Czech market"."""
+    """A name English writes capitalised, before a content word in lower case: "Czech" in "the Czech
+    market" ("Prague from" is no such pair).
+
+    Or the first word of a title in another language ("Za vodu pro lidi", "Poslední kapka"): the
+    title, not its first word, is the name.
+    """
     w = words[n]
     following = words[n + 1] if n + 1 < len(words) else None
     return (
@@ -2134,7 +2139,8 @@ def _attributive(words: Sequence[_Word], n: int) -> bool:
         and following.sentence == w.sentence
         and not following.gap.strip()
         and following.text.islower()
-        and written_capitalised(joined(w.norm))
+        and following.norm not in stopwords()
+        and (written_capitalised(joined(w.norm)) or foreign_word(following.norm))
     )
 
 
