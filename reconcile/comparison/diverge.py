@@ -1331,12 +1331,14 @@ PHRASE_CONTENT = 2
 
 
 def _phrase_shared(words: Sequence[_Word], n: int, other_norms: set[str]) -> bool:
-    """ "..., but not in the Czech Republic" / "..., but for those living in the Czech Republic": the word
-    before the "not", the word it negates and another content word after it stand on the other side,
-    which negates less often.  "Not far from Nový Bor" / "near Nový Bor" is no reversal: "far" is
-    not on the other side."""
+    """ "..., but not in the Czech Republic" / "..., but for those living in the Czech Republic": a "not"
+    set against what comes before it (after "but" or a comma), and the word before it, the word it
+    negates and another content word after it stand on the other side, which negates less often.
+    "Not far from Nový Bor" / "near Nový Bor" is no reversal: "far" is not on the other side."""
     if n == 0 or words[n - 1].sentence != words[n].sentence or words[n - 1].norm not in other_norms:
         return False
+    if words[n - 1].norm != "but" and "," not in words[n].gap:
+        return False  # "Especially not players at NHL": a negation carried on from the sentence before
     stop = stopwords()
     phrase = [w for w in words[n + 1 : n + 1 + PHRASE_REACH] if w.sentence == words[n].sentence and w.norm not in stop]
     shared = [w.norm in other_norms for w in phrase]
