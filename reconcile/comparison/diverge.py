@@ -45,6 +45,7 @@ from reconcile.comparison.evidence import (
     corrects,
     derived,
     detect_language,
+    edit_distance,
     foreign_word,
     is_respelling,
     is_word,
@@ -55,6 +56,7 @@ from reconcile.comparison.evidence import (
     same_name,
     strip_accents,
     written_capitalised,
+    written_with_article,
 )
 from reconcile.model import Alignment, Divergence, Document, Sentence
 from reconcile.text import fluency
@@ -1770,7 +1772,9 @@ def _translated(names_a: Sequence[_Word], names_b: Sequence[_Word]) -> bool:
 
     def common_word(words: Sequence[_Word], freqs: list[float]) -> bool:
         return any(
-            f >= TRANSLATED_NAME_ZIPF and not written_capitalised(joined(w.norm))
+            f >= TRANSLATED_NAME_ZIPF
+            and not written_capitalised(joined(w.norm))
+            and written_with_article(joined(w.norm))
             for w, f in zip(words, freqs, strict=True)
         )
 
@@ -1788,15 +1792,26 @@ ORIGINAL_FORM_LETTERS = 2
 "Lhota"/"Litvínov", "Nováková"/"Natanz", "Czech"/"Citroën"), and no flag on the two references changed."""
 
 
+NAME_SLIP_EDITS = 2
+"""Two edits or fewer is a slip ("Nevelkov" for "Neveklov", "Absagmünd" for "Abtsgmünd": the translators'
+own, read on the two references), not another language's form of a name."""
+
+
 def _original_and_english(x: str, y: str) -> bool:
     """ "Nürnberg"/"Nuremberg", "Lužické"/"Lusatian": a name in its own letters beside its English form.
 
     A first letter with a diacritic is a sound English spells with two ("Česká"/"Czech", "Šumava"/
     "Shumava"): there the first letter alone must agree.
     """
-    if x.isascii() == y.isascii():
+    if x.isascii() != y.isascii():
+        original, english = (x, y) if y.isascii() else (y, x)
+    elif foreign_word(joined(x)) != foreign_word(joined(y)) and edit_distance(x, y) > NAME_SLIP_EDITS:
+        # "Republikaner"/"Republicans", "Centrum"/"Center": a word of another language, beginning
+        # like the English one for a name's stem.
+        original, english = (x, y) if foreign_word(joined(x)) else (y, x)
+        return strip_accents(original)[:NAME_STEM] == english[:NAME_STEM]
+    else:
         return False
-    original, english = (x, y) if y.isascii() else (y, x)
     reach = 1 if strip_accents(original[:1]) != original[:1] else ORIGINAL_FORM_LETTERS
     return strip_accents(original)[:reach] == english[:reach]
 
