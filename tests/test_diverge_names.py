@@ -117,3 +117,22 @@ def test_the_first_word_of_a_title_in_another_language_is_no_rival_name() -> Non
     a = "Jan Škoda from the association Za vodu pro lidi arrived at Prague from southern Moravia."
     b = 'Jan Škoda, representing the collective "For water for the People", travelled from southern Moravia to Brno.'
     assert names(a, b) == [("Prague", "Brno")]
+
+
+def test_a_place_english_writes_without_an_article_is_no_translated_word() -> None:
+    """ "Cup" beside "Pokal" may be the name translated ("a cup"); "Denver" is nobody's translation."""
+    a = "In Aurora, a suburb of Denver in Colorado, a car drove through a crowd of protesters."
+    b = "In Aurora, a suburb of Chmelík in Colorado, a car drove through a crowd of demonstrators."
+    assert names(a, b) == [("Denver", "Chmelík")]
+
+
+def test_a_name_in_the_source_language_beside_its_english_form() -> None:
+    a = "The Republicans won the vote in the state parliament."
+    b = "The Republikaner won the vote in the state parliament."
+    assert names(a, b) == []
+
+
+def test_a_rare_first_word_is_a_name_in_its_slot() -> None:
+    a = "Kalbitz announced on Saturday he will fight the decision by the federal arbitration court."
+    b = "On Saturday, Hoffmann announced he will dispute the decision of the federal arbitration court."
+    assert names(a, b) == [("Kalbitz", "Hoffmann")]

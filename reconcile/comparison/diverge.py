@@ -2006,7 +2006,12 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     if not any(_is_acronym(w) for r in runs_a for w in r):
         runs_b = [r for r in runs_b if not all(_is_acronym(w) for w in r)]
     strong_a, strong_b = (
-        [r for r in runs if not any(_initial_name(w, lang) or id(w) in weak for w in r)] for runs in (runs_a, runs_b)
+        [
+            r
+            for r in runs
+            if not any((_initial_name(w, lang) and not _rare_initial_name(w, lang)) or id(w) in weak for w in r)
+        ]
+        for runs in (runs_a, runs_b)
     )
     if len(strong_a) == 1 and len(strong_b) == 1:
         pairs = [(strong_a[0], strong_b[0])]
@@ -2170,7 +2175,7 @@ def _initial_name(w: _Word, lang: Language) -> bool:
         and lang.code == "en"
         and _may_be_name(w, lang)
         and frequency_in(joined(w.norm), lang) < NAME_ZIPF
-        and written_capitalised(joined(w.norm))
+        and (frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF or written_capitalised(joined(w.norm)))
     )
 
 
