@@ -80,3 +80,24 @@ def test_not_before_a_phrase_the_other_side_asserts() -> None:
     a = "In northern Bohemia, at the foot of the mountains, not far from Nový Bor, there are a few rock formations."
     b = "In northern Bohemia, at the foot of the mountains, near the town of Nový Bor, there are several formations."
     assert negations(a, b) == []
+
+
+def test_a_clause_negated_where_the_other_side_negates_its_auxiliary_elsewhere() -> None:
+    a = "Cramer explained that if it is not going well for many companies, the need for entertainment is limited."
+    b = "If a lot of companies are having difficulties, the need for entertainment is not limited, explained Cramer."
+    assert negations(a, b) == [("", "not")]
+
+
+def test_a_contracted_auxiliary_is_one_of_its_verb_s_tenses() -> None:
+    a = "However, he or she is not entitled to a salary adjustment which would correspond to such a rank."
+    b = "However, they're entitled to pay adjustment corresponding with the new rank."
+    assert negations(a, b) == [("not", "")]
+
+
+def test_not_only_against_only_is_a_change_and_against_additionally_none() -> None:
+    a = "Not only poor quality of outdoor air but also the quality of indoor air are threats to our health."
+    b = "It's only the outdoor air pollution, but also the low indoor air quality that pose a threat to our health."
+    assert negations(a, b) == [("Not", "")]
+    a = "Small farms are capable to feed the whole population, additionally they do not have such impacts."
+    b = "Not only are small farms able to supply the whole population, but they do not cause such devastation."
+    assert negations(a, b) == []

@@ -1202,12 +1202,15 @@ ADDITIVE = frozenset({"only", "just", "merely", "simply", "solely"})
 side.  Without a "but" after it, "they will not just buy it" is "they simply will not": a negation."""
 
 
-def _additive_nots(words: Sequence[_Word]) -> set[int]:
+def _additive_nots(words: Sequence[_Word], other_norms: Collection[str]) -> set[int]:
+    """The "not" of "not only ..., but", where the other side does not write the "only" un-negated
+    ("Not only X, but also Y" / "It's only X, but also Y" changes the claim)."""
     return {
         id(w)
         for n, (w, following) in enumerate(itertools.pairwise(words))
         if w.norm == "not"
         and following.norm in ADDITIVE
+        and following.norm not in other_norms
         and any(x.norm == "but" and x.sentence == w.sentence for x in words[n + 2 :])
     }
 
@@ -1250,6 +1253,12 @@ def _anchored(words: Sequence[_Word], n: int, other_norms: set[str], other: Sequ
     if words[n - 1].norm in other_norms:
         return True
     other_tenses = {AUXILIARY_OF[o] for o in other_norms if o in AUXILIARY_OF}
+    # "they're entitled" holds "are": a contracted auxiliary is one of its verb's tenses.
+    other_tenses |= {
+        AUXILIARY_OF[CONTRACTED_AUXILIARY[o.rsplit("'", 1)[1]]]
+        for o in other_norms
+        if "'" in o and o.rsplit("'", 1)[1] in CONTRACTED_AUXILIARY
+    }
     if other_norms & HEDGED_NEGATIVES:
         return False
     if AUXILIARY_OF[words[n - 1].norm] in other_tenses:
@@ -1269,6 +1278,8 @@ def _anchored(words: Sequence[_Word], n: int, other_norms: set[str], other: Sequ
 
 
 CONTRACTED = {"can't": "can", "won't": "will", "shan't": "shall", "cannot": "can"}
+CONTRACTED_AUXILIARY = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
+"""The auxiliaries a pronoun takes contracted ("they're", "we've"); "'s" is as often a possessive, left out."""
 CLAUSE_REACH = 3
 """Words after an auxiliary in which the other side may negate its clause in words of its own ("it was
 unclear", "they were unable to", "was not").  "Neither ... nor" negates its whole sentence."""
@@ -1363,8 +1374,9 @@ def _negations(group: _Group) -> list[_Finding]:
         paraphrases = [w for w in other if w.norm not in own_norms or _is_negation(w.norm)]
         # The other side negates as often, in other words ("no one" / "nobody", "neither"): then
         # only a "not" after an auxiliary that side writes un-negated, and negates nowhere near, counts.
-        outnumbered = _negation_count(words, _is_negation, _additive_nots(words)) <= _negation_count(
-            paraphrases, _negates, _additive_nots(other)
+        additive = _additive_nots(words, {w.norm for w in other})
+        outnumbered = _negation_count(words, _is_negation, additive) <= _negation_count(
+            paraphrases, _negates, _additive_nots(other, own_norms)
         )
         other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
@@ -1376,6 +1388,7 @@ def _negations(group: _Group) -> list[_Finding]:
                 for w in getattr(h, side)
                 if _is_negation_word(w, words[index[id(w)] + 1] if index[id(w)] + 1 < len(words) else None)
                 and id(w) not in group.explained
+                and id(w) not in additive
                 # "nothing"/"notning" is a slip of one word, not a negation added
                 and not any(
                     _word_similarity(w.norm, o.norm) >= SIMILAR_WORD and not _is_negation(o.norm) for o in other_hunk
@@ -1391,10 +1404,10 @@ def _negations(group: _Group) -> list[_Finding]:
                     if w.norm.endswith("n't") and w.norm != "n't"
                     else (words[n - 1].norm if n else "")
                 )
-                if (
-                    _anchored(words, n, other_norms, other)
-                    and auxiliary not in other_negated
-                    and (not outnumbered or _clause_held(words, n, other))
+                # The other side negating this auxiliary elsewhere, or negating as often, leaves a "not"
+                # a reversal only where that side writes the clause itself, un-negated.
+                if _anchored(words, n, other_norms, other) and (
+                    (auxiliary not in other_negated and not outnumbered) or _clause_held(words, n, other)
                 ):
                     anchored.append(w)
             if outnumbered:
