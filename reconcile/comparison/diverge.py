@@ -1965,6 +1965,8 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         ]
         for side in ("a", "b")
     }
+    if not (unmatched["a"] or unmatched["b"]):
+        return []  # a pair needs a name one report never writes: most groups have none
     # A name the other side writes, but fewer times in these sentences: one of its copies may be the
     # one put for another ("the Czech government ... the Czech Republic" / "the Czech Government ...
     # the Moravian Republic"), whichever copy the diff matched.  Paired only by its slot.
