@@ -44,13 +44,8 @@ class Fields:
     def options(self) -> InputOptions:
         """The reader's options for these fields, keeping each record's original bytes."""
         return InputOptions(
-            id_field=self.id,
-            text_field=self.text,
-            title_field=self.title,
-            date_field=self.date,
-            source_field=self.source,
-            source=self.default_source,
-            keep_raw=True,
+            id_field=self.id, text_field=self.text, title_field=self.title, date_field=self.date,
+            source_field=self.source, source=self.default_source, keep_raw=True,
         )
 
 

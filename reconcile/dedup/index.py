@@ -736,24 +736,17 @@ class SQLiteIndex:
             ids = _cluster_ints([c.canonical.cluster for c in changes]).tolist()
             slots = self._slots_of(ids)
             replaced = self._rowids[[slots[i] for i in ids if i in slots]].tolist()
-            origins = (
-                dict(
-                    self.db.execute(
-                        "SELECT row, origin FROM canonicals WHERE row IN (SELECT value FROM json_each(?))",
-                        (json.dumps(replaced),),
-                    ).fetchall()
-                )
-                if replaced
-                else {}
-            )
+            origins = dict(self.db.execute(
+                "SELECT row, origin FROM canonicals WHERE row IN (SELECT value FROM json_each(?))",
+                (json.dumps(replaced),),
+            ).fetchall()) if replaced else {}
             for i, change in zip(ids, changes, strict=True):
                 stored = origins.get(int(self._rowids[slots[i]]), "") if i in slots else ""
                 if stored != change.expected:
                     return False
             if replaced:
-                self.db.execute(
-                    "DELETE FROM canonicals WHERE row IN (SELECT value FROM json_each(?))", (json.dumps(replaced),)
-                )
+                self.db.execute("DELETE FROM canonicals WHERE row IN (SELECT value FROM json_each(?))",
+                                (json.dumps(replaced),))
             (last,) = self.db.execute("SELECT COALESCE(MAX(row), 0) FROM canonicals").fetchone()
             rows = list(range(last + 1, last + 1 + len(changes)))
             self.db.executemany(
@@ -797,7 +790,9 @@ class SQLiteIndex:
         """End of a batch: its writes join the group, which commits when big or old enough
         (read-only: the batch's read transaction ends, so a writer's checkpoint is not held up)."""
         if self.db.in_transaction and (
-            self.read_only or self._rows >= self.commit_rows or time.monotonic() - self._opened >= self.commit_seconds
+            self.read_only
+            or self._rows >= self.commit_rows
+            or time.monotonic() - self._opened >= self.commit_seconds
         ):
             self.db.execute("COMMIT")
 
@@ -918,7 +913,9 @@ class RedisIndex:
         try:
             import redis
         except ImportError as err:
-            raise IndexUnusable(f"index {url} needs the redis client: pip install 'reconcile[redis]'") from err
+            raise IndexUnusable(
+                f"index {url} needs the redis client: pip install 'reconcile[redis]'"
+            ) from err
 
         self.params = params
         self.prefix = prefix
@@ -972,14 +969,8 @@ class RedisIndex:
         for cluster, values in zip(clusters, reply[:-1], strict=True):
             if values[0] is not None:
                 found[cluster] = Canonical(
-                    cluster,
-                    values[1].decode(),
-                    np.frombuffer(values[2], dtype="<u4"),
-                    int(values[3]),
-                    values[4].decode(),
-                    values[5].decode(),
-                    values[6].decode(),
-                    values[7] or b"",
+                    cluster, values[1].decode(), np.frombuffer(values[2], dtype="<u4"), int(values[3]),
+                    values[4].decode(), values[5].decode(), values[6].decode(), values[7] or b"",
                 )
         return found
 
@@ -1002,15 +993,8 @@ class RedisIndex:
         if entry is None:
             args.append("")
         else:
-            args += [
-                f"{self.prefix}ji:{entry.run}",
-                f"{self.prefix}j:{entry.run}",
-                f"{self.prefix}s:{entry.run}",
-                entry.first,
-                f"{entry.first}:{entry.last}",
-                entry.rows,
-                entry.signatures,
-            ]
+            args += [f"{self.prefix}ji:{entry.run}", f"{self.prefix}j:{entry.run}", f"{self.prefix}s:{entry.run}",
+                     entry.first, f"{entry.first}:{entry.last}", entry.rows, entry.signatures]
         return bool(self._apply(keys=[], args=args))
 
     def commit(self) -> None:

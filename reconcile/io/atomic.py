@@ -33,7 +33,7 @@ def clear_stale(path: Path) -> None:
     has ended (a live one may be writing its own copy of the same file right now)."""
     prefix = f".{path.name}."
     for tmp in path.parent.glob(f"{glob.escape(prefix)}*.partial"):
-        pid = tmp.name[len(prefix) :].split(".", 1)[0]
+        pid = tmp.name[len(prefix):].split(".", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             tmp.unlink(missing_ok=True)
 

@@ -71,11 +71,7 @@ def jsonl_stem(path: str) -> str:
 
 
 def jsonl_line(
-    raw: bytes | Oversize,
-    path: str,
-    stem: str,
-    number: int,
-    options: InputOptions = DEFAULT_OPTIONS,
+    raw: bytes | Oversize, path: str, stem: str, number: int, options: InputOptions = DEFAULT_OPTIONS,
     decode: LineDecoder | None = None,
 ) -> Loaded:
     """The document on one non-blank JSON Lines line (line ``number`` of ``path``), or why not."""
@@ -151,7 +147,9 @@ def _batches(
         yield path, options, batch
 
 
-def parallel_jsonl_documents(lines: Iterable[bytes | Oversize], path: str, options: InputOptions) -> Iterator[Loaded]:
+def parallel_jsonl_documents(
+    lines: Iterable[bytes | Oversize], path: str, options: InputOptions
+) -> Iterator[Loaded]:
     """``jsonl_documents`` over ``options.workers`` processes, in order: decoding, repairing
     (ftfy) and finding datelines cost more than reading the lines.
 

@@ -289,7 +289,9 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return np.ascontiguousarray(keys)
 
 
-def candidate_pairs(keys: np.ndarray, usable: np.ndarray | None = None, max_bucket: int = MAX_BUCKET) -> np.ndarray:
+def candidate_pairs(
+    keys: np.ndarray, usable: np.ndarray | None = None, max_bucket: int = MAX_BUCKET
+) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, sharing a band key, as a sorted ``(pairs, 2)`` int64 array.
 
     ``usable`` masks out documents (empty texts) that must not pair.  Buckets of one
