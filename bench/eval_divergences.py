@@ -369,8 +369,18 @@ def plant_name(a: str, b: str, rng: random.Random) -> Planted | None:
 
 
 def plant_name_swap(a: str, b: str, rng: random.Random, names: list[str]) -> Planted | None:
-    """A name replaced by another name ("Aliyev" -> "Pashinyan")."""
-    options = [t for t in _shared_tokens(a, b) if _is_name(t.text, t.norm, t.start)]
+    """A name replaced by another name ("Aliyev" -> "Pashinyan").
+
+    Only a name B writes no more often than A: where B writes it more often ("the Czech Ministry"
+    beside "the Czech Republic", A writing only "the Czech Republic" and "the Ministry"), one of B's
+    copies has no counterpart in A, and swapping that copy plants a name added, not another name
+    in the same place.
+    """
+    a_counts = Counter(t.norm for t in tokenize(a))
+    b_counts = Counter(t.norm for t in tokenize(b))
+    options = [
+        t for t in _shared_tokens(a, b) if _is_name(t.text, t.norm, t.start) and b_counts[t.norm] <= a_counts[t.norm]
+    ]
     if not options or not names:
         return None
     t = rng.choice(options)
@@ -405,10 +415,14 @@ def plant_negation(a: str, b: str, rng: random.Random) -> Planted | None:
         t = rng.choice(nots)
         end = t.end + 1 if b[t.end : t.end + 1] == " " else t.end
         return Planted("negation", b[: t.start] + b[end:], t.start, t.start, "not", "", True)
+    # A capitalised "May" or "Will" inside a sentence is a month or a name, not an auxiliary ("Last May").
     options = [
         t
         for n, t in enumerate(tokens[:-1])
-        if t.norm in AUXILIARIES and t.norm in shared and tokens[n + 1].norm != "not"
+        if t.norm in AUXILIARIES
+        and t.norm in shared
+        and tokens[n + 1].norm != "not"
+        and not (n > 0 and t.text[:1].isupper())
     ]
     if not options:
         return None

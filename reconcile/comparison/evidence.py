@@ -439,6 +439,24 @@ def _bigrams() -> Mapping[str, int]:
     return bigram_counts()
 
 
+ARTICLES = ("a", "an", "the")
+
+
+@functools.lru_cache(maxsize=65536)
+def written_with_article(word: str) -> bool:
+    """Whether English writes the word after an article ("a cup", "a rainbow", "the liberty"): a common
+    word, not a place or a person.
+
+    symspellpy's 243,342 commonest English bigrams hold "a cup" and "the liberty", and no article
+    before "denver", "leeds", "prague", "justin" or "moscow": names stand without one.  The byte-pair
+    test of ``written_capitalised`` cannot tell "Leeds" or "Denver" from "Cup" (each one piece or
+    two, either case).
+    """
+    bigrams = _bigrams()
+    lower = word.lower()
+    return any(f"{article} {lower}" in bigrams for article in ARTICLES)
+
+
 BACKOFF = 0.4
 """Stupid backoff (Brants et al. 2007): an unseen bigram scores 0.4 x the word's own frequency."""
 
