@@ -358,3 +358,71 @@ def test_pseudo_sentences_are_the_split_of_the_plain_pattern(body: str) -> None:
     from reconcile.pairing.features import _PSEUDO_SENTENCE, pseudo_sentences
 
     assert pseudo_sentences(body) == _PSEUDO_SENTENCE.split(body)
+
+
+_ODD_WORDS = [
+    "",
+    "-",
+    "2020",
+    "covid-19",
+    "g7",
+    "1.5",
+    "3,000",
+    "f-35s",
+    "x2",
+    "ústí",
+    "Ústí",
+    "naïve",
+    "noël",
+    "d'arc",
+    "l'état",
+    "o'neill",
+    "rock'n'roll",
+    "ça",
+    "straße",
+    "İstanbul",
+    "łódź",
+    "žižkov",
+    "são",
+    "señor",
+    "àà",
+    "e\u0301te\u0301",
+    "qu\u2019il",
+    "東京",
+    "москва",
+    "a.b",
+    "'s",
+    "19th",
+    "1990s",
+    "mp3",
+    "h5n1",
+    "100km",
+]
+
+
+def test_zipf_of_words_wordfreq_tokenizes_is_wordfreqs() -> None:
+    """``lexicon.tokenized_zipf`` (wordfreq's steps, frequencies from the cached table) gives
+    ``wordfreq.zipf_frequency`` for the words the plain table path leaves to wordfreq, and for
+    plain ones; ``zipf`` gives it whichever path answers."""
+    import random
+
+    import wordfreq
+
+    from reconcile.text import lexicon
+
+    rng = random.Random(14)
+    for lang in sorted(lexicon.TABLE_LANGUAGES):
+        listed = list(wordfreq.iter_wordlist(lang))
+        sample = listed[:: max(1, len(listed) // 300)]
+        marked = [w for w in listed[:20000] if not w.isascii()][:150]
+        digits = [w for w in listed[:50000] if any(c.isdigit() for c in w)][:100]
+        mixed = [f"{w}{rng.randint(0, 2030)}" for w in sample[:40]]
+        mixed += [f"{rng.randint(2, 99)}-{w}" for w in sample[40:80]]
+        words = _ODD_WORDS + sample + marked + digits + mixed + [w.capitalize() for w in marked[:40]]
+        left_to_wordfreq = 0
+        for word in words:
+            expected = wordfreq.zipf_frequency(word, lang)
+            assert lexicon.tokenized_zipf(word, lang) == expected, (lang, word)
+            assert lexicon.zipf(word, lang) == expected, (lang, word)
+            left_to_wordfreq += lexicon.table_zipf(word, lang) is None
+        assert left_to_wordfreq >= 100, (lang, left_to_wordfreq)  # the path is exercised
