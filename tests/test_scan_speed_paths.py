@@ -426,3 +426,27 @@ def test_zipf_of_words_wordfreq_tokenizes_is_wordfreqs() -> None:
             assert lexicon.zipf(word, lang) == expected, (lang, word)
             left_to_wordfreq += lexicon.table_zipf(word, lang) is None
         assert left_to_wordfreq >= 100, (lang, left_to_wordfreq)  # the path is exercised
+
+
+def test_the_legend_rendered_once_is_the_legend_the_page_loop_rendered() -> None:
+    """``html.legend_items`` (rendered once a process) is what pair.html's own loop gave, and a pair
+    page holds it between the legend's list tags as that loop put it there."""
+    from reconcile.model import Pair, PairScores
+    from reconcile.report import html
+
+    loop = (
+        '{% import "_macros.html" as m %}<ul>\n'
+        "{% for kind, (code, meaning) in kinds.items() %}\n"
+        "<li>{{ m.kind_badge(kind) }} {{ meaning }}</li>\n"
+        "{% endfor %}\n"
+        "</ul>\n"
+    )
+    plain = html.environment().from_string(loop).render()
+    assert plain == "<ul>\n" + str(html.legend_items()) + "</ul>\n"
+    assert plain.count("<li>") == len(html.KIND_LEGEND) >= 5
+    from reconcile.model import Document
+
+    docs = {d: Document(id=d, text=f"Text of {d}.") for d in ("a", "b")}
+    scores = PairScores(0.5, 0.5, 0.5, 0.5, 0.5, None)
+    page = html.pair_html(Pair("a", "b", "related", "partial", scores), docs)
+    assert '<h2 id="legend-h">Legend</h2>\n' + plain in page
