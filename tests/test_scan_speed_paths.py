@@ -450,3 +450,37 @@ def test_the_legend_rendered_once_is_the_legend_the_page_loop_rendered() -> None
     scores = PairScores(0.5, 0.5, 0.5, 0.5, 0.5, None)
     page = html.pair_html(Pair("a", "b", "related", "partial", scores), docs)
     assert '<h2 id="legend-h">Legend</h2>\n' + plain in page
+
+
+_fragment_text = st.text(alphabet=st.sampled_from([*"ab <>&\"'\n", "é", "\u2019", "—"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"text": _fragment_text, "items": st.just([])}),
+            st.fixed_dictionaries(
+                {
+                    "text": _fragment_text,
+                    "items": st.just([1]),
+                    "kind": st.sampled_from(["number", "wording", "name", "a<b"]),
+                    "severity": st.sampled_from(["high", "low", "x&y"]),
+                    "numbers": st.sampled_from(["1", "2 3", "<4>"]),
+                    "code": st.sampled_from(["N", "W/Q", "?", '"']),
+                    "tip": _fragment_text,
+                }
+            ),
+        ),
+        max_size=6,
+    ),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=60),
+)
+def test_fragments_in_python_are_the_fragments_macro(frags: list[dict[str, object]], col: int, sentence: int) -> None:
+    """``html.fragments_html`` writes what ``_macros.html``'s ``fragments`` macro writes."""
+    from reconcile.report import html
+
+    macro = html.environment().from_string('{% import "_macros.html" as m %}{{ m.fragments(frags, col, sentence) }}')
+    expected = macro.render(frags=frags, col=col, sentence=sentence)
+    assert str(html.fragments_html(frags, col, sentence)) == expected
