@@ -358,3 +358,129 @@ def test_pseudo_sentences_are_the_split_of_the_plain_pattern(body: str) -> None:
     from reconcile.pairing.features import _PSEUDO_SENTENCE, pseudo_sentences
 
     assert pseudo_sentences(body) == _PSEUDO_SENTENCE.split(body)
+
+
+_ODD_WORDS = [
+    "",
+    "-",
+    "2020",
+    "covid-19",
+    "g7",
+    "1.5",
+    "3,000",
+    "f-35s",
+    "x2",
+    "ústí",
+    "Ústí",
+    "naïve",
+    "noël",
+    "d'arc",
+    "l'état",
+    "o'neill",
+    "rock'n'roll",
+    "ça",
+    "straße",
+    "İstanbul",
+    "łódź",
+    "žižkov",
+    "são",
+    "señor",
+    "àà",
+    "e\u0301te\u0301",
+    "qu\u2019il",
+    "東京",
+    "москва",
+    "a.b",
+    "'s",
+    "19th",
+    "1990s",
+    "mp3",
+    "h5n1",
+    "100km",
+]
+
+
+def test_zipf_of_words_wordfreq_tokenizes_is_wordfreqs() -> None:
+    """``lexicon.tokenized_zipf`` (wordfreq's steps, frequencies from the cached table) gives
+    ``wordfreq.zipf_frequency`` for the words the plain table path leaves to wordfreq, and for
+    plain ones; ``zipf`` gives it whichever path answers."""
+    import random
+
+    import wordfreq
+
+    from reconcile.text import lexicon
+
+    rng = random.Random(14)
+    for lang in sorted(lexicon.TABLE_LANGUAGES):
+        listed = list(wordfreq.iter_wordlist(lang))
+        sample = listed[:: max(1, len(listed) // 300)]
+        marked = [w for w in listed[:20000] if not w.isascii()][:150]
+        digits = [w for w in listed[:50000] if any(c.isdigit() for c in w)][:100]
+        mixed = [f"{w}{rng.randint(0, 2030)}" for w in sample[:40]]
+        mixed += [f"{rng.randint(2, 99)}-{w}" for w in sample[40:80]]
+        words = _ODD_WORDS + sample + marked + digits + mixed + [w.capitalize() for w in marked[:40]]
+        left_to_wordfreq = 0
+        for word in words:
+            expected = wordfreq.zipf_frequency(word, lang)
+            assert lexicon.tokenized_zipf(word, lang) == expected, (lang, word)
+            assert lexicon.zipf(word, lang) == expected, (lang, word)
+            left_to_wordfreq += lexicon.table_zipf(word, lang) is None
+        assert left_to_wordfreq >= 100, (lang, left_to_wordfreq)  # the path is exercised
+
+
+def test_the_legend_rendered_once_is_the_legend_the_page_loop_rendered() -> None:
+    """``html.legend_items`` (rendered once a process) is what pair.html's own loop gave, and a pair
+    page holds it between the legend's list tags as that loop put it there."""
+    from reconcile.model import Pair, PairScores
+    from reconcile.report import html
+
+    loop = (
+        '{% import "_macros.html" as m %}<ul>\n'
+        "{% for kind, (code, meaning) in kinds.items() %}\n"
+        "<li>{{ m.kind_badge(kind) }} {{ meaning }}</li>\n"
+        "{% endfor %}\n"
+        "</ul>\n"
+    )
+    plain = html.environment().from_string(loop).render()
+    assert plain == "<ul>\n" + str(html.legend_items()) + "</ul>\n"
+    assert plain.count("<li>") == len(html.KIND_LEGEND) >= 5
+    from reconcile.model import Document
+
+    docs = {d: Document(id=d, text=f"Text of {d}.") for d in ("a", "b")}
+    scores = PairScores(0.5, 0.5, 0.5, 0.5, 0.5, None)
+    page = html.pair_html(Pair("a", "b", "related", "partial", scores), docs)
+    assert '<h2 id="legend-h">Legend</h2>\n' + plain in page
+
+
+_fragment_text = st.text(alphabet=st.sampled_from([*"ab <>&\"'\n", "é", "\u2019", "—"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"text": _fragment_text, "items": st.just([])}),
+            st.fixed_dictionaries(
+                {
+                    "text": _fragment_text,
+                    "items": st.just([1]),
+                    "kind": st.sampled_from(["number", "wording", "name", "a<b"]),
+                    "severity": st.sampled_from(["high", "low", "x&y"]),
+                    "numbers": st.sampled_from(["1", "2 3", "<4>"]),
+                    "code": st.sampled_from(["N", "W/Q", "?", '"']),
+                    "tip": _fragment_text,
+                }
+            ),
+        ),
+        max_size=6,
+    ),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=60),
+)
+def test_fragments_in_python_are_the_fragments_macro(frags: list[dict[str, object]], col: int, sentence: int) -> None:
+    """``html.fragments_html`` writes what ``_macros.html``'s ``fragments`` macro writes."""
+    from reconcile.report import html
+
+    macro = html.environment().from_string('{% import "_macros.html" as m %}{{ m.fragments(frags, col, sentence) }}')
+    expected = macro.render(frags=frags, col=col, sentence=sentence)
+    assert str(html.fragments_html(frags, col, sentence)) == expected

@@ -122,22 +122,34 @@ def write_atomic_with(path: Path, write: Callable[[Path], object], clear: bool =
 _written = itertools.count()
 
 
+def _create(tmp: Path) -> int | None:
+    """A new file at ``tmp`` opened for writing, at 0o666 less the umask (what ``open`` gives a new
+    file, ``FILE_MODE``); None where one is there already."""
+    try:
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileExistsError:
+        return None
+
+
 def write_atomic(path: Path, content: str, clear: bool = True) -> None:
     """Write text atomically (see ``write_atomic_with``) as UTF-8, newlines as given.
 
     The temporary is named like ``AtomicFile``'s (``.{name}.{pid}.{n}.partial``) but made with one
     ``open`` at the final mode, written with one ``write`` and renamed: four system calls a file
     instead of eight (``mkstemp``, ``chmod`` and reopening by name), for a scan's 90,000 pages."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = path if isinstance(path, Path) else Path(path)
     if clear:
         clear_stale(path)
     data = content.encode("utf-8")
     tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_written):x}.partial"
     try:
-        # 0o666 less the umask: what ``open`` gives a new file (``FILE_MODE``).
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    except FileExistsError:  # a dead run of the same process id left it: the general path
+        fd = _create(tmp)
+    except (FileNotFoundError, NotADirectoryError):
+        # The folder is made when a file is first written to it, not checked before every file
+        # (where a file is in its way, ``mkdir`` says so as it did before).
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = _create(tmp)
+    if fd is None:  # a dead run of the same process id left it: the general path
         write_atomic_with(path, lambda tmp: tmp.write_bytes(data), clear=False)
         return
     try:

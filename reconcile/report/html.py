@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from reconcile.model import DIVERGENCE_KINDS, SEVERITIES, Cluster, Divergence, Document, Pair, Reconciliation
 
@@ -119,6 +120,26 @@ def fragments(text: str, start: int, end: int, marks: Sequence[tuple[int, int, I
             styled["tip"] = "\n".join(tooltip(i) for i in styled["items"])
             styled["numbers"] = " ".join(str(i.n) for i in styled["items"])
     return out
+
+
+def fragments_html(frags: Sequence[dict[str, Any]], col: int, sentence: int) -> Markup:
+    """A sentence's fragments as ``_macros.html``'s ``fragments`` macro writes them, in Python: the
+    macro, called for every sentence of every aligned row, was a fifth of a scan's page rendering.
+    ``tests/test_scan_speed_paths.py`` holds the two to the same text."""
+    out: list[str] = []
+    for n, f in enumerate(frags, start=1):
+        if f["items"]:
+            kind = escape(f["kind"])
+            tip = f"tip-{escape(col)}-{escape(sentence)}-{n}"
+            out.append(
+                f'<mark class="hl k-{kind}" tabindex="0" data-kind="{kind}" data-severity="{escape(f["severity"])}"'
+                f' data-d="{escape(f["numbers"])}" aria-describedby="{tip}"><span class="w">{escape(f["text"])}</span>'
+                f'<span class="code" aria-hidden="true">{escape(f["code"])}</span>'
+                f'<span class="tip" role="tooltip" id="{tip}">{escape(f["tip"])}</span></mark>'
+            )
+        else:
+            out.append(escape(f["text"]))
+    return Markup("".join(out))
 
 
 # --- building a page -------------------------------------------------------------------
@@ -245,9 +266,20 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's own files: not checked for changes at every page (a
+        # file-system ``stat`` a template a page, four a page, 35,000 in a 20,000-report scan).
+        auto_reload=False,
     )
-    env.globals.update(kinds=KIND_LEGEND, severities=SEVERITIES)
+    env.globals.update(kinds=KIND_LEGEND, severities=SEVERITIES, fragments_html=fragments_html)
     return env
+
+
+@lru_cache(maxsize=1)
+def legend_items() -> Markup:
+    """The legend's list items (``_legend.html``), the same on every page: rendered once a process
+    and put in as it is.  Its badge macros were most of the macro calls of a scan's pages, and
+    Jinja's macro calls a tenth of their rendering."""
+    return Markup(environment().get_template("_legend.html").render())
 
 
 def pair_file(pair: Pair) -> str:
@@ -275,6 +307,7 @@ def pair_html(pair: Pair, docs: dict[str, Document], index: str | None = "../ind
             cluster=None,
             index=index,
             pair_links=[],
+            legend_items=legend_items(),
         )
     )
 
@@ -310,6 +343,7 @@ def cluster_html(
                 }
                 for p in inner
             ],
+            legend_items=legend_items(),
         )
     )
 
