@@ -83,22 +83,20 @@ ZIPF_FLOOR = 10**0 / 1e9
 
 
 def zipf_of_tokens(tokens: Sequence[str], table: Mapping[str, float]) -> float:
-    """``wordfreq.zipf_frequency`` of a word made of ``tokens``, whose frequencies are in ``table``, step
-    by step as wordfreq 3 computes it: no token, or one missing, gives the floor as it is; else the
-    frequencies combine as 1/f = 1/f1 + 1/f2 + ..., floored and rounded to three significant digits;
-    then to Zipf, rounded to two decimals."""
+    """``wordfreq.zipf_frequency`` of a word made of ``tokens``, whose frequencies are in ``table``."""
+    return zipf_of_frequencies([table.get(token) for token in tokens])
+
+
+def zipf_of_frequencies(found: Sequence[float | None]) -> float:
+    """Zipf frequency of a word from its tokens' frequencies (None: a token the list lacks), step by step
+    as wordfreq 3 computes it: no token, or one missing, gives the floor as it is; else the frequencies
+    combine as 1/f = 1/f1 + 1/f2 + ..., floored and rounded to three significant digits; then to Zipf,
+    rounded to two decimals."""
     frequency = ZIPF_FLOOR
-    if tokens:
-        one_over_result = 0.0
-        for token in tokens:
-            found = table.get(token)
-            if found is None:
-                break
-            one_over_result += 1.0 / found
-        else:
-            unrounded = max(1.0 / one_over_result, ZIPF_FLOOR)
-            leading_zeroes = math.floor(-math.log(unrounded, 10))
-            frequency = round(unrounded, leading_zeroes + 3)
+    if found and all(f is not None for f in found):
+        unrounded = max(1.0 / sum(1.0 / f for f in found if f is not None), ZIPF_FLOOR)
+        leading_zeroes = math.floor(-math.log(unrounded, 10))
+        frequency = round(unrounded, leading_zeroes + 3)
     return round(math.log(frequency, 10) + 9, 2)
 
 
@@ -122,23 +120,12 @@ def tokenized_zipf(word: str, lang: str) -> float:
     from wordfreq.numbers import digit_freq, smash_numbers
 
     table = frequencies(lang)
-    frequency = ZIPF_FLOOR
-    tokens = lossy_tokenize(word, lang)
-    if tokens:
-        one_over_result = 0.0
-        for token in tokens:
-            smashed = smash_numbers(token)
-            found = table.get(smashed)
-            if found is None:
-                break
-            if smashed != token:
-                found *= digit_freq(token)
-            one_over_result += 1.0 / found
-        else:
-            unrounded = max(1.0 / one_over_result, ZIPF_FLOOR)
-            leading_zeroes = math.floor(-math.log(unrounded, 10))
-            frequency = round(unrounded, leading_zeroes + 3)
-    return round(math.log(frequency, 10) + 9, 2)
+    found: list[float | None] = []
+    for token in lossy_tokenize(word, lang):
+        smashed = smash_numbers(token)
+        frequency = table.get(smashed)
+        found.append(frequency * digit_freq(token) if frequency is not None and smashed != token else frequency)
+    return zipf_of_frequencies(found)
 
 
 @functools.cache
