@@ -416,3 +416,31 @@ def test_no_lemma_table_where_the_cache_dir_cannot_take_it(tmp_path: Path, monke
     finally:
         for cached in (lexicon.lemmas, lexicon.frequencies, lexicon.lemmatizer, lexicon.simplemma_lemmatizer):
             cached.cache_clear()
+
+
+def _build_slowly_and_count() -> tuple[object, dict[str, str]]:
+    """A builder that takes its time and leaves a mark for each build, seen across processes."""
+    import time
+
+    with open(os.environ["BUILD_MARKS"], "a", encoding="utf-8") as marks:
+        marks.write(f"{os.getpid()}\n")
+    time.sleep(0.5)
+    return {"w1": 1, "w2": 2}.items(), {}
+
+
+def _lookup_racing(key: str) -> int:
+    return _FORKED[0][key]
+
+
+def test_processes_starting_together_build_a_table_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan's workers on a fresh install: the first builds, the others wait for its table."""
+    import multiprocessing
+
+    monkeypatch.setenv(wordtables.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("BUILD_MARKS", str(tmp_path / "marks"))
+    source = tmp_path / "source.txt"
+    source.write_text("x")
+    _FORKED[:] = [Table("race", [source], _build_slowly_and_count)]  # not opened before the fork
+    with multiprocessing.get_context("fork").Pool(3) as pool:
+        assert pool.map(_lookup_racing, ["w2", "w1", "w2"], chunksize=1) == [2, 1, 2]
+    assert len((tmp_path / "marks").read_text().split()) == 1

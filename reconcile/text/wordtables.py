@@ -13,9 +13,12 @@ lookup a few microseconds, so a process pays only for the words it asks about.
 - **Keyed by the files it was built from**: the file name carries a hash of the
   source files' paths, sizes and modification times (a new version of the
   package, or a reinstall, builds a new table) and ``FORMAT``.
-- **Atomic**: a table is written to a temporary file and renamed into place
-  (``reconcile.io.atomic``); processes racing to build one each write their own
-  copy, and the last rename wins.
+- **Atomic, and built once**: a table is written to a temporary file and renamed
+  into place (``reconcile.io.atomic``).  A process builds it holding a lock file
+  beside it, so that a scan's workers starting together on a fresh install wait
+  for the first one's table instead of each building their own (98 CPU seconds
+  against 60 on the first scan of 20,000 reports).  Where no lock can be taken,
+  processes racing to build each write their own copy, and the last rename wins.
 - **Self-checking**: a file that is missing, truncated, not a database or built
   for another key is built again; so is one that fails a query.
 - **Never in the way**: where the cache dir cannot be written the table is
@@ -24,6 +27,7 @@ lookup a few microseconds, so a process pays only for the words it asks about.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -130,6 +134,26 @@ def _open(path: Path, key: str) -> tuple[sqlite3.Connection, dict[str, str]] | N
         return None
 
 
+@contextlib.contextmanager
+def _building(path: Path) -> Iterator[None]:
+    """Hold ``path``'s build lock (an exclusive ``flock`` on a file beside it) while a table is built; no
+    lock where the cache dir cannot take the file or the system has no ``fcntl``."""
+    try:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115 (held across the yield)
+    except (ImportError, OSError):
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 _ABSENT = object()
 
 
@@ -194,7 +218,9 @@ class Table(Mapping[str, V], Generic[V]):
         opened = _open(path, self.key)
         if opened is not None:
             return opened
-        return self._rebuild(path)
+        with _building(path):
+            opened = _open(path, self.key)  # built by the process that held the lock before us
+            return opened if opened is not None else self._rebuild(path)
 
     def _rebuild(self, path: Path) -> tuple[sqlite3.Connection, dict[str, str]]:
         from reconcile.io.atomic import write_atomic_with
