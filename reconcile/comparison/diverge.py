@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 from reconcile.comparison.align import MIN_SIMILARITY, similarity
 from reconcile.comparison.attribution import attributed_quotes
 from reconcile.comparison.evidence import (
+    ARTICLES,
     ENGLISH,
     FUNCTION_WORDS,
     LOOK_ALIKE_REACH,
@@ -1381,11 +1382,11 @@ def _negations(group: _Group) -> list[_Finding]:
         paraphrases = [w for w in other if w.norm not in own_norms or _is_negation(w.norm)]
         # The other side negates as often, in other words ("no one" / "nobody", "neither"): then
         # only a "not" after an auxiliary that side writes un-negated, and negates nowhere near, counts.
-        additive = _additive_nots(words, {w.norm for w in other})
+        other_norms = {w.norm for w in other}
+        additive = _additive_nots(words, other_norms)
         outnumbered = _negation_count(words, _is_negation, additive) <= _negation_count(
             paraphrases, _negates, _additive_nots(other, own_norms)
         )
-        other_norms = {w.norm for w in other}
         other_negated = _negated_auxiliaries(other)
         index = {id(w): n for n, w in enumerate(words)}
         for h in group.hunks:
@@ -1575,32 +1576,20 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
             [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
         )
         for row, w in zip(distances.tolist(), words, strict=True):
+            # every word of the other side within reach; which of them the slip may stand for is
+            # ``_may_be_stray_slip``'s ("the cave served have a storage place": a function word for another)
             near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
-            # "the cave served have a storage place": a function word put for another the other side
-            # writes more often, within ``STRAY_FUNCTION_REACH`` edits
-            partners = (
-                {
-                    norm
-                    for norm in norms
-                    if norm in FUNCTION_WORDS
-                    and other_counts[norm] > own_counts[norm]
-                    and OSA.distance(w.norm, norm) <= STRAY_FUNCTION_REACH
-                }
-                if model and w.norm in FUNCTION_WORDS
-                else set()
-            )
-            if not (near or partners):
+            if not near:
                 continue
             n = position[id(w)]
             before, after = _context(own, n)
             fit = context_fit(w.norm, before, after)
-            # Fits are log-probabilities, at most 0: a word that fits better than -margin cannot lose by it.
-            if (not model and fit > -OWN_CONTEXT_MARGIN) or not is_word(w.norm, lang.code):
-                continue
+            if model and not is_word(w.norm, lang.code):
+                continue  # (without the model, the filter above asked this, and the fit, of every word)
             # the model weighs any word within reach; the bigram counts only a close look-alike
             candidates = {
                 norm: intended[norm]
-                for norm in {*near, *partners} - {w.norm}
+                for norm in near
                 if _may_be_stray_slip(w.norm, norm, model)
                 # a capitalised word inside the other's sentence is a name's ("Racing Circuit"), not a slip's
                 and not (model and _capitalised(intended[norm]) and not intended[norm].initial)
@@ -2159,15 +2148,12 @@ def _same_slot(group: _Group, run_a: Sequence[_Word], run_b: Sequence[_Word]) ->
     return _slot_anchor(before) or _slot_anchor(after)
 
 
-ARTICLES = frozenset({"the", "a", "an"})
-"""A shared article alone is no slot: nearly every name phrase has one.  Allowed as one, it paired
-"the Chambre of Deputies" / "the Covid Epidemic", "The Municipality" / "The Ústí nad Labem ..." and
-"the Alliance's troops" / "the Polish city" on the two references' lines; any other shared word
-("in Brno" / "in Blažim", "Filip is in" / "Monde is in") paired no name there that the translators
-agree on."""
-
-
 def _slot_anchor(words: Sequence[_Word]) -> bool:
+    """A shared article (``ARTICLES``) alone is no slot: nearly every name phrase has one.  Allowed as one,
+    it paired "the Chambre of Deputies" / "the Covid Epidemic", "The Municipality" / "The Ústí nad Labem
+    ..." and "the Alliance's troops" / "the Polish city" on the two references' lines; any other shared
+    word ("in Brno" / "in Blažim", "Filip is in" / "Monde is in") paired no name there that the
+    translators agree on."""
     return _is_anchor(words) or any(w.norm not in ARTICLES for w in words)
 
 

@@ -439,7 +439,7 @@ def _bigrams() -> Mapping[str, int]:
     return bigram_counts()
 
 
-ARTICLES = ("a", "an", "the")
+ARTICLES = frozenset({"a", "an", "the"})
 
 
 @functools.lru_cache(maxsize=65536)
