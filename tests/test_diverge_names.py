@@ -136,3 +136,21 @@ def test_a_rare_first_word_is_a_name_in_its_slot() -> None:
     a = "Kalbitz announced on Saturday he will fight the decision by the federal arbitration court."
     b = "On Saturday, Hoffmann announced he will dispute the decision of the federal arbitration court."
     assert names(a, b) == [("Kalbitz", "Hoffmann")]
+
+
+def test_a_name_at_the_head_of_a_sentence_against_the_one_name_of_the_other() -> None:
+    """ "Macura originally wanted" / "Initially, Amanda wanted": the first word is the only name candidate
+    on its side and no English word; the other side has one name and nothing spelt like the first word."""
+    a = "Hradecky originally planned to serve as the chairman for two years only."
+    b = "At first, Whitmore had planned to hold the post for just two years."
+    assert names(a, b) == [("Hradecky", "Whitmore")]
+    kept = "At first, Hradecky had planned to hold the post for just two years."
+    assert names(a, kept) == []
+
+
+def test_an_english_word_or_a_slip_at_the_head_of_a_sentence_is_no_name() -> None:
+    """ "Pangs of conscience" is a title's English words; "Prises" a slip for the other side's "prices"."""
+    title = "Pangs of conscience: the confession of the alleged Hamburg arsonist"
+    assert names(title, "Remorse: the confession of the suspected arsonist") == []
+    slip = ("Prises rose sharply in the shops last week.", "Last week prices at Lidl rose sharply.")
+    assert names(*slip) == []
