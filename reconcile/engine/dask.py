@@ -67,6 +67,7 @@ from reconcile.pairing.features import EXACT_LIMIT, body_text, joins_cluster, un
 from reconcile.pairing.relations import DEFAULT_THRESHOLDS, Thresholds
 from reconcile.pairing.scale import NUM_PERM, Verified, lsh_params, screen_keep, sign_texts, verify_counts
 from reconcile.report.files import divergence_json
+from reconcile.text import fluency
 from reconcile.text.normalize import RECURRING_CHECKS, find_chrome, holders_differ, short_lines, words
 from reconcile.text.segment import segment
 
@@ -801,10 +802,21 @@ SCORE_FIELDS = (
 )
 
 
-def _score_part(frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds) -> pd.DataFrame:
+def _judge_as_the_client(reads_model: bool) -> None:
+    """A worker judges as the client asked (``--fluency/--no-fluency``, or the model installed there): a
+    worker started on another machine does not inherit the client's environment."""
+    if fluency.available() != reads_model:
+        fluency.use(reads_model)
+
+
+def _score_part(
+    frame: pd.DataFrame, chrome: Chrome, align_all: bool, thresholds: Thresholds, reads_model: bool
+) -> pd.DataFrame:
     """Worker: pairs joined to both documents reconciled (``pipeline.score_pairs``); those whose
     relation is not ``unrelated`` kept, with what clustering needs of their documents."""
     from reconcile.pipeline import score_pairs
+
+    _judge_as_the_client(reads_model)
 
     documents: dict[int, Document] = {}
     for side in ("a", "b"):
@@ -1244,7 +1256,10 @@ def scan(
     )
     scored_dir = output / "_scored"
     write_table(
-        with_docs.map_partitions(_score_part, chrome, align_all, thresholds, meta=_pairs_table_meta()), scored_dir
+        with_docs.map_partitions(
+            _score_part, chrome, align_all, thresholds, fluency.available(), meta=_pairs_table_meta()
+        ),
+        scored_dir,
     )
     timings["score"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -1347,11 +1362,13 @@ def _judged_meta() -> pd.DataFrame:
     )
 
 
-def _witness_part(frame: pd.DataFrame, chrome: Chrome) -> pd.DataFrame:
+def _witness_part(frame: pd.DataFrame, chrome: Chrome, reads_model: bool) -> pd.DataFrame:
     """Worker: each cluster of a partition (shuffled by label: its members' documents and its
     aligned pairs) with its pairs' divergences judged again, the other members as witnesses
     (``pipeline.with_cluster_evidence``, as the local scan judges them)."""
     from reconcile.pipeline import with_cluster_evidence
+
+    _judge_as_the_client(reads_model)
 
     out: dict[str, list[Any]] = {name: [] for name in _judged_meta().columns}
     for _, group in frame.groupby("label", sort=True):
@@ -1405,7 +1422,9 @@ def witness_stage(scored: Any, labels: Any, documents: Any, chrome: Chrome) -> t
         ],
         ignore_index=True,
     )
-    judged = both.shuffle(on="label", npartitions=tasks).map_partitions(_witness_part, chrome, meta=_judged_meta())
+    judged = both.shuffle(on="label", npartitions=tasks).map_partitions(
+        _witness_part, chrome, fluency.available(), meta=_judged_meta()
+    )
     return judged.persist(), count
 
 

@@ -66,6 +66,20 @@ def available() -> bool:
     return model_path() is not None and importlib.util.find_spec(RUNTIME_PACKAGE) is not None
 
 
+def use(enabled: bool) -> None:
+    """Switch the model on or off for this process and the processes it starts later (the switch is the
+    environment, ``RECONCILE_NO_FLUENCY``, so a local scan's worker processes inherit it).
+
+    On: the model is read where it is installed. A Dask worker started elsewhere inherits nothing, so the
+    engine sends the client's choice with each judging task (``engine.dask``), and the task calls this.
+    """
+    if enabled:
+        os.environ.pop(DISABLE_ENV, None)
+    else:
+        os.environ[DISABLE_ENV] = "1"
+    available.cache_clear()
+
+
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """llama.cpp prints its loading report to file descriptor 2 from C; a CLI user should not see it."""
