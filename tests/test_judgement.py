@@ -177,6 +177,53 @@ def test_a_german_figure_that_changed_is_still_a_number_conflict() -> None:
     assert [d.kind for d in found(a, b) if d.kind != "wording"] == ["number"]
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "changed"),
+    [
+        (
+            "Nach weniger als fünf Monaten im Amt trat der Premier am 15. Juli zurück, mitten in der Krise.",
+            "Der Premier trat am 15. Juli zurück, nach weniger als 5 Monaten im Amt, mitten in der Krise.",
+            ("5 Monaten", "7 Monaten"),
+        ),
+        (
+            "Der neue Mann wird der 12. Trainer in acht Jahren sein, sagte der Präsident des Vereins.",
+            "Der neue Mann wird der zwölfte Trainer in acht Jahren sein, sagte der Präsident des Vereins.",
+            ("zwölfte", "dreizehnte"),
+        ),
+        (
+            "Der Verein einigte sich mit dem Verteidiger aus der ersten Runde und dem Stürmer aus der vierten Runde.",
+            "Der Verein einigte sich mit dem Verteidiger (1. Runde) und dem Stürmer (4. Runde).",
+            ("(1. Runde)", "(2. Runde)"),
+        ),
+        (
+            "Die Zahl der Fälle nähert sich rasch 1,4 Millionen, davon sind 467.000 Fälle aktiv.",
+            "Die Zahl der Fälle nähert sich rasch 14 Lakh, davon sind 4,67 Lakh Fälle aktiv.",
+            ("14 Lakh", "14 Millionen"),
+        ),
+    ],
+)
+def test_german_figures_in_words_ordinals_and_scale_words_are_figures(a: str, b: str, changed: tuple[str, str]) -> None:
+    """Figures German style writes in words ("fünf", "zwölfte", "ersten") and scale words ("Millionen",
+    and India's "Lakh", which translations keep) are read as figures: the same figure in digits is
+    nothing to check, another one is a number conflict."""
+    assert [(d.kind, d.a, d.b) for d in found(a, b) if d.kind == "number"] == []
+    assert [d.kind for d in found(a, b.replace(*changed)) if d.kind == "number"] == ["number"]
+
+
+def test_a_german_billion_is_a_million_million() -> None:
+    """ "$1 trillion" is "1 Billion Dollar" in German; a translator's "1 Milliarde" is a thousandth of it."""
+    a = "Die vierte Phase der Hilfen soll nach ihren Schätzungen 1 Billionen Dollar kosten."
+    b = "Die vierte Phase der Hilfen soll nach ihren Schätzungen 1 Milliarde Dollar kosten."
+    assert [(d.kind, d.a, d.b) for d in found(a, b) if d.kind == "number"] == [("number", "Billionen", "Milliarde")]
+
+
+def test_lakhs_and_crores_are_scales_in_english_too() -> None:
+    a = "Total cases are rapidly approaching 14 lakh, of which over 4.67 lakh are active."
+    b = "Total cases are rapidly approaching 1.4 million, of which over 467,000 are active."
+    assert [d for d in found(a, b) if d.kind == "number"] == []
+    assert [d.kind for d in found(a, b.replace("1.4 million", "2.4 million")) if d.kind == "number"] == ["number"]
+
+
 # --- dates said two ways --------------------------------------------------------------------
 
 

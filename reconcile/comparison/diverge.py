@@ -23,7 +23,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -150,6 +150,9 @@ NUMBER_WORDS = {
 }
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
+INDIAN_SCALES = {"lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "crore": 1e7, "crores": 1e7}
+"""India's news counts in lakhs and crores ("14 lakh" is 1.4 million), and translations keep the words
+("41,78 lakh Fälle" beside "4.178.000 Fälle" on the WMT21 German references)."""
 SCALES = {
     "hundred": 1e2,
     "thousand": 1e3,
@@ -159,7 +162,45 @@ SCALES = {
     "bln": 1e9,
     "bn": 1e9,
     "trillion": 1e12,
+    **INDIAN_SCALES,
 }
+GERMAN_NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        "null _ zwei drei vier fünf sechs sieben acht neun zehn elf zwölf".split()
+        + "dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn zwanzig".split()
+    )
+    if w != "_"
+} | {"dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12}
+"""German figures in words. "ein"/"eine" is the article as often as the figure, so it is left out; "zwei"
+to "zwölf" are the figures German style writes in words ("nach weniger als fünf Monaten" / "5 Monaten")."""
+_GERMAN_ORDINAL_STEMS = {"eins": "erst", "zwei": "zweit", "drei": "dritt", "sieben": "siebt", "acht": "acht"}
+GERMAN_NUMBER_WORDS |= {
+    _GERMAN_ORDINAL_STEMS.get(w, w + ("st" if n >= 20 else "t")) + ending: n
+    for w, n in [*GERMAN_NUMBER_WORDS.items(), ("eins", 1)]
+    if 1 <= n <= 20
+    for ending in ("e", "en", "er", "es", "em")
+}
+"""And their ordinals, declined: "der 12. Trainer" / "die zwölfte", "in der ersten Runde" / "1. Runde"."""
+GERMAN_SCALES = {
+    "hundert": 1e2,
+    "tausend": 1e3,
+    "million": 1e6,
+    "millionen": 1e6,
+    "mio": 1e6,
+    "milliarde": 1e9,
+    "milliarden": 1e9,
+    "mrd": 1e9,
+    "billion": 1e12,  # the German "Billion" is a million million
+    "billionen": 1e12,
+    **INDIAN_SCALES,
+}
+NUMBER_WORDS_OF = {"en": NUMBER_WORDS, "de": GERMAN_NUMBER_WORDS}
+"""Figures in words by language; a language without a table reads only digits."""
+SCALES_OF = {"de": GERMAN_SCALES}
+"""Scale words by language; any other language is read with the English ones, as before."""
+WORDS_NOT_A_FIGURE_ALONE = frozenset({"one", "hundred", "thousand", "dozen", "hundert", "tausend", "dutzend"})
+"""Words that begin no quantity by themselves ("one of them", "hundreds"): only a scale after a figure."""
 LOWER_BOUNDS = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUNDS = {("less", "than"), ("fewer", "than"), ("under",), ("below",), ("up", "to"), ("at", "most")}
 APPROXIMATE = {
@@ -264,13 +305,13 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _NUMBER_SUFFIX = re.compile(r"(st|nd|rd|th|%|s)$")
 
 
-def _number(word: str, thousands_mark: str = ",") -> float | None:
-    if word in NUMBER_WORDS:
-        return float(NUMBER_WORDS[word])
+def _number(word: str, thousands_mark: str = ",", number_words: Mapping[str, int] = NUMBER_WORDS) -> float | None:
+    if word in number_words:
+        return float(number_words[word])
     if word.isascii() and word.isdigit():
         return float(word)  # most figures: nothing for the substitutions below to take off
     if "-" in word:
-        parts = [NUMBER_WORDS.get(p) for p in word.split("-")]
+        parts = [number_words.get(p) for p in word.split("-")]
         if len(parts) == 2 and parts[0] is not None and parts[1] is not None and parts[0] >= 20 and parts[1] < 10:
             return float(parts[0] + parts[1])
         return None
@@ -302,12 +343,13 @@ def _words(
 def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH) -> list[_Word]:
     sentence = doc.sentences[i]
     inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
-    return list(_words_of(sentence, inside_sentence, lang.thousands_mark))
+    return list(_words_of(sentence, inside_sentence, lang))
 
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
-def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands_mark: str = ",") -> tuple[_Word, ...]:
+def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], lang: Language = ENGLISH) -> tuple[_Word, ...]:
     """A sentence's words with what the stages ask of them; cached: a scan diffs each sentence many times."""
+    thousands_mark, number_words = lang.thousands_mark, NUMBER_WORDS_OF.get(lang.code, {})
     out = []
     i = sentence.i
     base = sentence.start
@@ -344,7 +386,9 @@ def _words_of(sentence: Sentence, quotes: tuple[tuple[int, int], ...], thousands
                 title_case,
                 norm,
                 # Only these can be figures: skip the call for the other nine words in ten.
-                _number(norm, thousands_mark) if norm[:1].isdigit() or "-" in norm or norm in NUMBER_WORDS else None,
+                _number(norm, thousands_mark, number_words)
+                if norm[:1].isdigit() or "-" in norm or norm in number_words
+                else None,
             )
         )
         previous_end = end
@@ -927,12 +971,12 @@ def _unit(words: Sequence[_Word], j: int) -> str | None:
     return norm if norm in UNITS else None
 
 
-def _scale(norm: str) -> float:
+def _scale(norm: str, scales: Mapping[str, float] = SCALES) -> float:
     """A scale word's factor, misspelt or not ("milion" is codespell's misspelling of "million"); else 0."""
-    if norm in SCALES:
-        return SCALES[norm]
-    corrections = misspellings().get(norm, ())
-    return next((SCALES[c] for c in corrections if c in SCALES), 0.0)
+    if norm in scales:
+        return scales[norm]
+    corrections = misspellings().get(norm, ()) if scales is SCALES else ()
+    return next((scales[c] for c in corrections if c in scales), 0.0)
 
 
 def _space_grouped(words: Sequence[_Word], n: int) -> bool:
@@ -975,7 +1019,7 @@ CLOCK = {
 """Hours as writers put them: "18h" (German and French style), "6 p.m.", "12 a.m."."""
 
 
-def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
+def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) -> list[_Quantity]:
     """Figures with their ranges, scales and hedges, as intervals that a true figure falls in."""
     found: list[_Quantity] = []
     read_to = 0
@@ -985,7 +1029,7 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
         if (
             value is None
             or start < read_to
-            or (words[start].norm in {"one", "hundred", "thousand", "dozen"} and not words[start].text[:1].isdigit())
+            or (words[start].norm in WORDS_NOT_A_FIGURE_ALONE and not words[start].text[:1].isdigit())
         ):
             continue
         low = high = value
@@ -1004,8 +1048,8 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             # "18h" and "6 p.m." are one time of day: read as the hour on a 24-hour clock.
             low = high = CLOCK[words[j].norm](value)
             j += 1
-        if j < len(words) and _scale(words[j].norm):
-            low = high = value * _scale(words[j].norm)
+        if j < len(words) and _scale(words[j].norm, scales):
+            low = high = value * _scale(words[j].norm, scales)
             j += 1
         if j < len(words) and words[j].gap.strip() in {"-", "\u2013", "\u2014"} and words[j].number is not None:
             high = words[j].number or high
@@ -1018,8 +1062,8 @@ def _quantities(words: Sequence[_Word]) -> list[_Quantity]:
             # "5 to 7" is a range; "425 to 2" is a tally.
             high = words[j + 1].number or high
             j += 2
-        if j < len(words) and _scale(words[j].norm) and low == value:
-            scale = _scale(words[j].norm)
+        if j < len(words) and _scale(words[j].norm, scales) and low == value:
+            scale = _scale(words[j].norm, scales)
             low, high = low * scale, high * scale
             j += 1
         hedge_words, hedge = _qualifier(words, start)
@@ -1076,7 +1120,7 @@ def _changed(q: _Quantity, changed: set[int], words_of_side: Sequence[_Word] = (
 
 _QUANTITY_WORDS = frozenset(
     {w for table in (LOWER_BOUNDS, UPPER_BOUNDS, APPROXIMATE, NEARLY) for key in table for w in key}
-    | set(SCALES)
+    | {w for scales in (SCALES, GERMAN_SCALES) for w in scales}
     | set(UNITS)
     | {"to", "and", "degrees", "degree", "grad"}
 )
@@ -1100,7 +1144,8 @@ def _numbers(group: _Group) -> list[_Finding]:
     changed_a_words, changed_b_words = group.changed("a"), group.changed("b")
     if not (_may_move(group.a, changed_a_words) or _may_move(group.b, changed_b_words)):
         return []  # no changed word can belong to a figure: nothing to compare or explain
-    qa, qb = _quantities(group.a), _quantities(group.b)
+    scales = SCALES_OF.get(group.lang.code, SCALES)
+    qa, qb = _quantities(group.a, scales), _quantities(group.b, scales)
     changed_a = {id(w) for w in changed_a_words}
     changed_b = {id(w) for w in changed_b_words}
     moved_a = [q for q in qa if any(id(w) in changed_a for w in _with_unit(q, group.a))]
@@ -1108,7 +1153,7 @@ def _numbers(group: _Group) -> list[_Finding]:
     for q in (*moved_a, *moved_b):
         # The hedge stays for the word stages: "nearly" slipping to "nearby" is a real-word slip.
         # A misspelt scale word ("9 milion") is read as its scale and still left to the typo stage.
-        group.explain([w for w in q.words[q.hedge_size :] if w.norm in SCALES or not _scale(w.norm)])
+        group.explain([w for w in q.words[q.hedge_size :] if w.norm in scales or not _scale(w.norm, scales)])
     found = []
     # Figures of the same thing ("two Democrats"/"three Democrats") are compared with each other first.
     for x in list(moved_a):
