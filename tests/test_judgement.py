@@ -328,9 +328,13 @@ def test_no_before_a_figure_is_no_negation() -> None:
         ("It was 30 degrees in the library.", "It was 86 degrees Fahrenheit in the library."),
         ("The youngest tools are 12 500 years old.", "The youngest tools are 12,500 years old."),
         ("Temperatures have risen since the 70s.", "Temperatures have risen since the 1970s."),
+        ("It is often almost 30 degrees in the library.", "It is often 86 degrees in the library."),
+        ("Their song was a hit in the winter of 1968/1969.", "Their song was a hit in the winter of 1968/69."),
+        ("The team finished in the 3rd place this season.", "The team finished in the third place this season."),
+        ("More than 20 people were hurt, but under 30.", "Over 20 people were hurt, though fewer than 30."),
     ],
 )
-def test_a_measure_converted_to_another_unit_agrees(a: str, b: str) -> None:
+def test_one_figure_in_two_forms_or_units_agrees(a: str, b: str) -> None:
     assert not [d for d in found(a, b) if d.kind == "number"], found(a, b)
 
 
@@ -339,9 +343,14 @@ def test_a_measure_converted_to_another_unit_agrees(a: str, b: str) -> None:
     [
         ("They bought 550 acres of land.", "They bought 550 hectares of land."),
         ("The cliff is 25 m high.", "The cliff is 90 ft high."),
+        ("It is often almost 30 degrees in the library.", "It is often 95 degrees in the library."),
+        ("Their song was a hit in the winter of 1968/1969.", "Their song was a hit in the winter of 1968/70."),
+        ("The team finished in the 3rd place this season.", "The team finished in the fourth place this season."),
+        ("The festival drew up to 30,000 visitors.", "The festival drew over 30,000 visitors."),
+        ("It was up to 30 degrees in the library.", "It was over 86 degrees in the library."),
     ],
 )
-def test_a_unit_put_for_another_is_a_number_conflict(a: str, b: str) -> None:
+def test_another_figure_unit_rank_year_or_bound_is_a_number_conflict(a: str, b: str) -> None:
     assert [d.kind for d in found(a, b) if d.kind == "number"] == ["number"], found(a, b)
 
 

@@ -150,6 +150,17 @@ NUMBER_WORDS = {
 }
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
+ENGLISH_ORDINALS = {
+    w: n
+    for n, w in enumerate(
+        "_ _ _ third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth".split()
+        + "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+    if w != "_"
+}
+"""Ordinals written out ("in the third place" / "in the 3rd place"); "first" and "second" are left out: they
+are an adverb and a unit of time as often as a rank."""
+NUMBER_WORDS.update(ENGLISH_ORDINALS)
 INDIAN_SCALES = {"lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "crore": 1e7, "crores": 1e7}
 """India's news counts in lakhs and crores ("14 lakh" is 1.4 million), and translations keep the words
 ("41,78 lakh Fälle" beside "4.178.000 Fälle" on the WMT21 German references)."""
@@ -910,9 +921,23 @@ class _Quantity:
     """The unit written after the figure ("ft", "weeks"), as a key of ``UNITS``."""
 
     def agrees(self, other: _Quantity) -> bool:
+        if self.unit == "degrees" or other.unit == "degrees":
+            # "almost 30 degrees" / "86 degrees": one translator converted to Fahrenheit without saying so.
+            return any(
+                replace(self, unit=x).agrees(replace(other, unit=y))
+                for x in DEGREE_READINGS.get(self.unit or "", (self.unit,))
+                for y in DEGREE_READINGS.get(other.unit or "", (other.unit,))
+            )
         if self.year or other.year:
             return self.year and other.year and self.low == other.low
-        if self.unit and other.unit and self.unit != other.unit and UNITS[self.unit][0] == UNITS[other.unit][0]:
+        converted = self.unit and other.unit and self.unit != other.unit and UNITS[self.unit][0] == UNITS[other.unit][0]
+        if {self.hedge, other.hedge} == {"lower", "upper"}:
+            # "over 30" / "up to 30" meet only at 30: two claims, the one a floor and the other a ceiling.
+            floor, ceiling = (self, other) if self.hedge == "lower" else (other, self)
+            if converted:
+                return _in_base_unit(floor)[0] < _in_base_unit(ceiling)[1]
+            return floor.low < ceiling.high
+        if converted:
             # "25 m" / "80 ft", "two weeks" / "14 days": the same measure converted, and rounded.
             x, y = _in_base_unit(self), _in_base_unit(other)
             return x[0] <= y[1] * (1 + CONVERTED_TOLERANCE) and y[0] <= x[1] * (1 + CONVERTED_TOLERANCE)
@@ -937,8 +962,12 @@ UNITS: dict[str, tuple[str, float, float]] = {
     "fortnight": ("time", 14.0, 0.0),
     "celsius": ("temperature", 1.0, 0.0),
     "fahrenheit": ("temperature", 5 / 9, -32 * 5 / 9),
+    "degrees": ("temperature", 1.0, 0.0),
 }
 """Units a translation converts: unit -> (measure, factor, offset) to the measure's base unit."""
+DEGREE_READINGS = {"degrees": ("celsius", "fahrenheit")}
+"""Bare "degrees" is Celsius in most of the world's news and Fahrenheit in America's: a translation for an
+American reader converts ("30 degrees" / "86 degrees", WMT21 cs→en line 586), so either reading agrees."""
 CONVERTED_TOLERANCE = 0.05
 """A converted figure is rounded: "80 ft" is 24.4 m beside "25 m", "86 °F" is 30 °C."""
 
@@ -961,13 +990,16 @@ def _in_base_unit(q: _Quantity) -> tuple[float, float]:
 
 
 def _unit(words: Sequence[_Word], j: int) -> str | None:
-    """The unit after a figure: "25 m", "two weeks", "86 degrees Fahrenheit" (bare degrees are Celsius)."""
+    """The unit after a figure: "25 m", "two weeks", "86 degrees Fahrenheit"; bare "degrees" may be either
+    scale (``DEGREE_READINGS``)."""
     if j >= len(words):
         return None
     norm = words[j].norm
     if norm in {"degrees", "degree", "grad"}:
         following = words[j + 1].norm if j + 1 < len(words) else ""
-        return "fahrenheit" if following in {"fahrenheit", "f"} else "celsius"
+        if following in {"fahrenheit", "f"}:
+            return "fahrenheit"
+        return "celsius" if following in {"celsius", "c"} else "degrees"
     return norm if norm in UNITS else None
 
 
@@ -977,6 +1009,20 @@ def _scale(norm: str, scales: Mapping[str, float] = SCALES) -> float:
         return scales[norm]
     corrections = misspellings().get(norm, ()) if scales is SCALES else ()
     return next((scales[c] for c in corrections if c in scales), 0.0)
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _short_year(words: Sequence[_Word], n: int) -> bool:
+    """ "1968/69": two digits after a slash after a year are the next year's last two."""
+    return (
+        n > 0
+        and words[n].gap == "/"
+        and len(words[n].norm) == 2
+        and words[n].norm.isdigit()
+        and _YEAR.fullmatch(words[n - 1].norm) is not None
+    )
 
 
 def _space_grouped(words: Sequence[_Word], n: int) -> bool:
@@ -1035,7 +1081,11 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
         low = high = value
         j = start + 1
         decade = False
-        if _space_grouped(words, start):
+        if _short_year(words, start):
+            # "the winter of 1968/69" is 1968/1969: the second year written with its last two digits
+            low = high = value = (words[start - 1].number or 0) // 100 * 100 + value
+            decade = True  # a year, as a decade is
+        elif _space_grouped(words, start):
             # "12 500 years": thousands set off by a space, as Czech, French and SI style write them
             low = high = value = value * 1000 + (words[j].number or 0)
             j += 1
