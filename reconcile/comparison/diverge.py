@@ -120,44 +120,23 @@ AUXILIARIES = frozenset(
         "must",
     ]
 )
-NUMBER_WORDS = {
-    w: n
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
+
+
+def _counted(words: str) -> dict[str, int]:
+    """Words for 0, 1, 2, ... in counting order; "_" holds the place of a value the table leaves out."""
+    return {w: n for n, w in enumerate(words.split()) if w != "_"}
+
+
+NUMBER_WORDS = _counted(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+)
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
 NUMBER_WORDS.update({"hundred": 100, "thousand": 1000, "dozen": 12})
-ENGLISH_ORDINALS = {
-    w: n
-    for n, w in enumerate(
-        "_ _ _ third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth".split()
-        + "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
-    )
-    if w != "_"
-}
+ENGLISH_ORDINALS = _counted(
+    "_ _ _ third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+    "sixteenth seventeenth eighteenth nineteenth twentieth"
+)
 """Ordinals written out ("in the third place" / "in the 3rd place"); "first" and "second" are left out: they
 are an adverb and a unit of time as often as a rank."""
 NUMBER_WORDS.update(ENGLISH_ORDINALS)
@@ -175,14 +154,10 @@ SCALES = {
     "trillion": 1e12,
     **INDIAN_SCALES,
 }
-GERMAN_NUMBER_WORDS = {
-    w: n
-    for n, w in enumerate(
-        "null _ zwei drei vier fünf sechs sieben acht neun zehn elf zwölf".split()
-        + "dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn zwanzig".split()
-    )
-    if w != "_"
-} | {"dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12}
+GERMAN_NUMBER_WORDS = _counted(
+    "null _ zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn "
+    "siebzehn achtzehn neunzehn zwanzig"
+) | {"dreißig": 30, "vierzig": 40, "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12}
 """German figures in words. "ein"/"eine" is the article as often as the figure, so it is left out; "zwei"
 to "zwölf" are the figures German style writes in words ("nach weniger als fünf Monaten" / "5 Monaten")."""
 _GERMAN_ORDINAL_STEMS = {"eins": "erst", "zwei": "zweit", "drei": "dritt", "sieben": "siebt", "acht": "acht"}
