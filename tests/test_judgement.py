@@ -36,6 +36,8 @@ from tests.test_diverge import found, kinds
             "Azerbaijan's policy of ethnic cleaning was condemned.",
         ),
         ("The army said the season of offensives was over.", "The army said the session of offensives was over."),
+        # "past" for "last" where they are not one meaning
+        ("He was the last man to leave the building.", "He was the past man to leave the building."),
     ],
 )
 def test_real_word_slips_are_found(right: str, slip: str) -> None:
@@ -62,6 +64,11 @@ def test_real_word_slips_are_found(right: str, slip: str) -> None:
         ("Everyone knew about the spoilt flour.", "Everyone knew about the spoiled flour."),
         # each word fits its own place: written on purpose, not a slip for the other
         ("According to the police, Unipetrol will pay.", "Unipetrol will pay too, the police said."),
+        # ... and a word alone between clause breaks has no neighbours to reject it ("too" is rarer than "to")
+        ("According to police, the road was closed.", "The road, too, was closed, police said."),
+        # "past" and "last" say one thing before a span of time
+        ("Prices rose over the past two months.", "Prices rose over the last two months."),
+        ("Sales fell in the past year.", "Sales fell in the last year."),
         # a word of the source language kept in a name
         ("Flooding hit the Ústecký region on Monday.", "Flooding hit the Ústí nad Labem Region on Monday."),
         # a negation said with a negative word on the other side
