@@ -224,6 +224,19 @@ def test_a_german_billion_is_a_million_million() -> None:
     assert [(d.kind, d.a, d.b) for d in found(a, b) if d.kind == "number"] == [("number", "Billionen", "Milliarde")]
 
 
+def test_a_rank_is_no_count() -> None:
+    """ "the third, a worker" is no figure to set beside "two pilots": the count that changed is "three"."""
+    a = (
+        "According to the county fire service, which reported on the crash, there were likely two helicopter "
+        "pilots and one man who had worked in the barn among the victims."
+    )
+    b = (
+        "According to county firefighters, three of the dead were most likely helicopter pilots, and the "
+        "third, a worker in the barn."
+    )
+    assert [(d.kind, d.a, d.b) for d in found(a, b) if d.kind == "number"] == [("number", "two", "three")]
+
+
 def test_lakhs_and_crores_are_scales_in_english_too() -> None:
     a = "Total cases are rapidly approaching 14 lakh, of which over 4.67 lakh are active."
     b = "Total cases are rapidly approaching 1.4 million, of which over 467,000 are active."
@@ -339,6 +352,11 @@ def test_no_before_a_figure_is_no_negation() -> None:
         ("Their song was a hit in the winter of 1968/1969.", "Their song was a hit in the winter of 1968/69."),
         ("The team finished in the 3rd place this season.", "The team finished in the third place this season."),
         ("More than 20 people were hurt, but under 30.", "Over 20 people were hurt, though fewer than 30."),
+        # a place in an order is no count: "the third" is the one woman
+        (
+            "Two crew members and one woman who lived in the house died.",
+            "Two of the dead were crew members, and the third a woman who lived in the house.",
+        ),
     ],
 )
 def test_one_figure_in_two_forms_or_units_agrees(a: str, b: str) -> None:

@@ -161,13 +161,16 @@ GERMAN_NUMBER_WORDS = _counted(
 """German figures in words. "ein"/"eine" is the article as often as the figure, so it is left out; "zwei"
 to "zwölf" are the figures German style writes in words ("nach weniger als fünf Monaten" / "5 Monaten")."""
 _GERMAN_ORDINAL_STEMS = {"eins": "erst", "zwei": "zweit", "drei": "dritt", "sieben": "siebt", "acht": "acht"}
-GERMAN_NUMBER_WORDS |= {
+GERMAN_ORDINALS = {
     _GERMAN_ORDINAL_STEMS.get(w, w + ("st" if n >= 20 else "t")) + ending: n
     for w, n in [*GERMAN_NUMBER_WORDS.items(), ("eins", 1)]
     if 1 <= n <= 20
     for ending in ("e", "en", "er", "es", "em")
 }
-"""And their ordinals, declined: "der 12. Trainer" / "die zwölfte", "in der ersten Runde" / "1. Runde"."""
+"""And their ordinals, declined: "die zwölfte", "in der ersten Runde"."""
+GERMAN_NUMBER_WORDS |= GERMAN_ORDINALS
+ORDINALS = frozenset(ENGLISH_ORDINALS) | frozenset(GERMAN_ORDINALS)
+_ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
 GERMAN_SCALES = {
     "hundert": 1e2,
     "tausend": 1e3,
@@ -894,6 +897,9 @@ class _Quantity:
     """How many of ``words`` are the hedge ("more than")."""
     unit: str | None = None
     """The unit written after the figure ("ft", "weeks"), as a key of ``UNITS``."""
+    rank: bool = False
+    """An ordinal ("third", "3rd", "zwölfte"): a place in an order, which only another place can agree or
+    disagree with ("the third, a resident" is no count beside "one woman")."""
 
     def agrees(self, other: _Quantity) -> bool:
         if self.unit == "degrees" or other.unit == "degrees":
@@ -948,8 +954,9 @@ CONVERTED_TOLERANCE = 0.05
 
 
 def _measure(q: _Quantity) -> str | None:
-    """What a figure measures, where a unit says it ("length", "time"); None for a count."""
-    return UNITS[q.unit][0] if q.unit else None
+    """What a figure measures, where a unit says it ("length", "time"), or "rank" for an ordinal; None for a
+    count."""
+    return UNITS[q.unit][0] if q.unit else ("rank" if q.rank else None)
 
 
 def _with_unit(q: _Quantity, words: Sequence[_Word]) -> tuple[_Word, ...]:
@@ -1040,6 +1047,16 @@ CLOCK = {
 """Hours as writers put them: "18h" (German and French style), "6 p.m.", "12 a.m."."""
 
 
+def _is_rank(words: Sequence[_Word], n: int) -> bool:
+    """An ordinal: "third", "3rd", "zwölfte", or a figure with a full stop inside its sentence ("der 12.
+    Trainer", German's ordinal; at a sentence's end the stop is the sentence's)."""
+    w = words[n]
+    if w.norm in ORDINALS or _ORDINAL_DIGITS.fullmatch(w.norm) is not None:
+        return True
+    following = words[n + 1] if n + 1 < len(words) else None
+    return following is not None and following.sentence == w.sentence and following.gap.strip() == "."
+
+
 def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) -> list[_Quantity]:
     """Figures with their ranges, scales and hedges, as intervals that a true figure falls in."""
     found: list[_Quantity] = []
@@ -1118,6 +1135,7 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
                 year,
                 len(hedge_words),
                 _unit(words, j),
+                _is_rank(words, start),
             )
         )
         read_to = j
