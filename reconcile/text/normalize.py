@@ -423,8 +423,13 @@ def _most_words(lines: frozenset[str]) -> int:
     return max((len(line.split()) for line in lines), default=0)
 
 
-def line_spans(text: str) -> list[tuple[int, int, str]]:
-    """Non-blank lines of a text as (start, end, stripped text)."""
+@functools.lru_cache(maxsize=16)
+def line_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Non-blank lines of a text as (start, end, stripped text).
+
+    Cached for the last few texts: chrome, segmentation, quotes and attribution each walk a document's
+    lines, and a document is read by all four in turn (five passes a document in a ``compare``, one now).
+    """
     spans = []
     pos = 0
     for raw in text.splitlines(keepends=True):
@@ -433,7 +438,7 @@ def line_spans(text: str) -> list[tuple[int, int, str]]:
             lead = len(raw) - len(raw.lstrip())
             spans.append((pos + lead, pos + lead + len(stripped), stripped))
         pos += len(raw)
-    return spans
+    return tuple(spans)
 
 
 def recurring_lines(
