@@ -47,6 +47,31 @@ def test_real_word_slips_are_found(right: str, slip: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("a", "b", "slip"),
+    [
+        (
+            "The small plane took off from the airfield near the town of Marl on Sunday.",
+            "On Sunday the aircraft tuck off from an airfield close to Marl.",
+            ("took", "tuck"),
+        ),
+        (
+            '"The spill is a threat to the source of drinking water for the whole city," he said.',
+            '"This endangers a drinking water sauce that serves the whole city," he said.',
+            ("source", "sauce"),
+        ),
+        (
+            "The council decided to hold the local elections in the spring, the mayor said.",
+            "According to the mayor, the council chose to organise loco elections in spring.",
+            ("local", "loco"),
+        ),
+    ],
+)
+def test_a_content_word_slip_in_a_reworded_sentence_is_found(a: str, b: str, slip: tuple[str, str]) -> None:
+    """Two renderings worded apart, and one of them writes a look-alike its own neighbours reject."""
+    assert [(d.a, d.b) for d in found(a, b) if d.kind == "real-word"] == [slip]
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [
         ("Two people were injured in the attack.", "Two people suffered injuries in the attack."),
@@ -69,6 +94,11 @@ def test_real_word_slips_are_found(right: str, slip: str) -> None:
         # "past" and "last" say one thing before a span of time
         ("Prices rose over the past two months.", "Prices rose over the last two months."),
         ("Sales fell in the past year.", "Sales fell in the last year."),
+        # look-alikes of one meaning in a reworded sentence: "honors"/"honour"
+        (
+            "He will receive further honors in memoriam, and the president will thus honor his memory.",
+            "The president will give him the country's highest state honour in memoriam this year.",
+        ),
         # a word of the source language kept in a name
         ("Flooding hit the Ústecký region on Monday.", "Flooding hit the Ústí nad Labem Region on Monday."),
         # a negation said with a negative word on the other side

@@ -661,7 +661,7 @@ FUNCTION_WORDS = frozenset(
     who whom whose which what where when why how there here then than
     of off in on at to too by for from with within without into onto upon over under above below
     about after before between among through during since until till against across along around
-    and or nor but if so as because while though although unless whether yet
+    and or nor but if so as because while though although unless whether yet thus hence
     is are was were be been being am do does did has have had having will would shall should
     can could may might must not
     up down out away back just only also even ever still very more most less least much many
