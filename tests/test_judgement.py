@@ -64,9 +64,20 @@ def test_real_word_slips_are_found(right: str, slip: str) -> None:
             "According to the mayor, the council chose to organise loco elections in spring.",
             ("local", "loco"),
         ),
+        # function words, where the neighbours reject the slip a million times over
+        (
+            "Data retention is suspended until further notice, the court said.",
+            "According to the court, data retention his currently suspended.",
+            ("is", "his"),
+        ),
+        (
+            "We are especially excited about this game against the champions.",
+            "We are particularly looking forward to thus game against the champions.",
+            ("this", "thus"),
+        ),
     ],
 )
-def test_a_content_word_slip_in_a_reworded_sentence_is_found(a: str, b: str, slip: tuple[str, str]) -> None:
+def test_a_slip_in_a_reworded_sentence_is_found(a: str, b: str, slip: tuple[str, str]) -> None:
     """Two renderings worded apart, and one of them writes a look-alike its own neighbours reject."""
     assert [(d.a, d.b) for d in found(a, b) if d.kind == "real-word"] == [slip]
 
