@@ -233,9 +233,9 @@ def _paired_features(
     return found
 
 
-SCORE_CHUNK = 2000
+SCORE_CHUNK = 500
 """Pairs a worker scores at a time at most (``_score_chunk``), computing the features of their documents."""
-SCORE_CHUNK_MIN = 250
+SCORE_CHUNK_MIN = 100
 """... and at least, where there are more pairs than that."""
 
 _worker_pairs: Sequence[tuple[int, int]] = ()
@@ -368,10 +368,11 @@ def _score_unaligned(
     Returns the pairs in ``found``'s order, the sentences of the documents aligned, and every
     paired document's length."""
     global _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds
-    # Eight chunks a worker at least (a few hundred pairs each), so that no worker is left with the
+    # Sixteen chunks a worker at least (a few hundred pairs each), so that no worker is left with the
     # last big chunk alone: 5,268 pairs in chunks of 2,000 kept one of two workers idle a third of
-    # the time.  A chunk computes the features of its documents once, so chunks are not made smaller.
-    size = max(SCORE_CHUNK_MIN, min(SCORE_CHUNK, -(-len(found) // (8 * max(workers, 1)))))
+    # the time.  A document's pairs share a chunk (``score_chunks``), so small chunks compute no
+    # features twice; a chunk of 500 pairs is about a CPU second.
+    size = max(SCORE_CHUNK_MIN, min(SCORE_CHUNK, -(-len(found) // (16 * max(workers, 1)))))
     planned = score_chunks(found, size)
     _worker_documents, _worker_texts, _worker_pairs, _worker_thresholds = docs, texts, found, thresholds
     try:
