@@ -571,8 +571,13 @@ def scan(
     witnesses = {doc_id for c in found_clusters if len(c.documents) >= 3 for doc_id in c.documents}
     for k, segmented in enumerate(holds_text):
         if not segmented:
-            text = texts.take(k)  # taken either way, so its memory map can go
-            text = text if keep_texts or docs[k].id in witnesses else ""
+            if keep_texts or docs[k].id in witnesses:
+                text = texts.take(k)
+            else:
+                # Dropped unread (its memory map can go): unpacking 100,000 texts to throw most away
+                # was a serial second and a half at the end of a scan.
+                texts.drop(k)
+                text = ""
             docs[k] = replace(docs[k], text=text, notes=(*docs[k].notes, UNSEGMENTED_NOTE))
     by_id = {d.id: d for d in docs}
     cluster_members = {doc_id: c.documents for c in found_clusters for doc_id in c.documents}

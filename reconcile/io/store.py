@@ -95,6 +95,14 @@ class TextStore(Sequence[str]):
     def take(self, index: int) -> str:
         """The text, dropping the compressed copy: the caller holds the text from now on."""
         text = self[index]
+        self.drop(index)
+        return text
+
+    def drop(self, index: int) -> None:
+        """Drop a text unread, as ``take`` does once it has read it: a block's memory is given back
+        when every text in it is gone."""
+        if self._taken[index]:
+            raise KeyError(f"text {index} was taken out of the store")
         self._taken[index] = 1
         number = self._block[index]
         self._left[number] -= 1
@@ -102,7 +110,6 @@ class TextStore(Sequence[str]):
         if self._left[number] == 0 and block is not None:
             block.close()
             self._blocks[number] = None
-        return text
 
 
 class Subset(Sequence[str]):
