@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -133,17 +134,32 @@ def build_corpus(n_docs: int, data: Path, seed: int = 7) -> tuple[list[dict], di
 # ---------------------------------------------------------------- the CLI
 
 
-def run_scan(path: Path, workers: int | None, max_bytes: int) -> dict:
+_PEAK_OF_CHILD = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "sys.stderr.write(f'\\npeak-rss-kib={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
+"""Runs a command and writes the peak RSS of its largest process (it and the processes it waited
+for) on stderr."""
+
+
+def run_scan(path: Path, workers: int | None, max_bytes: int, code: Path | None = None) -> dict:
     """``reconcile scan PATH --format json -o DIR`` in a subprocess, as a user runs it: wall
-    seconds, the peak RSS of its largest process (``wait4``: that child and the processes it
-    waited for), and the relations and clusters of its ``report.json``."""
+    seconds, CPU seconds and the peak RSS of its largest process (``wait4``: that child and the
+    processes it waited for), the relations and clusters of its ``report.json``, and a digest of
+    every JSON file it wrote.  ``code``: run the ``reconcile`` package of that source tree instead
+    (a checkout of older code, for figures of old and new in one run)."""
     out = Path(tempfile.mkdtemp(prefix="bench-scan-"))
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
     command = [
         sys.executable,
         "-m",
         "reconcile.cli",
         "scan",
-        str(path),
+        str(path.resolve()),
         "--format",
         "json",
         "-o",
@@ -154,7 +170,18 @@ def run_scan(path: Path, workers: int | None, max_bytes: int) -> dict:
     if workers:
         command += ["--workers", str(workers)]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # ``-m`` puts the working folder first on the path: the older tree's, for its code to be the one run.
+    cwd = code if code is not None else None
+    # Started from a small process of its own: Linux counts the memory a forked child had before
+    # its ``exec`` in its peak RSS, so a scan forked from this bench (the corpus built, 0.9 GB)
+    # would report at least the bench's own peak.
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PEAK_OF_CHILD, *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+    )
     assert process.stderr is not None
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -162,12 +189,19 @@ def run_scan(path: Path, workers: int | None, max_bytes: int) -> dict:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"reconcile scan failed ({process.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+    peak_kib = int(stderr.decode(errors="replace").rstrip().rsplit("peak-rss-kib=", 1)[1])
     with open(out / "report.json", encoding="utf-8") as f:
         report = json.load(f)
     relations = Counter(p["relation"] for p in report["pairs"])
+    digest = hashlib.sha256()
+    for json_file in sorted(out.rglob("*.json")):
+        digest.update(str(json_file.relative_to(out)).encode() + b"\0" + json_file.read_bytes())
     result = {
         "wall": wall,
-        "peak_rss_mib": usage.ru_maxrss / 1024,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "json_digest": digest.hexdigest(),
+        "files": sum(1 for f in out.rglob("*") if f.is_file()),
+        "peak_rss_mib": peak_kib / 1024,
         "relations": relations,
         "clusters": len(report["clusters"]),
         "aligned": sum(1 for p in report["pairs"] if p["scores"].get("aligned")),
@@ -271,6 +305,14 @@ def main() -> None:
     parser.add_argument(
         "--max-bytes", type=int, default=1 << 31, help="--max-bytes for reconcile scan (its reader refuses larger)."
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="A source tree of older code (e.g. `git archive REV | tar -x -C DIR`): its scan and this one run in "
+        "turns on the same corpus, with their JSON outputs compared.",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="Turns of old and new scans with --baseline.")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data} is absent")
@@ -295,12 +337,30 @@ def main() -> None:
     for name, rate in rates.items():
         print(f"  {name:<40} {rate:>10,.0f} docs/s")
 
+    scan = None
+    if not args.no_scan and args.baseline is not None:
+        print(f"\nreconcile scan FILE --format json -o DIR, the code in {args.baseline} (old) and this (new) in turns:")
+        digests = set()
+        for turn in range(args.rounds):
+            for label, code in (("old", args.baseline), ("new", None)):
+                done = run_scan(path, None, args.max_bytes, code)
+                if code is None:
+                    scan = done  # the figures below are the last run of this code
+                digests.add(done["json_digest"])
+                print(
+                    f"  {turn + 1} {label}: {done['wall']:.1f} s wall, {n / done['wall']:,.0f} docs/s, "
+                    f"{done['cpu']:.1f} CPU s, peak RSS {done['peak_rss_mib']:,.0f} MiB, {done['files']:,} files"
+                )
+        print(f"  JSON files of every run identical: {'yes' if len(digests) == 1 else 'NO'}")
     if not args.no_scan:
-        scan = run_scan(path, None, args.max_bytes)
+        scan = scan or run_scan(path, None, args.max_bytes)
         rate = n / scan["wall"]
         print("\nreconcile scan FILE --format json -o DIR (a subprocess, default options but --max-bytes):")
         peak = scan["peak_rss_mib"]
-        print(f"  {scan['wall']:.1f} s wall, {rate:,.0f} docs/s, peak RSS (largest process) {peak:,.0f} MiB")
+        print(
+            f"  {scan['wall']:.1f} s wall, {rate:,.0f} docs/s, {scan['cpu']:.1f} CPU s, "
+            f"peak RSS (largest process) {peak:,.0f} MiB"
+        )
         relations = scan["relations"]
         print(
             "  pairs: duplicate / near-duplicate / same-story / related: "

@@ -32,7 +32,15 @@ from reconcile.pairing.features import Thresholds
 from reconcile.pipeline import UNKNOWN_LENGTH, load_documents, stream_documents
 from reconcile.pipeline import compare as compare_documents
 from reconcile.pipeline import scan as scan_documents
-from reconcile.report.files import PAIR_FILES, PAIR_FILES_ALL_LIMIT, to_markdown, to_text, write_json, write_reports
+from reconcile.report.files import (
+    PAIR_FILES,
+    PAIR_FILES_ALL_LIMIT,
+    REPORT_FORMATS,
+    to_markdown,
+    to_text,
+    write_json,
+    write_reports,
+)
 from reconcile.text import fluency
 
 EXIT_SKIPPED = 3
@@ -82,7 +90,8 @@ def output_options(fn: F) -> F:
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Write report.json, report.md, index.html, and JSON, Markdown and HTML per pair and cluster here.",
+        help="Write report.json, report.md, index.html, and JSON, Markdown and HTML per pair and cluster here "
+        "(with --format json or md, that format's files alone).",
     )(fn)
     fn = click.option(
         "--tables",
@@ -262,6 +271,11 @@ def _report_skipped(skipped: Sequence[Skipped]) -> None:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
 
 
+REPORT_FORMATS_BY_FORMAT = {"json": frozenset({"json"}), "md": frozenset({"md"})}
+"""The report files ``-o DIR`` writes for a ``--format``: JSON or Markdown alone when one is named
+(what a pipeline reading report.json asks for); every format (HTML too) otherwise."""
+
+
 def _emit(
     result: Reconciliation,
     fmt: str | None,
@@ -272,7 +286,9 @@ def _emit(
 ) -> None:
     if out_dir is not None:
         with writing(out_dir, "-o"):
-            written = write_reports(result, out_dir, pair_files, workers)
+            written = write_reports(
+                result, out_dir, pair_files, workers, REPORT_FORMATS_BY_FORMAT.get(fmt or "", REPORT_FORMATS)
+            )
         click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:
         from reconcile.report.tables import write_tables

@@ -92,11 +92,14 @@ def test_stdin_and_jsonl_with_a_broken_line(tmp_path: Path) -> None:
 
 
 def test_output_dir_gets_reports(tmp_path: Path) -> None:
-    result = run("scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "out"), "--format", "md")
+    result = run("scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0
-    assert (tmp_path / "out" / "report.json").is_file()
+    assert (tmp_path / "out" / "report.json").is_file() and (tmp_path / "out" / "index.html").is_file()
     assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").startswith("# Reconciliation report")
     assert list((tmp_path / "out" / "pairs").glob("*.md"))
+    markdown = run("scan", str(SAMPLES / "articles"), "-o", str(tmp_path / "md"), "--format", "md")
+    assert markdown.exit_code == 0 and markdown.stdout.startswith("# Reconciliation report")
+    assert {p.suffix for p in (tmp_path / "md").rglob("*") if p.is_file()} == {".md"}
 
 
 def test_compare_needs_two_readable_reports(tmp_path: Path) -> None:

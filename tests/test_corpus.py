@@ -69,6 +69,20 @@ def test_the_scale_path_in_workers_finds_what_it_finds_in_one_process() -> None:
         assert round(float(serial.content_jaccard()[k]), 4) == shingles.content_jaccard
 
 
+def test_a_text_dropped_unread_frees_its_block_like_one_taken() -> None:
+    store = TextStore(block_bytes=64)
+    for text in ("first text", "second", "third text in a block of its own" * 3):
+        store.append(text)
+    assert store._block.tolist()[:2] == [0, 0]
+    store.drop(0)
+    with pytest.raises(KeyError):
+        store[0]
+    with pytest.raises(KeyError):
+        store.drop(0)
+    assert store._blocks[0] is not None and store.take(1) == "second" and store._blocks[0] is None
+    assert store[2] == "third text in a block of its own" * 3
+
+
 def test_source_recurring_lines_read_lazily_match_the_eager_rule() -> None:
     furniture = "Subscribe to our daily briefing today"
     docs = [Document(f"d{k}", f"{story(k, 24)}\n{furniture}", source="wire" if k < 3 else None) for k in range(6)]

@@ -56,3 +56,21 @@ def test_month_lookahead_changes_no_match(text: str) -> None:
     for fast, flags in ((dates._MDY, re.IGNORECASE), (dates._DMY, re.IGNORECASE)):
         plain = re.compile(fast.pattern.replace(dates._MONTH, plain_month), flags)
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["march", "mar.", "sept", "of", "5", "25th", "2022", "x5", "_7", "é3", "3", "12", " ", "\n", "may"]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_day_first_pattern_for_lowered_text_is_the_plain_word_boundary_one(text: str) -> None:
+    """``_DMY_LOWER`` checks its leading word boundary after the first digit: the same matches as
+    ``\\b`` before it."""
+    plain = re.compile(dates._DMY_LOWER.pattern.replace(r"(?P<d>\d(?<!\w\d)\d?)", r"\b(?P<d>\d{1,2})", 1))
+    assert plain.pattern != dates._DMY_LOWER.pattern
+    found = [(m.span(), m.groupdict()) for m in dates._DMY_LOWER.finditer(text)]
+    assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)]

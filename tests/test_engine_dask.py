@@ -207,9 +207,9 @@ def test_a_worker_killed_mid_run_gives_the_same_result(
 
 
 def test_the_cli_on_an_existing_scheduler_writes_the_local_reports(client: Any, tmp_path: Path) -> None:
-    """``-o DIR`` on the samples: report.json, report.md, index.html and the pair and cluster pages
-    byte for byte those of ``--engine local`` (the same writer), the same JSON on stdout, and the
-    Parquet tables beside them under ``DIR/tables``."""
+    """``-o DIR --format json`` on the samples: report.json and the pairs' JSON files (the JSON alone,
+    with ``--format json``) byte for byte those of ``--engine local`` (the same writer), the same
+    JSON on stdout, and the Parquet tables beside them under ``DIR/tables``."""
     address = client.scheduler.address.removeprefix("tcp://")
     runner = CliRunner()
     runs = {}

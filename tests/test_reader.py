@@ -344,6 +344,19 @@ def test_repair_runs_ftfy_only_where_it_would_change_something_and_gives_what_ft
 
 
 @settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=TRICKY + "ÅÎáãðå\x80\x9f\xa1\xbf ", max_size=40))
+def test_the_altered_utf8_pattern_matches_only_texts_holding_one_of_its_first_characters(text: str) -> None:
+    """``needs_ftfy`` runs ftfy's "altered" pattern only on a text holding a character of
+    ``first_characters("altered")``: the pattern has such a class, and finds nothing elsewhere."""
+    from reconcile.text.normalize import first_characters, ftfy_pattern
+
+    first = first_characters("altered")
+    assert first is not None
+    altered = ftfy_pattern("altered").search(text)
+    assert altered is None or first.match(text, altered.start())
+
+
+@settings(max_examples=400, deadline=None)
 @given(
     st.text(alphabet=TRICKY + "ﬂﬃＬＯ\x00\x1b[31m\ufeff<b>&amp;&#233;", max_size=80),
     st.sampled_from(["latin-1", "cp1252", "mac_roman", "cp437", None]),

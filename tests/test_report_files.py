@@ -92,3 +92,24 @@ def test_output_grows_linearly_with_a_cluster(tmp_path: Path) -> None:
 def _sizes_of(folder: Path, count: int) -> dict[str, int]:
     write_reports(_copies(count), folder)
     return _sizes(folder)
+
+
+def test_format_json_or_md_with_an_output_folder_writes_that_format_alone(tmp_path: Path) -> None:
+    """``-o DIR`` writes every format; with ``--format json`` (or ``md``) that format's files alone,
+    each byte for byte the file of the full set."""
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    runs = {}
+    for name, flags in (("all", []), ("json", ["--format", "json"]), ("md", ["--format", "md"])):
+        ran = CliRunner().invoke(main, ["scan", str(SAMPLES / "articles"), "-o", str(tmp_path / name), *flags])
+        assert ran.exit_code == 0, ran.output
+        runs[name] = tree(tmp_path / name)
+    everything = runs["all"]
+    assert {"report.json", "report.md", "index.html"} <= set(everything)
+    assert any(name.startswith("clusters/") for name in everything)
+    for fmt, suffix in (("json", ".json"), ("md", ".md")):
+        expected = {name: data for name, data in everything.items() if name.endswith(suffix)}
+        assert len(expected) > 3 and any(name.startswith("pairs/") for name in expected)
+        assert runs[fmt] == expected, fmt

@@ -81,7 +81,7 @@ def _marked(row: str, kind: str) -> list[str]:
 
 def test_seeds_slips_are_highlighted_in_aligned_rows_and_lead_the_summary(seeds: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    ran = CliRunner().invoke(main, ["compare", str(seed("000")), str(seed("001")), "-o", str(out), "--format", "json"])
+    ran = CliRunner().invoke(main, ["compare", str(seed("000")), str(seed("001")), "-o", str(out)])
     assert ran.exit_code == 0, ran.output
     (page_path,) = (out / "pairs").glob("*.html")
     assert (out / "index.html").is_file()

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.io.atomic import clear_stale_folder
+from reconcile.model import Document
 from tests.conftest import SAMPLES
 
 
@@ -484,3 +485,61 @@ def test_fragments_in_python_are_the_fragments_macro(frags: list[dict[str, objec
     macro = html.environment().from_string('{% import "_macros.html" as m %}{{ m.fragments(frags, col, sentence) }}')
     expected = macro.render(frags=frags, col=col, sentence=sentence)
     assert str(html.fragments_html(frags, col, sentence)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 40)).filter(lambda p: p[0] < p[1]), max_size=120, unique=True
+    ),
+    st.integers(1, 30),
+)
+def test_score_chunks_hold_every_pair_once_and_a_component_in_one_chunk_unless_cut(
+    found: list[tuple[int, int]], size: int
+) -> None:
+    """``pipeline.score_chunks``: each position once, in order within its chunk, no chunk over
+    ``size``, and a document in two chunks only where its component has more than ``size`` pairs."""
+    from reconcile.pipeline import score_chunks
+
+    chunks = score_chunks(found, size)
+    assert sorted(k for chunk in chunks for k in chunk) == list(range(len(found)))
+    assert all(0 < len(chunk) <= size and chunk == sorted(chunk) for chunk in chunks)
+    component = {k: k for pair in found for k in pair}
+
+    def root(k: int) -> int:
+        while component[k] != k:
+            k = component[k]
+        return k
+
+    for i, j in found:
+        component[root(i)] = root(j)
+    pairs_in = {}
+    for i, _ in found:
+        pairs_in[root(i)] = pairs_in.get(root(i), 0) + 1
+    chunk_of: dict[int, set[int]] = {}
+    for n, chunk in enumerate(chunks):
+        for k in chunk:
+            for doc in found[k]:
+                chunk_of.setdefault(doc, set()).add(n)
+    for doc, held in chunk_of.items():
+        assert len(held) == 1 or pairs_in[root(doc)] > size
+
+
+def test_a_scan_scored_in_chunks_by_component_reports_what_one_chunk_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs scored in many small chunks (by component, two workers) give the report of one chunk
+    of every pair, in the same order."""
+    from reconcile import pipeline
+    from reconcile.report.files import to_json
+    from tests.test_corpus import _corpus
+
+    docs = _corpus(230)
+    docs += [Document(f"copy-{n}-of-20", docs[20].text) for n in (1, 2)]
+    monkeypatch.setattr(pipeline, "ALIGN_ALL_LIMIT", 100)
+    monkeypatch.setattr(pipeline, "PARALLEL_LIMIT", 50)
+    monkeypatch.setattr(pipeline, "SCORE_CHUNK", 1_000_000)
+    monkeypatch.setattr(pipeline, "SCORE_CHUNK_MIN", 1_000_000)
+    whole = to_json(pipeline.scan(docs, workers=1))
+    monkeypatch.setattr(pipeline, "SCORE_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "SCORE_CHUNK_MIN", 2)
+    assert to_json(pipeline.scan(docs, workers=2)) == whole
+    assert len(json.loads(whole)["pairs"]) > 4

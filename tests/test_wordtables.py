@@ -385,6 +385,45 @@ def test_many_lookups_read_the_table_whole_with_the_same_answers(tmp_path: Path,
     assert [key in table for key in ("w1", "w3", "absent3")] == [True, True, False]
 
 
+_inherited: list[Table[int]] = []
+
+
+def _queries_in_child(keys: list[str]) -> tuple[list[int | None], int]:
+    """In a forked worker: the answers of the table the parent held, and the SQLite queries asked."""
+    (table,) = _inherited
+    count = 0
+    query = table._query
+
+    def counted(*args: object) -> list[object]:
+        nonlocal count
+        count += 1
+        return query(*args)  # type: ignore[arg-type]
+
+    table._query = counted  # type: ignore[method-assign]
+    return [table.get(key) for key in keys], count
+
+
+def test_a_table_loaded_before_a_fork_answers_the_child_without_a_query(tmp_path: Path, monkeypatch) -> None:
+    """``Table.load`` reads the table whole: a worker forked afterwards answers from the copy it
+    inherits, with the answers of one-by-one lookups, and asks SQLite nothing."""
+    import multiprocessing
+
+    rows = {f"w{i}": i for i in range(50)}
+    table = _table(tmp_path, monkeypatch, rows)
+    keys = ["w1", "w7", "absent", "w49"]
+    _inherited[:] = [table]
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            lazy, lazy_queries = pool.apply(_queries_in_child, (keys,))
+        table.load()
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            loaded, loaded_queries = pool.apply(_queries_in_child, (keys,))
+    finally:
+        _inherited.clear()
+    assert lazy == loaded == [1, 7, None, 49]
+    assert lazy_queries == 4 and loaded_queries == 0
+
+
 def test_a_listed_words_lemma_comes_from_the_table_without_simplemma() -> None:
     """A word of wordfreq's list is answered from the lemma table (simplemma's import is most of a
     clean compare's start-up); an unlisted one from simplemma, with the same answer as it gives."""

@@ -474,6 +474,11 @@ class Verified:
         return copied | (np.round(self.content_jaccard(), 4) >= thresholds.related_content)
 
 
+LOAD_TABLES_FROM = 2000
+"""From this many documents on, ``pair_corpus`` over several workers reads wordfreq's table whole
+before forking them (``tokens.warm_up``): every worker would otherwise read it for itself."""
+
+
 def pair_corpus(
     source: Source, workers: int = 2, thresholds: Thresholds = DEFAULT_THRESHOLDS, keep_heap: bool = True
 ) -> Verified:
@@ -486,8 +491,9 @@ def pair_corpus(
     copy_params, rare_params = lsh_params(thresholds)
     if keep_heap and workers > 1:
         keep_freed_heap()
-    warm_up()  # the word lists, loaded once here and inherited by the forked workers
     plan, n_docs, capacity = source.plan()
+    # The word lists, loaded once here and inherited by the forked workers.
+    warm_up(whole=workers > 1 and n_docs >= LOAD_TABLES_FROM)
     _allocate(n_docs, max(1, capacity), copy_params.bands, rare_params.bands)
     _state.update(source=source, thresholds=thresholds)
     try:

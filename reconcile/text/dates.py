@@ -62,7 +62,12 @@ _DMY = re.compile(
 # skips every position whose letter cannot start a month, and matches a third faster still.
 _MONTH_LOWER = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _MDY_LOWER = re.compile(_MONTH_LOWER + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?\b")
-_DMY_LOWER = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_LOWER + r"(?:,?\s+(?P<y>\d{4}))?\b")
+_DMY_LOWER = re.compile(
+    r"(?P<d>\d(?<!\w\d)\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_LOWER + r"(?:,?\s+(?P<y>\d{4}))?\b"
+)
+r"""``\b(?P<d>\d{1,2})...`` with the word boundary checked after the first digit (the character before
+it is no word character): a pattern that starts with a digit class is searched for in C, one that
+starts with ``\b`` is tried at every position (half the time on the bench corpus's texts)."""
 _CASE_APART = re.compile("[\u0130\u0131\u017f]")
 """The only characters that IGNORECASE matches to an ASCII letter but ``str.lower`` does not turn into
 it (İ, ı and ſ match i, i and s; checked over every code point): in a text without them, a

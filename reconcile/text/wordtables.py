@@ -264,10 +264,7 @@ class Table(Mapping[str, V], Generic[V]):
         if seen is not None:
             return seen
         if len(self._seen) >= BULK_AFTER:
-            rows = self._query("SELECT k, v FROM entries")
-            decode = self.decode
-            self._all = {k: decode(v) for k, v in rows} if decode is not None else dict(rows)
-            self._seen = {}
+            self.load()
             return self._value(key)
         found = self._query("SELECT v FROM entries WHERE k = ?", (key,))
         if not found:
@@ -277,6 +274,16 @@ class Table(Mapping[str, V], Generic[V]):
             answer = (True, self.decode(value) if self.decode is not None else value)
         self._seen[key] = answer
         return answer
+
+    def load(self) -> None:
+        """Read the whole table into memory now, as ``BULK_AFTER`` lookups would: a process that
+        forks workers which will each look up thousands of keys loads it once for all of them
+        (0.1-0.5 s a table, and a copy of it in each worker that loads it itself)."""
+        if self._all is None:
+            rows = self._query("SELECT k, v FROM entries")
+            decode = self.decode
+            self._all = {k: decode(v) for k, v in rows} if decode is not None else dict(rows)
+            self._seen = {}
 
     def get(self, key: str, default: Any = None) -> Any:
         if self._all is not None:
