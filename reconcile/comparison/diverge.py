@@ -1688,12 +1688,14 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
                 continue  # "Ústí nad Labem", "ca. 24 km": not English words to judge by English neighbours
             best = None
             for norm, o in sorted(candidates.items()):
+                margin = context_fit(norm, before, after) - fit
+                if not model and margin < _own_margin(w.norm):
+                    continue  # the neighbours do not reject the word enough: asked first, it spares the judging
                 judged = judge_words(w.norm, norm, lang)
                 if judged.kind == "spelling-variant" or (
                     judged.reason.startswith("one word in two") and not (model and judged.open_to_context)
                 ):
                     continue  # the same word respelt, or in another form that no reading of the sentence judges
-                margin = context_fit(norm, before, after) - fit
                 if model:
                     if w.initial or _left_margin(own, n, norm) < FLUENCY_PREFILTER:
                         continue  # a sentence's first word has no words before it to be read against
