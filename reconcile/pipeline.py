@@ -18,7 +18,7 @@ from reconcile.io.fields import DEFAULT_OPTIONS, InputOptions, Loaded
 from reconcile.io.read import iter_load, load, split_loaded, unique_ids
 from reconcile.io.store import Subset, TextStore
 from reconcile.model import Cluster, Document, Pair, Reconciliation, Sentence, Skipped, Span
-from reconcile.pairing.clusters import CLUSTER_RELATIONS, Member
+from reconcile.pairing.clusters import CLUSTER_RELATIONS, Member, UnionFind
 from reconcile.pairing.clusters import clusters as cluster_documents
 from reconcile.pairing.features import (
     DEFAULT_THRESHOLDS,
@@ -266,22 +266,12 @@ def score_chunks(found: Sequence[tuple[int, int]], size: int) -> list[list[int]]
     documents' features for 8,603 distinct ones (13% twice).  A component of more than ``size``
     pairs is cut into pieces of ``size``; components are packed in the order of their first pair,
     and each chunk lists its positions in ``found``'s order."""
-    parent: dict[int, int] = {}
-
-    def root(k: int) -> int:
-        parent.setdefault(k, k)
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
+    sets = UnionFind(k for pair in found for k in pair)
     for i, j in found:
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+        sets.union(i, j)
     components: dict[int, list[int]] = {}
     for position, (i, _) in enumerate(found):
-        components.setdefault(root(i), []).append(position)
+        components.setdefault(sets.root(i), []).append(position)
     chunks: list[list[int]] = []
     current: list[int] = []
     for positions in components.values():

@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from reconcile.model import DIVERGENCE_KINDS, SEVERITIES, Cluster, Divergence, Document, Pair, Reconciliation
+from reconcile.pairing.clusters import UnionFind
 
 SEVERITY_RANK = {s: n for n, s in enumerate(SEVERITIES)}
 KIND_RANK = {k: n for n, k in enumerate(DIVERGENCE_KINDS)}
@@ -158,15 +159,7 @@ def build_view(pivot: Document, others: Sequence[Document], pairs: Sequence[Pair
     """
     columns = [pivot, *others]
     # Union pivot sentences that any group puts together, then gather each other doc's sentences.
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        parent.setdefault(i, i)
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = UnionFind(range(len(pivot.sentences)))
     groups: list[tuple[int, tuple[int, ...], tuple[int, ...], float, bool]] = []
     for k, pair in enumerate(pairs):
         if pair is None:
@@ -176,13 +169,12 @@ def build_view(pivot: Document, others: Sequence[Document], pairs: Sequence[Pair
             if not mine:
                 continue
             for i in mine[1:]:
-                parent[root(i)] = root(mine[0])
-            root(mine[0])
+                sets.union(i, mine[0])
             groups.append((k, mine, theirs, g.score, g.moved))
     rows_by_root: dict[int, dict[str, Any]] = {}
     for k, mine, theirs, score, moved in groups:
         empty = {"cells": {d.id: set() for d in columns}, "scores": [], "moved": False}
-        row = rows_by_root.setdefault(root(mine[0]), empty)
+        row = rows_by_root.setdefault(sets.root(mine[0]), empty)
         row["cells"][pivot.id].update(mine)
         row["cells"][others[k].id].update(theirs)
         row["scores"].append(score)
