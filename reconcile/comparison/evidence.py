@@ -714,6 +714,7 @@ elsewhere the two are other words ("the last man", "walked past")."""
 
 
 def _one_meaning_here(x: str, y: str, neighbours: tuple[tuple[str | None, str | None], ...]) -> bool:
+    """Whether ``x`` and ``y`` are a pair of ``ONE_MEANING_BEFORE`` and each stands before one of its words."""
     following = ONE_MEANING_BEFORE.get(frozenset({x, y}))
     return (
         following is not None
