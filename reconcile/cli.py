@@ -271,11 +271,6 @@ def _report_skipped(skipped: Sequence[Skipped]) -> None:
         click.echo(f"reconcile: skipped {item.message()}", err=True)
 
 
-REPORT_FORMATS_BY_FORMAT = {"json": frozenset({"json"}), "md": frozenset({"md"})}
-"""The report files ``-o DIR`` writes for a ``--format``: JSON or Markdown alone when one is named
-(what a pipeline reading report.json asks for); every format (HTML too) otherwise."""
-
-
 def _emit(
     result: Reconciliation,
     fmt: str | None,
@@ -287,7 +282,13 @@ def _emit(
     if out_dir is not None:
         with writing(out_dir, "-o"):
             written = write_reports(
-                result, out_dir, pair_files, workers, REPORT_FORMATS_BY_FORMAT.get(fmt or "", REPORT_FORMATS)
+                # JSON or Markdown alone when one is named (what a pipeline reading report.json asks
+                # for); every format, HTML too, otherwise.
+                result,
+                out_dir,
+                pair_files,
+                workers,
+                frozenset({fmt}) if fmt in ("json", "md") else REPORT_FORMATS,
             )
         click.echo(f"reconcile: wrote {_many(len(written), 'file')} to {out_dir}", err=True)
     if tables_dir is not None:

@@ -275,9 +275,6 @@ def score_chunks(found: Sequence[tuple[int, int]], size: int) -> list[list[int]]
     chunks: list[list[int]] = []
     current: list[int] = []
     for positions in components.values():
-        if current and len(current) + len(positions) > size:
-            chunks.append(sorted(current))
-            current = []
         for start in range(0, len(positions), size):
             piece = positions[start : start + size]
             if len(current) + len(piece) > size:
@@ -331,22 +328,20 @@ def score_pairs(
     return _Scored(pairs, {k: d.sentences for k, d in split.items()}, {k: f.length for k, f in feats.items()})
 
 
-LOAD_TABLES_FROM = 1000
+LOAD_TABLES_FROM_PAIRS = 1000
 """From this many pairs on, a scan reads the word tables its scoring workers look words up in
 whole before forking them (``_load_comparison_tables``)."""
 
 
 def _load_comparison_tables() -> None:
     """wordfreq's English table, symspell's words and bigrams and codespell's misspellings read
-    into memory (``Table.load``) in this process, to be inherited by the workers forked next:
-    each worker of a 20,000-report scan looked up more than ``wordtables.BULK_AFTER`` words in
-    each and read them itself (1-1.5 CPU seconds a worker; 0.6 s here, once)."""
+    into memory in this process, to be inherited by the workers forked next: each worker of a
+    20,000-report scan looked up more than ``wordtables.BULK_AFTER`` words in each and read them
+    itself (1-1.5 CPU seconds a worker; 0.6 s here, once)."""
     from reconcile.text import lexicon
-    from reconcile.text.wordtables import Table
+    from reconcile.text.wordtables import load_whole
 
-    for table in (lexicon.frequencies("en"), lexicon.bigram_counts(), lexicon.misspellings(), lexicon.word_counts()[0]):
-        if isinstance(table, Table):
-            table.load()
+    load_whole(lexicon.frequencies("en"), lexicon.bigram_counts(), lexicon.misspellings(), lexicon.word_counts()[0])
 
 
 def _score_unaligned(
@@ -369,7 +364,7 @@ def _score_unaligned(
         if workers > 1 and len(planned) > 1:
             import multiprocessing
 
-            if len(found) >= LOAD_TABLES_FROM:
+            if len(found) >= LOAD_TABLES_FROM_PAIRS:
                 _load_comparison_tables()
 
             with multiprocessing.get_context("fork").Pool(workers) as pool:

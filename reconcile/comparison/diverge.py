@@ -1072,11 +1072,11 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
             continue
         low = high = value
         j = start + 1
-        decade = False
+        known_year = False
         if _short_year(words, start):
             # "the winter of 1968/69" is 1968/1969: the second year written with its last two digits
             low = high = value = (words[start - 1].number or 0) // 100 * 100 + value
-            decade = True  # a year, as a decade is
+            known_year = True  # "69" is 1969
         elif _space_grouped(words, start):
             # "12 500 years": thousands set off by a space, as Czech, French and SI style write them
             low = high = value = value * 1000 + (words[j].number or 0)
@@ -1084,7 +1084,7 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
         elif j < len(words) and words[j].norm == "s" and words[j].gap in {"", "'", "\u2019"} and value % 10 == 0:
             # "the 70s" is the 1970s: a decade, compared as the year it starts
             low = high = value = value + 1900 if value < 100 else value
-            decade = True
+            known_year = True
             j += 1
         if j < len(words) and words[j].norm in CLOCK and value < 24:
             # "18h" and "6 p.m." are one time of day: read as the hour on a 24-hour clock.
@@ -1121,7 +1121,7 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
             # "about 50" is a rounded figure (49-51); "about 124" is no rounder than 124.
             tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
             low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
-        year = decade or (
+        year = known_year or (
             kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
         )
         found.append(
@@ -1981,13 +1981,14 @@ def _original_and_english(x: str, y: str) -> bool:
     """
     if x.isascii() != y.isascii():
         original, english = (x, y) if y.isascii() else (y, x)
-    elif foreign_word(joined(x)) != foreign_word(joined(y)) and edit_distance(x, y) > NAME_SLIP_EDITS:
+    else:
+        x_foreign = foreign_word(joined(x))
+        if x_foreign == foreign_word(joined(y)) or edit_distance(x, y) <= NAME_SLIP_EDITS:
+            return False
         # "Republikaner"/"Republicans", "Centrum"/"Center": a word of another language, beginning
         # like the English one for a name's stem.
-        original, english = (x, y) if foreign_word(joined(x)) else (y, x)
+        original, english = (x, y) if x_foreign else (y, x)
         return strip_accents(original)[:NAME_STEM] == english[:NAME_STEM]
-    else:
-        return False
     reach = 1 if strip_accents(original[:1]) != original[:1] else ORIGINAL_FORM_LETTERS
     return strip_accents(original)[:reach] == english[:reach]
 

@@ -497,6 +497,16 @@ COMMON_WORD_ZIPF = 3.0
 of a common word is a typo that happens to be in wordfreq's long tail."""
 
 
+def _fits_better(x: str, y: str, before: str | None, after: str | None) -> float:
+    """How much better ``x`` fits between ``before`` and ``after`` than ``y`` (log ratio).
+
+    0 for a word alone between clause breaks ("Unipetrol, too."): without neighbours the fit is the
+    words' frequencies, which always take the commoner word ("to") over the rarer."""
+    if before is None and after is None:
+        return 0.0
+    return context_fit(x, before, after) - context_fit(y, before, after)
+
+
 def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | None], ...]) -> float:
     """How much better x fits than y (log ratio): positive says y is the slip, negative x.
 
@@ -509,23 +519,9 @@ def context_margin(x: str, y: str, neighbours: tuple[tuple[str | None, str | Non
     if not neighbours:
         return 0.0
     if len(neighbours) == 1 or neighbours[0] == neighbours[1]:
-        before, after = neighbours[0]
-        if before is None and after is None:
-            return 0.0  # a word alone in its clause: only the words' frequencies would speak
-        return context_fit(x, before, after) - context_fit(y, before, after)
-    (x_before, x_after), (y_before, y_after) = neighbours[:2]
-    # A word alone between clause breaks ("Unipetrol, too.") has no neighbours to reject it: without them
-    # the fit is the words' frequencies, which always take the commoner word ("to") over the rarer.
-    x_own = (
-        0.0
-        if x_before is None and x_after is None
-        else context_fit(x, x_before, x_after) - context_fit(y, x_before, x_after)
-    )  # > 0: x fits its place
-    y_own = (
-        0.0
-        if y_before is None and y_after is None
-        else context_fit(y, y_before, y_after) - context_fit(x, y_before, y_after)
-    )  # > 0: y fits its place
+        return _fits_better(x, y, *neighbours[0])
+    x_own = _fits_better(x, y, *neighbours[0])  # > 0: x fits its place
+    y_own = _fits_better(y, x, *neighbours[1])  # > 0: y fits its place
     if y_own < 0 <= x_own:
         return -y_own
     if x_own < 0 <= y_own:

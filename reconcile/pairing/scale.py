@@ -474,7 +474,7 @@ class Verified:
         return copied | (np.round(self.content_jaccard(), 4) >= thresholds.related_content)
 
 
-LOAD_TABLES_FROM = 2000
+LOAD_TABLES_FROM_DOCS = 2000
 """From this many documents on, ``pair_corpus`` over several workers reads wordfreq's table whole
 before forking them (``tokens.warm_up``): every worker would otherwise read it for itself."""
 
@@ -493,7 +493,7 @@ def pair_corpus(
         keep_freed_heap()
     plan, n_docs, capacity = source.plan()
     # The word lists, loaded once here and inherited by the forked workers.
-    warm_up(whole=workers > 1 and n_docs >= LOAD_TABLES_FROM)
+    warm_up(whole=workers > 1 and n_docs >= LOAD_TABLES_FROM_DOCS)
     _allocate(n_docs, max(1, capacity), copy_params.bands, rare_params.bands)
     _state.update(source=source, thresholds=thresholds)
     try:

@@ -29,7 +29,7 @@ from reconcile.model import Span
 from reconcile.pairing import minhash
 from reconcile.text.lexicon import frequencies, stem, stopwords
 from reconcile.text.normalize import PUNCTUATION, find_chrome
-from reconcile.text.wordtables import Table
+from reconcile.text.wordtables import load_whole
 
 SHINGLE_SIZE = 5
 """Words a shingle: five-word windows tell copied text from shared phrases."""
@@ -302,8 +302,8 @@ def warm_up(whole: bool = False) -> None:
     ``whole`` reads wordfreq's table into memory (``Table.load``): each worker of a large corpus
     looks up tens of thousands of words and would otherwise read it itself (0.5 s a worker)."""
     table = _frequencies()
-    if whole and isinstance(table, Table):
-        table.load()
+    if whole:
+        load_whole(table)
     stopwords()
 
 

@@ -553,9 +553,10 @@ class _Writing:
         self.formats = formats
         self.docs = {d.id: d for d in result.documents}
         self.cluster_of = cluster_of_documents(result.clusters)
-        at = {doc_id: k for k, c in enumerate(result.clusters) for doc_id in c.documents}
+        # Each cluster's pairs, which only its page shows: none to gather where no page is written.
+        at = {doc_id: k for k, c in enumerate(result.clusters) for doc_id in c.documents} if "html" in formats else {}
         self.inner: dict[int, list[Pair]] = {}
-        for pair in result.pairs:
+        for pair in result.pairs if at else ():
             k = at.get(pair.a)
             if k is not None and at.get(pair.b) == k:
                 self.inner.setdefault(k, []).append(pair)

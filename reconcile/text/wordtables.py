@@ -323,6 +323,15 @@ class Table(Mapping[str, V], Generic[V]):
         return f"Table({self.name!r}, {self.path})"
 
 
+def load_whole(*tables: Mapping[str, Any]) -> None:
+    """Read each of ``tables`` that is a ``Table`` into memory (``Table.load``): a process about to fork
+    workers that will each look up thousands of their keys reads them once for all of them.  (A table
+    built in memory, as a test may give, is left as it is.)"""
+    for table in tables:
+        if isinstance(table, Table):
+            table.load()
+
+
 def package_dir(name: str) -> Path:
     """Where an installed package's files are, without importing it (its import may be the slow part)."""
     import importlib.util
