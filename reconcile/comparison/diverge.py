@@ -2115,16 +2115,17 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     if ctx is None:
         return []
     lang = group.lang
-    unmatched = {
-        side: [
-            w
-            for w in group.changed(side)
-            if (_is_name_word(w, lang) or _rare_initial_name(w, lang) or _initial_name(w, lang))
-            and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, _POSSESSIVE_TEXT.sub("", w.text))
-        ]
-        for side in ("a", "b")
-    }
-    if not (unmatched["a"] or unmatched["b"]):
+    # Each side's changed words that may be a name the other report never writes.  Whether English
+    # writes a sentence's first word capitalised (``_initial_name``) builds a tokenizer for the word: it
+    # is asked last, once the other side is known to hold a candidate too (the tests are pure, so the
+    # order changes nothing; without a candidate on both sides no pair is made, whatever the answer).
+    maybe: dict[str, list[tuple[_Word, bool]]] = {"a": [], "b": []}  # (word, a name whatever its capitals)
+    for side, other_doc in (("a", ctx.b_doc), ("b", ctx.a_doc)):
+        for w in group.changed(side):
+            sure = _is_name_word(w, lang) or _rare_initial_name(w, lang)
+            if (sure or _may_be_initial_name(w, lang)) and not _mentions(other_doc, _POSSESSIVE_TEXT.sub("", w.text)):
+                maybe[side].append((w, sure))
+    if not (maybe["a"] or maybe["b"]):
         return []  # a pair needs a name one report never writes: most groups have none
     # A name the other side writes, but fewer times in these sentences: one of its copies may be the
     # one put for another ("the Czech government ... the Czech Republic" / "the Czech Government ...
@@ -2140,6 +2141,13 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         ]
         for side, other, words in (("a", "b", group.a), ("b", "a", group.b))
     }
+    if not (maybe["a"] or surplus["a"]) or not (maybe["b"] or surplus["b"]):
+        return []
+    unmatched = {side: [w for w, sure in maybe[side] if sure or _initial_name(w, lang)] for side in ("a", "b")}
+    if not (unmatched["a"] or unmatched["b"]):
+        return []
+    if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
+        return []
     written_by_both = {id(w) for words in surplus.values() for w in words}
     # A name English writes capitalised, used as an adjective ("the Czech market", "a Czech town"):
     # a translator's description, paired only by its slot; it hides no name put for another.
@@ -2149,8 +2157,6 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         for w in unmatched[side]
         if _attributive(words, _position(words, w))
     }
-    if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
-        return []
 
     def one_name(x: _Word, y: _Word) -> bool:
         sx, sy = strip_accents(joined(x.norm)), strip_accents(joined(y.norm))
@@ -2378,13 +2384,14 @@ def _initial_name(w: _Word, lang: Language) -> bool:
     """A sentence's first word that English writes with a capital ("Napoli took the lead", "Filip is in
     good hands"): a name, but one whose capital grammar gives anyway, so it is paired only by its slot
     ("Napoli took the lead" / "Nikolaj took the lead"), never as the one name left on its side."""
-    return (
-        w.initial
-        and lang.code == "en"
-        and _may_be_name(w, lang)
-        and frequency_in(joined(w.norm), lang) < NAME_ZIPF
-        and (frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF or written_capitalised(joined(w.norm)))
+    return _may_be_initial_name(w, lang) and (
+        frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF or written_capitalised(joined(w.norm))
     )
+
+
+def _may_be_initial_name(w: _Word, lang: Language) -> bool:
+    """``_initial_name`` but for the test of written capitals, its costly part."""
+    return w.initial and lang.code == "en" and _may_be_name(w, lang) and frequency_in(joined(w.norm), lang) < NAME_ZIPF
 
 
 def _runs(words: Sequence[_Word], sentence_words: Sequence[_Word], particles_only: bool = False) -> list[list[_Word]]:
