@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reconcile.text.wordtables import Table, package_dir, read_meta_list
 
@@ -74,6 +74,8 @@ def table_tokens(word: str) -> list[str] | None:
     """The tokens ``wordfreq.lossy_tokenize`` makes of ``word`` in the ``TABLE_LANGUAGES`` where that is
     plain to see (NFC, case folded, split at hyphens, curly apostrophes straightened), else None."""
     key = word.lower() if word.isascii() else unicodedata.normalize("NFC", word).casefold().replace("\u2019", "'")
+    if "-" not in key:  # most words: one part, or none
+        return ([key] if _plain(key) else None) if key else []
     parts = [part for part in key.split("-") if part]
     return parts if all(_plain(part) for part in parts) else None
 
@@ -93,8 +95,8 @@ def zipf_of_frequencies(found: Sequence[float | None]) -> float:
     combine as 1/f = 1/f1 + 1/f2 + ..., floored and rounded to three significant digits; then to Zipf,
     rounded to two decimals."""
     frequency = ZIPF_FLOOR
-    if found and all(f is not None for f in found):
-        unrounded = max(1.0 / sum(1.0 / f for f in found if f is not None), ZIPF_FLOOR)
+    if found and None not in found:
+        unrounded = max(1.0 / sum([1.0 / f for f in cast("Sequence[float]", found)]), ZIPF_FLOOR)
         leading_zeroes = math.floor(-math.log(unrounded, 10))
         frequency = round(unrounded, leading_zeroes + 3)
     return round(math.log(frequency, 10) + 9, 2)
@@ -131,11 +133,9 @@ def tokenized_zipf(word: str, lang: str) -> float:
 @functools.cache
 def zipf(word: str, lang: str = "en") -> float:
     """Zipf frequency (0 = never seen, 7 = "the") of a folded word in a language (wordfreq's code)."""
-    found = table_zipf(word, lang)
-    if found is not None:
-        return found
-    if lang in TABLE_LANGUAGES:  # words with marks, digits or odd apostrophes
-        return tokenized_zipf(word, lang)
+    if lang in TABLE_LANGUAGES:  # ``table_zipf``, or wordfreq's tokens for words with marks, digits or odd apostrophes
+        tokens = table_tokens(word)
+        return zipf_of_tokens(tokens, frequencies(lang)) if tokens is not None else tokenized_zipf(word, lang)
     import wordfreq  # other languages
 
     return float(wordfreq.zipf_frequency(word, lang))
