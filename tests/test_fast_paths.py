@@ -1,7 +1,7 @@
 """The fast paths give what the plain versions they replace give.
 
 Align and diverge were made faster without changing a result: difflib's
-matching blocks reimplemented, word similarities by cdist with OSA asked only
+matching blocks reimplemented, word similarities by rapidfuzz with OSA asked only
 where the ratio allows it, tokens shared as plain tuples from a one-lookahead
 pattern, ASCII fast paths in folding, content-word Dice by an index, merge
 scores and respellings cut short by length bounds, dates and figures read only

@@ -27,7 +27,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -546,8 +545,10 @@ def _word_similarity(x: str, y: str) -> float:
 def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], float]:
     """The pairs ``(i, j)`` whose ``_word_similarity`` reaches SIMILAR_WORD, with it.
 
-    rapidfuzz's cdist gives the ratio of every pair in one call; the OSA
-    similarity is asked only of the few pairs whose ratio leaves it a chance.
+    rapidfuzz's extract gives each word's partners whose ratio reaches the
+    cutoff (a group changes a few words a side: one call a word costs less than
+    one cdist of all pairs and a pass over its matrix); the OSA similarity is
+    asked only of the few pairs whose ratio leaves it a chance.
     OSA similarity t means d <= (1 - t) * M edits (M, m: the longer and shorter
     length), so m >= t * M; each edit costs the ratio's Indel distance at most
     two, so the ratio is at least 1 - 2d / (M + m) >= 1 - 2(1 - t) / (1 + t):
@@ -555,13 +556,12 @@ def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], 
     """
     t = SIMILAR_WORD / 100
     osa_floor = 100 * (1 - 2 * (1 - t) / (1 + t)) - 1
-    ratios = process.cdist(xs, ys, scorer=fuzz.ratio, dtype=np.float64, score_cutoff=osa_floor)
     close = {}
-    rows, columns = ratios.nonzero()
-    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
-        similar = max(float(ratios[i, j]), OSA.normalized_similarity(xs[i], ys[j]) * 100)
-        if similar >= SIMILAR_WORD:
-            close[i, j] = similar
+    for i, x in enumerate(xs):
+        for _, ratio, j in process.extract(x, ys, scorer=fuzz.ratio, score_cutoff=osa_floor, limit=None):
+            similar = max(ratio, OSA.normalized_similarity(x, ys[j]) * 100)
+            if similar >= SIMILAR_WORD:
+                close[i, j] = similar
     return close
 
 
@@ -786,6 +786,16 @@ class _Group:
 
     def explain(self, words: Sequence[_Word]) -> None:
         self.explained.update(id(w) for w in words)
+
+    @functools.cached_property
+    def counts(self) -> dict[str, Counter[str]]:
+        """Each side's folded words, counted (as a set, the words it writes): several stages read them."""
+        return {"a": Counter([w.norm for w in self.a]), "b": Counter([w.norm for w in self.b])}
+
+    @functools.cached_property
+    def index(self) -> dict[str, dict[int, int]]:
+        """Where each word of a side stands on it, by ``id``."""
+        return {side: {id(w): n for n, w in enumerate(words)} for side, words in (("a", self.a), ("b", self.b))}
 
 
 # --- dates ------------------------------------------------------------------
@@ -1613,7 +1623,6 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     model = lang.code == "en" and fluency.available()
     found = []
-    counts: dict[str, Counter[str]] = {}
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         changed = group.changed(side)
         if not changed:
@@ -1629,13 +1638,11 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         ]
         if not words:
             continue
-        if not counts:  # each side's word counts, once for both sides' turns
-            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
-        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
+        own_counts, other_counts = group.counts[side], group.counts["b" if side == "a" else "a"]
         words = [w for w in words if own_counts[w.norm] > other_counts[w.norm]]
         if not words:
             continue
-        position = {id(v): k for k, v in enumerate(own)}
+        position = group.index[side]
         if not model:
             # Fits are log-probabilities, at most 0: a word that fits its neighbours better than -margin
             # cannot lose by it.  The loop below asks this of each word too; asked first, of every word, it
@@ -1658,15 +1665,20 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         }  # the first of each word
         if not intended:
             continue
-        # Edit distances in one call: only words with a look-alike within reach are read in context.
+        # Edit distances by rapidfuzz, one call a word (a few words are left here): only words with a
+        # look-alike within reach are read in context.
         norms = list(intended)
-        distances = process.cdist(
-            [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
-        )
-        for row, w in zip(distances.tolist(), words, strict=True):
-            # every word of the other side within reach; which of them the slip may stand for is
-            # ``_may_be_stray_slip``'s ("the cave served have a storage place": a function word for another)
-            near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
+        for w in words:
+            # every word of the other side within reach (in no order: the candidates are sorted below);
+            # which of them the slip may stand for is ``_may_be_stray_slip``'s ("the cave served have a
+            # storage place": a function word for another)
+            near = [
+                norm
+                for norm, _, _ in process.extract(
+                    w.norm, norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, limit=None
+                )
+                if norm != w.norm
+            ]
             if not near:
                 continue
             n = position[id(w)]
@@ -2043,8 +2055,7 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     found = []
     stop = stopwords()
     lang = group.lang
-    a_norms = {w.norm for w in group.a}
-    b_norms = {w.norm for w in group.b}
+    a_norms, b_norms = group.counts["a"], group.counts["b"]  # membership: the words each side writes
     for h in group.hunks:
         rest_a = [w for w in h.a if id(w) not in group.explained and w.norm not in stop]
         rest_b = [w for w in h.b if id(w) not in group.explained and w.norm not in stop]
@@ -2130,7 +2141,7 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     # A name the other side writes, but fewer times in these sentences: one of its copies may be the
     # one put for another ("the Czech government ... the Czech Republic" / "the Czech Government ...
     # the Moravian Republic"), whichever copy the diff matched.  Paired only by its slot.
-    counts = {side: Counter(w.norm for w in words) for side, words in (("a", group.a), ("b", group.b))}
+    counts = group.counts
     surplus = {
         side: [
             w
