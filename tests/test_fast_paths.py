@@ -35,6 +35,7 @@ from reconcile.comparison.diverge import (
     _folded,
     _has_month_letters,
     _number,
+    _quotes_in,
     _word_similarity,
 )
 from reconcile.comparison.evidence import americanised as _americanised
@@ -42,7 +43,16 @@ from reconcile.comparison.evidence import is_respelling as _is_respelling
 from reconcile.model import Sentence
 from reconcile.text.dates import find_dates
 from reconcile.text.lexicon import _SUFFIX, joined, stem
-from reconcile.text.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
+from reconcile.text.normalize import (
+    _ASCII_TOKEN_RE,
+    _PUNCT_FOLD,
+    TOKEN_RE,
+    _token_norm,
+    fold,
+    quote_spans,
+    token_spans,
+    tokenize,
+)
 
 WORDS = st.sampled_from(["the", "a", "said", "police", "two", "2", "killed", "not", "on", "Thursday", "x", "y"])
 WORD = st.text(alphabet="abcdeisyourtgn-'", min_size=1, max_size=12)
@@ -84,6 +94,16 @@ def test_close_words_find_swapped_letters(word: str, data: st.DataObject) -> Non
     swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     one = _word_similarity(word, swapped)
     assert _close_words([word], [swapped]) == ({(0, 0): one} if one >= SIMILAR_WORD else {})
+
+
+@given(st.text(alphabet='ab "\u201c\u201d\n.', max_size=80), st.integers(0, 80), st.integers(0, 80))
+@settings(max_examples=400, deadline=None)
+def test_quotes_in_a_stretch_are_those_that_overlap_it(text: str, start: int, length: int) -> None:
+    """``_quotes_in`` slices the quotation spans by bisection where every span was tested against the
+    sentence: the same spans, in the same order."""
+    quotes = tuple(quote_spans(text))
+    end = start + length
+    assert _quotes_in(quotes, start, end) == tuple(q for q in quotes if q[0] < end and start < q[1])
 
 
 @given(st.text(max_size=80))

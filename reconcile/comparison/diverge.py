@@ -17,6 +17,7 @@ how sure (see ``_judge``).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -25,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -324,14 +326,27 @@ def _words(
     quotes: Sequence[tuple[int, int]] | None = None,
     lang: Language = ENGLISH,
 ) -> list[_Word]:
+    """The words of some sentences of a document; ``quotes`` are its quotation spans (``quote_spans``)."""
     quotes = quote_spans(doc.text) if quotes is None else quotes
-    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes, lang)]
+    words: list[_Word] = []
+    for i in sentence_ids:
+        words += _sentence_words(doc, i, quotes, lang)
+    return words
 
 
-def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH) -> list[_Word]:
+def _sentence_words(
+    doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH
+) -> tuple[_Word, ...]:
     sentence = doc.sentences[i]
-    inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
-    return list(_words_of(sentence, inside_sentence, lang))
+    return _words_of(sentence, _quotes_in(quotes, sentence.start, sentence.end), lang)
+
+
+def _quotes_in(quotes: Sequence[tuple[int, int]], start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The spans of ``quotes`` that overlap [start, end).  Quotation spans come in order and apart
+    (``quote_spans``), so their starts and their ends both rise: the overlapping ones are a slice."""
+    first = bisect.bisect_right(quotes, start, key=itemgetter(1))  # the first to end after ``start``
+    last = bisect.bisect_left(quotes, end, key=itemgetter(0))  # the first to start at ``end`` or later
+    return tuple(quotes[first:last])
 
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
