@@ -357,6 +357,8 @@ PHRASE_TEXT = st.text(alphabet="ab c-.\u00e9\u00c9'\u2019\n\u00a0\u0301", max_si
 @given(PHRASE_TEXT, st.one_of(PHRASE_TEXT, st.sampled_from(["a", "ab", "b c", "ab-c", "\u00e9"])))
 @settings(max_examples=300, deadline=None)
 def test_writes_skips_only_phrases_with_a_word_the_text_never_writes(text: str, phrase: str) -> None:
+    """``_writes`` against the plain search: phrases with a word the text never writes are not searched
+    for, and a one-word phrase is answered from the text's words."""
     from reconcile.comparison.diverge import _writes
 
     parts = re.findall(r"\w+", fold(phrase))

@@ -2590,6 +2590,8 @@ def _writes(text: str, phrase: str) -> bool:
         return False
     if not _written_words(text).issuperset(parts):
         return False  # each part of a match stands between non-word characters: a word the text writes
+    if len(parts) == 1:
+        return True  # one word between non-word characters is one of the words the text writes: found
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     return re.search(pattern, _folded(text)) is not None
 
