@@ -790,6 +790,7 @@ class _Group:
     moved: set[int] = field(default_factory=set)
     """Words the diff left changed that the other side writes elsewhere in the group: moved, not changed."""
     _changed: dict[tuple[str, int], tuple[_Word, ...]] = field(default_factory=dict)
+    _index: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def changed(self, side: str) -> tuple[_Word, ...]:
         # Stages ask this many times; words are only ever added to ``explained``, so its size
@@ -807,10 +808,11 @@ class _Group:
         """Each side's folded words, counted (as a set, the words it writes): several stages read them."""
         return {"a": Counter([w.norm for w in self.a]), "b": Counter([w.norm for w in self.b])}
 
-    @functools.cached_property
-    def index(self) -> dict[str, dict[int, int]]:
+    def index(self, side: str) -> dict[int, int]:
         """Where each word of a side stands on it, by ``id``."""
-        return {side: {id(w): n for n, w in enumerate(words)} for side, words in (("a", self.a), ("b", self.b))}
+        if side not in self._index:
+            self._index[side] = {id(w): n for n, w in enumerate(self.a if side == "a" else self.b)}
+        return self._index[side]
 
 
 # --- dates ------------------------------------------------------------------
@@ -1657,7 +1659,7 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         words = [w for w in words if own_counts[w.norm] > other_counts[w.norm]]
         if not words:
             continue
-        position = group.index[side]
+        position = group.index(side)
         if not model:
             # Fits are log-probabilities, at most 0: a word that fits its neighbours better than -margin
             # cannot lose by it.  The loop below asks this of each word too; asked first, of every word, it
