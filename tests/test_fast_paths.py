@@ -365,3 +365,13 @@ def test_writes_skips_only_phrases_with_a_word_the_text_never_writes(text: str, 
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     plain = bool(parts) and re.search(pattern, fold(text)) is not None
     assert _writes.__wrapped__(text, phrase) == plain
+
+
+def test_a_hedge_is_the_first_table_holding_its_words() -> None:
+    """``_qualifier`` reads one dict built from the hedge tables; each key keeps the kind of the first table
+    that lists it, as the loop over the tables in order gave."""
+    from reconcile.comparison.diverge import _QUALIFIER_KIND, APPROXIMATE, LOWER_BOUNDS, NEARLY, UPPER_BOUNDS
+
+    tables = (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY))
+    keys = {key for _, table in tables for key in table}
+    assert {key: next(kind for kind, table in tables if key in table) for key in keys} == _QUALIFIER_KIND

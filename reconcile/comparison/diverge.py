@@ -818,6 +818,9 @@ class _Group:
 # --- dates ------------------------------------------------------------------
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 @dataclass(frozen=True)
 class _DateExpr:
     words: tuple[_Word, ...]
@@ -838,7 +841,7 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
             text = " ".join(x.text for x in run)
             for _, _, date in find_dates(text, year or 2000):
                 value: object = (
-                    date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
+                    date if year or any(_FOUR_DIGITS.fullmatch(x.norm) for x in run) else ("month", date.month)
                 )
                 exprs.append(_DateExpr(tuple(run), value))
         elif (w.norm in WEEKDAYS or w.norm in MONTHS) and _capitalised(w) and (len(w.norm) > 3 or w.text[1:].islower()):
@@ -1049,20 +1052,25 @@ def _space_grouped(words: Sequence[_Word], n: int) -> bool:
     )
 
 
+_QUALIFIER_KIND = {
+    key: kind
+    for kind, table in reversed(
+        (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY))
+    )
+    for key in table
+}
+"""The hedge each word or pair of words before a figure makes (where tables share one, the first listed
+wins: it is written last): one lookup instead of one a table."""
+
+
 def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str | None]:
     for size in (2, 1):
         if n - size < 0:
             continue
         before = tuple(words[n - size : n])
-        key = tuple(w.norm for w in before)
-        for kind, table in (
-            ("lower", LOWER_BOUNDS),
-            ("upper", UPPER_BOUNDS),
-            ("about", APPROXIMATE),
-            ("nearly", NEARLY),
-        ):
-            if key in table:
-                return before, kind
+        kind = _QUALIFIER_KIND.get(tuple(w.norm for w in before))
+        if kind is not None:
+            return before, kind
     return (), None
 
 
@@ -1149,7 +1157,7 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
             tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
             low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
         year = known_year or (
-            kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+            kind == "exact" and j == start + 1 and _YEAR.fullmatch(words[start].norm) is not None
         )
         found.append(
             _Quantity(
@@ -2585,9 +2593,12 @@ def _mentions(doc: Document, phrase: str) -> bool:
     return _writes(doc.text, phrase)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _writes(text: str, phrase: str) -> bool:
-    parts = re.findall(r"\w+", fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
+    parts = _WORD_RUN.findall(fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
     if not parts:
         return False
     if not _written_words(text).issuperset(parts):
@@ -2601,7 +2612,7 @@ def _writes(text: str, phrase: str) -> bool:
 @functools.lru_cache(maxsize=256)
 def _written_words(text: str) -> frozenset[str]:
     """The words of a document folded: most phrases looked up hold one it never writes."""
-    return frozenset(re.findall(r"\w+", _folded(text)))
+    return frozenset(_WORD_RUN.findall(_folded(text)))
 
 
 @functools.lru_cache(maxsize=256)
