@@ -1,7 +1,7 @@
 """The fast paths give what the plain versions they replace give.
 
 Align and diverge were made faster without changing a result: difflib's
-matching blocks reimplemented, word similarities by cdist with OSA asked only
+matching blocks reimplemented, word similarities by rapidfuzz with OSA asked only
 where the ratio allows it, tokens shared as plain tuples from a one-lookahead
 pattern, ASCII fast paths in folding, content-word Dice by an index, merge
 scores and respellings cut short by length bounds, dates and figures read only
@@ -35,6 +35,7 @@ from reconcile.comparison.diverge import (
     _folded,
     _has_month_letters,
     _number,
+    _quotes_in,
     _word_similarity,
 )
 from reconcile.comparison.evidence import americanised as _americanised
@@ -42,7 +43,16 @@ from reconcile.comparison.evidence import is_respelling as _is_respelling
 from reconcile.model import Sentence
 from reconcile.text.dates import find_dates
 from reconcile.text.lexicon import _SUFFIX, joined, stem
-from reconcile.text.normalize import _ASCII_TOKEN_RE, _PUNCT_FOLD, TOKEN_RE, _token_norm, fold, token_spans, tokenize
+from reconcile.text.normalize import (
+    _ASCII_TOKEN_RE,
+    _PUNCT_FOLD,
+    TOKEN_RE,
+    _token_norm,
+    fold,
+    quote_spans,
+    token_spans,
+    tokenize,
+)
 
 WORDS = st.sampled_from(["the", "a", "said", "police", "two", "2", "killed", "not", "on", "Thursday", "x", "y"])
 WORD = st.text(alphabet="abcdeisyourtgn-'", min_size=1, max_size=12)
@@ -84,6 +94,16 @@ def test_close_words_find_swapped_letters(word: str, data: st.DataObject) -> Non
     swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     one = _word_similarity(word, swapped)
     assert _close_words([word], [swapped]) == ({(0, 0): one} if one >= SIMILAR_WORD else {})
+
+
+@given(st.text(alphabet='ab "\u201c\u201d\n.', max_size=80), st.integers(0, 80), st.integers(0, 80))
+@settings(max_examples=400, deadline=None)
+def test_quotes_in_a_stretch_are_those_that_overlap_it(text: str, start: int, length: int) -> None:
+    """``_quotes_in`` slices the quotation spans by bisection where every span was tested against the
+    sentence: the same spans, in the same order."""
+    quotes = tuple(quote_spans(text))
+    end = start + length
+    assert _quotes_in(quotes, start, end) == tuple(q for q in quotes if q[0] < end and start < q[1])
 
 
 @given(st.text(max_size=80))
@@ -337,9 +357,21 @@ PHRASE_TEXT = st.text(alphabet="ab c-.\u00e9\u00c9'\u2019\n\u00a0\u0301", max_si
 @given(PHRASE_TEXT, st.one_of(PHRASE_TEXT, st.sampled_from(["a", "ab", "b c", "ab-c", "\u00e9"])))
 @settings(max_examples=300, deadline=None)
 def test_writes_skips_only_phrases_with_a_word_the_text_never_writes(text: str, phrase: str) -> None:
+    """``_writes`` against the plain search: phrases with a word the text never writes are not searched
+    for, and a one-word phrase is answered from the text's words."""
     from reconcile.comparison.diverge import _writes
 
     parts = re.findall(r"\w+", fold(phrase))
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     plain = bool(parts) and re.search(pattern, fold(text)) is not None
     assert _writes.__wrapped__(text, phrase) == plain
+
+
+def test_a_hedge_is_the_first_table_holding_its_words() -> None:
+    """``_qualifier`` reads one dict built from the hedge tables; each key keeps the kind of the first table
+    that lists it, as the loop over the tables in order gave."""
+    from reconcile.comparison.diverge import _QUALIFIER_KIND, APPROXIMATE, LOWER_BOUNDS, NEARLY, UPPER_BOUNDS
+
+    tables = (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY))
+    keys = {key for _, table in tables for key in table}
+    assert {key: next(kind for kind, table in tables if key in table) for key in keys} == _QUALIFIER_KIND

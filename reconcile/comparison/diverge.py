@@ -17,6 +17,7 @@ how sure (see ``_judge``).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -25,9 +26,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import NamedTuple
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -325,14 +326,27 @@ def _words(
     quotes: Sequence[tuple[int, int]] | None = None,
     lang: Language = ENGLISH,
 ) -> list[_Word]:
+    """The words of some sentences of a document; ``quotes`` are its quotation spans (``quote_spans``)."""
     quotes = quote_spans(doc.text) if quotes is None else quotes
-    return [w for i in sentence_ids for w in _sentence_words(doc, i, quotes, lang)]
+    words: list[_Word] = []
+    for i in sentence_ids:
+        words += _sentence_words(doc, i, quotes, lang)
+    return words
 
 
-def _sentence_words(doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH) -> list[_Word]:
+def _sentence_words(
+    doc: Document, i: int, quotes: Sequence[tuple[int, int]], lang: Language = ENGLISH
+) -> tuple[_Word, ...]:
     sentence = doc.sentences[i]
-    inside_sentence = tuple(q for q in quotes if q[0] < sentence.end and sentence.start < q[1])
-    return list(_words_of(sentence, inside_sentence, lang))
+    return _words_of(sentence, _quotes_in(quotes, sentence.start, sentence.end), lang)
+
+
+def _quotes_in(quotes: Sequence[tuple[int, int]], start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The spans of ``quotes`` that overlap [start, end).  Quotation spans come in order and apart
+    (``quote_spans``), so their starts and their ends both rise: the overlapping ones are a slice."""
+    first = bisect.bisect_right(quotes, start, key=itemgetter(1))  # the first to end after ``start``
+    last = bisect.bisect_left(quotes, end, key=itemgetter(0))  # the first to start at ``end`` or later
+    return tuple(quotes[first:last])
 
 
 @functools.lru_cache(maxsize=SENTENCE_CACHE)
@@ -546,8 +560,10 @@ def _word_similarity(x: str, y: str) -> float:
 def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], float]:
     """The pairs ``(i, j)`` whose ``_word_similarity`` reaches SIMILAR_WORD, with it.
 
-    rapidfuzz's cdist gives the ratio of every pair in one call; the OSA
-    similarity is asked only of the few pairs whose ratio leaves it a chance.
+    rapidfuzz's extract gives each word's partners whose ratio reaches the
+    cutoff (a group changes a few words a side: one call a word costs less than
+    one cdist of all pairs and a pass over its matrix); the OSA similarity is
+    asked only of the few pairs whose ratio leaves it a chance.
     OSA similarity t means d <= (1 - t) * M edits (M, m: the longer and shorter
     length), so m >= t * M; each edit costs the ratio's Indel distance at most
     two, so the ratio is at least 1 - 2d / (M + m) >= 1 - 2(1 - t) / (1 + t):
@@ -555,13 +571,12 @@ def _close_words(xs: Sequence[str], ys: Sequence[str]) -> dict[tuple[int, int], 
     """
     t = SIMILAR_WORD / 100
     osa_floor = 100 * (1 - 2 * (1 - t) / (1 + t)) - 1
-    ratios = process.cdist(xs, ys, scorer=fuzz.ratio, dtype=np.float64, score_cutoff=osa_floor)
     close = {}
-    rows, columns = ratios.nonzero()
-    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
-        similar = max(float(ratios[i, j]), OSA.normalized_similarity(xs[i], ys[j]) * 100)
-        if similar >= SIMILAR_WORD:
-            close[i, j] = similar
+    for i, x in enumerate(xs):
+        for _, ratio, j in process.extract(x, ys, scorer=fuzz.ratio, score_cutoff=osa_floor, limit=None):
+            similar = max(ratio, OSA.normalized_similarity(x, ys[j]) * 100)
+            if similar >= SIMILAR_WORD:
+                close[i, j] = similar
     return close
 
 
@@ -775,6 +790,7 @@ class _Group:
     moved: set[int] = field(default_factory=set)
     """Words the diff left changed that the other side writes elsewhere in the group: moved, not changed."""
     _changed: dict[tuple[str, int], tuple[_Word, ...]] = field(default_factory=dict)
+    _index: dict[str, dict[int, int]] = field(default_factory=dict)
 
     def changed(self, side: str) -> tuple[_Word, ...]:
         # Stages ask this many times; words are only ever added to ``explained``, so its size
@@ -787,8 +803,22 @@ class _Group:
     def explain(self, words: Sequence[_Word]) -> None:
         self.explained.update(id(w) for w in words)
 
+    @functools.cached_property
+    def counts(self) -> dict[str, Counter[str]]:
+        """Each side's folded words, counted (as a set, the words it writes): several stages read them."""
+        return {"a": Counter([w.norm for w in self.a]), "b": Counter([w.norm for w in self.b])}
+
+    def index(self, side: str) -> dict[int, int]:
+        """Where each word of a side stands on it, by ``id``."""
+        if side not in self._index:
+            self._index[side] = {id(w): n for n, w in enumerate(self.a if side == "a" else self.b)}
+        return self._index[side]
+
 
 # --- dates ------------------------------------------------------------------
+
+
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -811,7 +841,7 @@ def _date_exprs(words: Sequence[_Word], published: dt.date | None, year: int | N
             text = " ".join(x.text for x in run)
             for _, _, date in find_dates(text, year or 2000):
                 value: object = (
-                    date if year or any(re.fullmatch(r"\d{4}", x.norm) for x in run) else ("month", date.month)
+                    date if year or any(_FOUR_DIGITS.fullmatch(x.norm) for x in run) else ("month", date.month)
                 )
                 exprs.append(_DateExpr(tuple(run), value))
         elif (w.norm in WEEKDAYS or w.norm in MONTHS) and _capitalised(w) and (len(w.norm) > 3 or w.text[1:].islower()):
@@ -1022,20 +1052,25 @@ def _space_grouped(words: Sequence[_Word], n: int) -> bool:
     )
 
 
+_QUALIFIER_KIND = {
+    key: kind
+    for kind, table in reversed(
+        (("lower", LOWER_BOUNDS), ("upper", UPPER_BOUNDS), ("about", APPROXIMATE), ("nearly", NEARLY))
+    )
+    for key in table
+}
+"""The hedge each word or pair of words before a figure makes (where tables share one, the first listed
+wins: it is written last): one lookup instead of one a table."""
+
+
 def _qualifier(words: Sequence[_Word], n: int) -> tuple[tuple[_Word, ...], str | None]:
     for size in (2, 1):
         if n - size < 0:
             continue
         before = tuple(words[n - size : n])
-        key = tuple(w.norm for w in before)
-        for kind, table in (
-            ("lower", LOWER_BOUNDS),
-            ("upper", UPPER_BOUNDS),
-            ("about", APPROXIMATE),
-            ("nearly", NEARLY),
-        ):
-            if key in table:
-                return before, kind
+        kind = _QUALIFIER_KIND.get(tuple(w.norm for w in before))
+        if kind is not None:
+            return before, kind
     return (), None
 
 
@@ -1122,7 +1157,7 @@ def _quantities(words: Sequence[_Word], scales: Mapping[str, float] = SCALES) ->
             tolerance = ROUNDED_TOLERANCE if low == high and value % 10 == 0 else 0.0
             low, high, kind = low * (1 - tolerance), high * (1 + tolerance), "about"
         year = known_year or (
-            kind == "exact" and j == start + 1 and re.fullmatch(r"(19|20)\d\d", words[start].norm) is not None
+            kind == "exact" and j == start + 1 and _YEAR.fullmatch(words[start].norm) is not None
         )
         found.append(
             _Quantity(
@@ -1613,7 +1648,6 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         return []
     model = lang.code == "en" and fluency.available()
     found = []
-    counts: dict[str, Counter[str]] = {}
     for side, own, other in (("a", group.a, group.b), ("b", group.b, group.a)):
         changed = group.changed(side)
         if not changed:
@@ -1629,13 +1663,11 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         ]
         if not words:
             continue
-        if not counts:  # each side's word counts, once for both sides' turns
-            counts = {"a": Counter([v.norm for v in group.a]), "b": Counter([v.norm for v in group.b])}
-        own_counts, other_counts = counts[side], counts["b" if side == "a" else "a"]
+        own_counts, other_counts = group.counts[side], group.counts["b" if side == "a" else "a"]
         words = [w for w in words if own_counts[w.norm] > other_counts[w.norm]]
         if not words:
             continue
-        position = {id(v): k for k, v in enumerate(own)}
+        position = group.index(side)
         if not model:
             # Fits are log-probabilities, at most 0: a word that fits its neighbours better than -margin
             # cannot lose by it.  The loop below asks this of each word too; asked first, of every word, it
@@ -1658,15 +1690,20 @@ def _stray_real_words(group: _Group) -> list[_Finding]:
         }  # the first of each word
         if not intended:
             continue
-        # Edit distances in one call: only words with a look-alike within reach are read in context.
+        # Edit distances by rapidfuzz, one call a word (a few words are left here): only words with a
+        # look-alike within reach are read in context.
         norms = list(intended)
-        distances = process.cdist(
-            [w.norm for w in words], norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, dtype=np.int32
-        )
-        for row, w in zip(distances.tolist(), words, strict=True):
-            # every word of the other side within reach; which of them the slip may stand for is
-            # ``_may_be_stray_slip``'s ("the cave served have a storage place": a function word for another)
-            near = [norms[k] for k, d in enumerate(row) if d <= LOOK_ALIKE_REACH and norms[k] != w.norm]
+        for w in words:
+            # every word of the other side within reach (in no order: the candidates are sorted below);
+            # which of them the slip may stand for is ``_may_be_stray_slip``'s ("the cave served have a
+            # storage place": a function word for another)
+            near = [
+                norm
+                for norm, _, _ in process.extract(
+                    w.norm, norms, scorer=OSA.distance, score_cutoff=LOOK_ALIKE_REACH, limit=None
+                )
+                if norm != w.norm
+            ]
             if not near:
                 continue
             n = position[id(w)]
@@ -2043,8 +2080,7 @@ def _names(group: _Group, ctx: Context | None = None) -> list[_Finding]:
     found = []
     stop = stopwords()
     lang = group.lang
-    a_norms = {w.norm for w in group.a}
-    b_norms = {w.norm for w in group.b}
+    a_norms, b_norms = group.counts["a"], group.counts["b"]  # membership: the words each side writes
     for h in group.hunks:
         rest_a = [w for w in h.a if id(w) not in group.explained and w.norm not in stop]
         rest_b = [w for w in h.b if id(w) not in group.explained and w.norm not in stop]
@@ -2115,21 +2151,22 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
     if ctx is None:
         return []
     lang = group.lang
-    unmatched = {
-        side: [
-            w
-            for w in group.changed(side)
-            if (_is_name_word(w, lang) or _rare_initial_name(w, lang) or _initial_name(w, lang))
-            and not _mentions(ctx.b_doc if side == "a" else ctx.a_doc, _POSSESSIVE_TEXT.sub("", w.text))
-        ]
-        for side in ("a", "b")
-    }
-    if not (unmatched["a"] or unmatched["b"]):
+    # Each side's changed words that may be a name the other report never writes.  Whether English
+    # writes a sentence's first word capitalised (``_initial_name``) builds a tokenizer for the word: it
+    # is asked last, once the other side is known to hold a candidate too (the tests are pure, so the
+    # order changes nothing; without a candidate on both sides no pair is made, whatever the answer).
+    maybe: dict[str, list[tuple[_Word, bool]]] = {"a": [], "b": []}  # (word, a name whatever its capitals)
+    for side, other_doc in (("a", ctx.b_doc), ("b", ctx.a_doc)):
+        for w in group.changed(side):
+            sure = _is_name_word(w, lang) or _rare_initial_name(w, lang)
+            if (sure or _may_be_initial_name(w, lang)) and not _mentions(other_doc, _POSSESSIVE_TEXT.sub("", w.text)):
+                maybe[side].append((w, sure))
+    if not (maybe["a"] or maybe["b"]):
         return []  # a pair needs a name one report never writes: most groups have none
     # A name the other side writes, but fewer times in these sentences: one of its copies may be the
     # one put for another ("the Czech government ... the Czech Republic" / "the Czech Government ...
     # the Moravian Republic"), whichever copy the diff matched.  Paired only by its slot.
-    counts = {side: Counter(w.norm for w in words) for side, words in (("a", group.a), ("b", group.b))}
+    counts = group.counts
     surplus = {
         side: [
             w
@@ -2140,6 +2177,13 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         ]
         for side, other, words in (("a", "b", group.a), ("b", "a", group.b))
     }
+    if not (maybe["a"] or surplus["a"]) or not (maybe["b"] or surplus["b"]):
+        return []
+    unmatched = {side: [w for w, sure in maybe[side] if sure or _initial_name(w, lang)] for side in ("a", "b")}
+    if not (unmatched["a"] or unmatched["b"]):
+        return []
+    if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
+        return []
     written_by_both = {id(w) for words in surplus.values() for w in words}
     # A name English writes capitalised, used as an adjective ("the Czech market", "a Czech town"):
     # a translator's description, paired only by its slot; it hides no name put for another.
@@ -2149,8 +2193,6 @@ def _one_name_for_another(group: _Group, ctx: Context | None) -> list[_Finding]:
         for w in unmatched[side]
         if _attributive(words, _position(words, w))
     }
-    if not (unmatched["a"] or surplus["a"]) or not (unmatched["b"] or surplus["b"]):
-        return []
 
     def one_name(x: _Word, y: _Word) -> bool:
         sx, sy = strip_accents(joined(x.norm)), strip_accents(joined(y.norm))
@@ -2378,13 +2420,14 @@ def _initial_name(w: _Word, lang: Language) -> bool:
     """A sentence's first word that English writes with a capital ("Napoli took the lead", "Filip is in
     good hands"): a name, but one whose capital grammar gives anyway, so it is paired only by its slot
     ("Napoli took the lead" / "Nikolaj took the lead"), never as the one name left on its side."""
-    return (
-        w.initial
-        and lang.code == "en"
-        and _may_be_name(w, lang)
-        and frequency_in(joined(w.norm), lang) < NAME_ZIPF
-        and (frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF or written_capitalised(joined(w.norm)))
+    return _may_be_initial_name(w, lang) and (
+        frequency_in(joined(w.norm), lang) < INITIAL_NAME_ZIPF or written_capitalised(joined(w.norm))
     )
+
+
+def _may_be_initial_name(w: _Word, lang: Language) -> bool:
+    """``_initial_name`` but for the test of written capitals, its costly part."""
+    return w.initial and lang.code == "en" and _may_be_name(w, lang) and frequency_in(joined(w.norm), lang) < NAME_ZIPF
 
 
 def _runs(words: Sequence[_Word], sentence_words: Sequence[_Word], particles_only: bool = False) -> list[list[_Word]]:
@@ -2550,13 +2593,18 @@ def _mentions(doc: Document, phrase: str) -> bool:
     return _writes(doc.text, phrase)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 @functools.lru_cache(maxsize=4096)
 def _writes(text: str, phrase: str) -> bool:
-    parts = re.findall(r"\w+", fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
+    parts = _WORD_RUN.findall(fold(phrase))  # "Covid-19-virus" is written "Covid-19 virus" too
     if not parts:
         return False
     if not _written_words(text).issuperset(parts):
         return False  # each part of a match stands between non-word characters: a word the text writes
+    if len(parts) == 1:
+        return True  # one word between non-word characters is one of the words the text writes: found
     pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in parts) + r"(?!\w)"
     return re.search(pattern, _folded(text)) is not None
 
@@ -2564,7 +2612,7 @@ def _writes(text: str, phrase: str) -> bool:
 @functools.lru_cache(maxsize=256)
 def _written_words(text: str) -> frozenset[str]:
     """The words of a document folded: most phrases looked up hold one it never writes."""
-    return frozenset(re.findall(r"\w+", _folded(text)))
+    return frozenset(_WORD_RUN.findall(_folded(text)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reconcile.text.wordtables import Table, package_dir, read_meta_list
 
@@ -74,6 +74,8 @@ def table_tokens(word: str) -> list[str] | None:
     """The tokens ``wordfreq.lossy_tokenize`` makes of ``word`` in the ``TABLE_LANGUAGES`` where that is
     plain to see (NFC, case folded, split at hyphens, curly apostrophes straightened), else None."""
     key = word.lower() if word.isascii() else unicodedata.normalize("NFC", word).casefold().replace("\u2019", "'")
+    if "-" not in key:  # most words: one part, or none
+        return ([key] if _plain(key) else None) if key else []
     parts = [part for part in key.split("-") if part]
     return parts if all(_plain(part) for part in parts) else None
 
@@ -93,8 +95,8 @@ def zipf_of_frequencies(found: Sequence[float | None]) -> float:
     combine as 1/f = 1/f1 + 1/f2 + ..., floored and rounded to three significant digits; then to Zipf,
     rounded to two decimals."""
     frequency = ZIPF_FLOOR
-    if found and all(f is not None for f in found):
-        unrounded = max(1.0 / sum(1.0 / f for f in found if f is not None), ZIPF_FLOOR)
+    if found and None not in found:
+        unrounded = max(1.0 / sum([1.0 / f for f in cast("Sequence[float]", found)]), ZIPF_FLOOR)
         leading_zeroes = math.floor(-math.log(unrounded, 10))
         frequency = round(unrounded, leading_zeroes + 3)
     return round(math.log(frequency, 10) + 9, 2)
@@ -131,11 +133,9 @@ def tokenized_zipf(word: str, lang: str) -> float:
 @functools.cache
 def zipf(word: str, lang: str = "en") -> float:
     """Zipf frequency (0 = never seen, 7 = "the") of a folded word in a language (wordfreq's code)."""
-    found = table_zipf(word, lang)
-    if found is not None:
-        return found
-    if lang in TABLE_LANGUAGES:  # words with marks, digits or odd apostrophes
-        return tokenized_zipf(word, lang)
+    if lang in TABLE_LANGUAGES:  # ``table_zipf``, or wordfreq's tokens for words with marks, digits or odd apostrophes
+        tokens = table_tokens(word)
+        return zipf_of_tokens(tokens, frequencies(lang)) if tokens is not None else tokenized_zipf(word, lang)
     import wordfreq  # other languages
 
     return float(wordfreq.zipf_frequency(word, lang))
@@ -361,6 +361,11 @@ MAX_TRIMMED_CHARS = 64
 """Texts longer than this are tokenized by the whole tokenizer (a word is far shorter)."""
 
 
+def _byte_token_names(char: str) -> list[str]:
+    """The byte-fallback tokens BPE spells a character with when its vocabulary lacks it (UTF-8 bytes)."""
+    return [f"<0x{byte:02X}>" for byte in char.encode("utf-8")]
+
+
 @functools.cache
 def _tokenizer_table() -> Table[Any]:
     """The BPE vocabulary ("v" + token -> id) and merges ("m" + merged token -> [[rank, left, right], ...])
@@ -402,6 +407,11 @@ class TrimmedTokenizer:
         self._skeleton = json.loads(self._table.meta["skeleton"])
         self._special = json.loads(self._table.meta["special"])
         self._normalizer = Tokenizer.from_str(self._table.meta["skeleton"]).normalizer
+        always = self._skeleton["model"]["vocab"]
+        self._byte_tokens = {token: i for token, i in always.items() if ALWAYS_TOKENS.fullmatch(token)}
+        self._special_vocab = {token: i for token, i in always.items() if token not in self._byte_tokens}
+        model = self._skeleton["model"]
+        self._bpe_options = {k: v for k, v in model.items() if k not in {"type", "vocab", "merges"} and v is not None}
 
     @functools.cached_property
     def _whole(self) -> Any:
@@ -416,15 +426,26 @@ class TrimmedTokenizer:
         return any(len(t) > MAX_TRIMMED_CHARS or any(s in t for s in self._special) for t in texts)
 
     def _trimmed_model(self, texts: Sequence[str]) -> tuple[dict[str, int], list[tuple[str, str]]]:
-        """The vocabulary and merges (in rank order) of a tokenizer trimmed to ``texts``."""
+        """The vocabulary and merges (in rank order) of a tokenizer trimmed to ``texts``.
+
+        Two lookups, each of fewer keys than one of both kinds for every substring (a key costs about a
+        microsecond): the substrings that are tokens, then the merges of those only, since every merge
+        makes a token.  The byte-fallback tokens come in only for a character the vocabulary lacks: BPE
+        spells a character in bytes only then, so the others change nothing but the model's build time.
+        """
         pieces: set[str] = set()
         for text in texts:
             norm = self._normalizer.normalize_str(text) if self._normalizer is not None else text
             pieces.update(norm[i:j] for i in range(len(norm)) for j in range(i + 1, len(norm) + 1))
-        found = self._table.get_many([f"v{p}" for p in pieces] + [f"m{p}" for p in pieces])
-        vocab = dict(self._skeleton["model"]["vocab"])
-        vocab.update((key[1:], value) for key, value in found.items() if key[0] == "v")
-        merges = sorted(tuple(m) for key, value in found.items() if key[0] == "m" for m in json.loads(value))
+        found = self._table.get_many([f"v{p}" for p in pieces])
+        made = self._table.get_many([f"m{key[1:]}" for key in found])
+        vocab = dict(self._special_vocab)
+        for piece in pieces:
+            if len(piece) == 1 and f"v{piece}" not in found:
+                vocab.update((byte, self._byte_tokens[byte]) for byte in _byte_token_names(piece))
+        vocab.update((key[1:], value) for key, value in found.items())
+        # Each merge row is a JSON list of [rank, left, right]: read in one parse, not one a row.
+        merges = sorted(tuple(merge) for row in json.loads(f"[{','.join(made.values())}]") for merge in row)
         return vocab, [(a, b) for _, a, b in merges]
 
     def _for(self, texts: Sequence[str]) -> Any:
@@ -449,9 +470,7 @@ class TrimmedTokenizer:
         from tokenizers.models import BPE
 
         vocab, merges = self._trimmed_model(texts)
-        model = self._skeleton["model"]
-        options = {k: v for k, v in model.items() if k not in {"type", "vocab", "merges"} and v is not None}
-        bare = Tokenizer(BPE(vocab, merges, **options))
+        bare = Tokenizer(BPE(vocab, merges, **self._bpe_options))
         bare.normalizer = self._normalizer
         return bare
 
