@@ -344,6 +344,20 @@ def test_repair_runs_ftfy_only_where_it_would_change_something_and_gives_what_ft
 
 
 @settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=TRICKY, max_size=12), st.text(alphabet="ab \n", max_size=20)), max_size=8))
+def test_likely_mojibake_is_ftfys_mojibake_test(pieces: list[tuple[str, str]]) -> None:
+    """``likely_mojibake`` asks ftfy's ``is_bad`` of the stretches around its marks alone, and
+    ``normalize.fix_text`` skips ftfy's encoding steps where it says no: the same answer as
+    ``is_bad`` on the whole text, marks near each other, far apart, at either end."""
+    from ftfy.badness import is_bad
+
+    from reconcile.text.normalize import likely_mojibake
+
+    text = "".join(marked + filler for marked, filler in pieces)
+    assert likely_mojibake(text) == bool(is_bad(text))
+
+
+@settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=TRICKY + "ÅÎáãðå\x80\x9f\xa1\xbf ", max_size=40))
 def test_the_altered_utf8_pattern_matches_only_texts_holding_one_of_its_first_characters(text: str) -> None:
     """``needs_ftfy`` runs ftfy's "altered" pattern only on a text holding a character of
