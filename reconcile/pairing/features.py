@@ -253,14 +253,17 @@ def _features(
     content: np.ndarray,
     rare: np.ndarray,
 ) -> Features:
-    names = set()
+    tokens: list[str] = []
     for sentence in sentence_texts:
         # The ASCII form of the pattern finds the same tokens in ASCII text (normalize says), faster.
-        for token in (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]:
-            if token[:1].isupper():
-                name = _name_form(token)
-                if name is not None:
-                    names.add(name)
+        tokens += (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]
+    names = set()
+    # Each distinct token asked once (names are a set): a report repeats a third of its tokens.
+    for token in set(tokens):
+        if token[:1].isupper():
+            name = _name_form(token)
+            if name is not None:
+                names.add(name)
     published = parse_published(doc.published)
     estimated = published is None
     if estimated:
