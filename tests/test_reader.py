@@ -343,6 +343,18 @@ def test_repair_runs_ftfy_only_where_it_would_change_something_and_gives_what_ft
     assert repair(text)[0] == _ftfy_in_full(text)
 
 
+def test_the_first_look_is_the_union_of_the_three_classes_it_joins() -> None:
+    """``needs_ftfy`` says no at once for a text holding no character of ``ftfy_first_look``: that
+    class is every character of the three it joins, and no other, over all of Unicode."""
+    from reconcile.text.normalize import first_characters, ftfy_first_look, ftfy_pattern
+
+    look = ftfy_first_look()
+    assert look is not None
+    parts = [ftfy_pattern("touches"), ftfy_pattern("marks"), first_characters("altered")]
+    joined = "".join(chr(code) for code in range(0x110000) if any(p.match(chr(code)) for p in parts if p))
+    assert "".join(look.findall("".join(map(chr, range(0x110000))))) == joined
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.text(alphabet=TRICKY, max_size=12), st.text(alphabet="ab \n", max_size=20)), max_size=8))
 def test_likely_mojibake_is_ftfys_mojibake_test(pieces: list[tuple[str, str]]) -> None:

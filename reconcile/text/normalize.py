@@ -179,6 +179,26 @@ def first_characters(name: str) -> re.Pattern[str] | None:
     return re.compile("[" + "".join(classes) + "]", pattern.flags)
 
 
+@functools.cache
+def ftfy_first_look() -> re.Pattern[str] | None:
+    """One class of the characters of ``ftfy_pattern("touches")``, ``ftfy_pattern("marks")`` and
+    ``first_characters("altered")``: a text holding none of them gives each of the three nothing
+    (most texts that are not ASCII: curly quotes and dashes are in none), and one scan of it in C
+    tells so where three did.  None where a class cannot be joined to the others as it is (negated,
+    or ending in a character a range or an escape could take)."""
+    inner = []
+    for pattern in (ftfy_pattern("touches"), ftfy_pattern("marks"), first_characters("altered")):
+        if pattern is None or not _CLASS_ONLY.fullmatch(pattern.pattern) or pattern.flags != re.UNICODE:
+            return None
+        inner.append(pattern.pattern[1:-1])
+    return re.compile("[" + "".join(inner) + "]")
+
+
+_CLASS_ONLY = re.compile(r"\[[^-\^\]](?:\\.|[^\]\\])*[^-\\\]]\]", re.DOTALL)
+"""A pattern that is one character class, not negated, whose first character is no hyphen and whose
+last is neither a hyphen nor an escape's backslash: such classes joined side by side are their union."""
+
+
 def needs_ftfy(text: str) -> bool:
     """Whether one of ftfy's fixers would change ``text``: an HTML entity, a character a fixer
     touches, or mojibake; the cheapest checks first."""
@@ -188,6 +208,9 @@ def needs_ftfy(text: str) -> bool:
         # in ASCII, what a fixer touches is a control character other than tab and line feed,
         # which is what ``isprintable`` tells (in C, 5-10 times faster than a pattern)
         return not text.replace("\n", " ").replace("\t", " ").isprintable()
+    look = ftfy_first_look()
+    if look is not None and not look.search(text):
+        return False
     if ftfy_pattern("touches").search(text):
         return True
     first = first_characters("altered")
