@@ -299,7 +299,6 @@ def fix_text(text: str) -> str:
 
 def _fix_segment(text: str, config: Any) -> str:
     """``ftfy.fix_and_explain(text, config).text`` for ``fix_text``'s settings, as above."""
-    import ftfy
     from ftfy import fixes
 
     ligatures, widths, controls = _translated_by()
