@@ -343,6 +343,33 @@ def test_repair_runs_ftfy_only_where_it_would_change_something_and_gives_what_ft
     assert repair(text)[0] == _ftfy_in_full(text)
 
 
+def test_the_first_look_is_the_union_of_the_three_classes_it_joins() -> None:
+    """``needs_ftfy`` says no at once for a text holding no character of ``ftfy_first_look``: that
+    class is every character of the three it joins, and no other, over all of Unicode."""
+    from reconcile.text.normalize import first_characters, ftfy_first_look, ftfy_pattern
+
+    look = ftfy_first_look()
+    assert look is not None
+    every = "".join(map(chr, range(0x110000)))
+    parts = [ftfy_pattern("touches"), ftfy_pattern("marks"), first_characters("altered")]
+    joined = sorted({ch for part in parts if part for ch in part.findall(every)})
+    assert look.findall(every) == joined
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet=TRICKY, max_size=12), st.text(alphabet="ab \n", max_size=20)), max_size=8))
+def test_likely_mojibake_is_ftfys_mojibake_test(pieces: list[tuple[str, str]]) -> None:
+    """``likely_mojibake`` asks ftfy's ``is_bad`` of the stretches around its marks alone, and
+    ``normalize.fix_text`` skips ftfy's encoding steps where it says no: the same answer as
+    ``is_bad`` on the whole text, marks near each other, far apart, at either end."""
+    from ftfy.badness import is_bad
+
+    from reconcile.text.normalize import likely_mojibake
+
+    text = "".join(marked + filler for marked, filler in pieces)
+    assert likely_mojibake(text) == bool(is_bad(text))
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=TRICKY + "ÅÎáãðå\x80\x9f\xa1\xbf ", max_size=40))
 def test_the_altered_utf8_pattern_matches_only_texts_holding_one_of_its_first_characters(text: str) -> None:

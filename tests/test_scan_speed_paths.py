@@ -261,6 +261,21 @@ def test_estimated_date_estimates_what_the_plain_patterns_estimate(text: str) ->
     assert estimated_date(text, today) == _plain_estimated_date(text, today)
 
 
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PIECES) | st.text(alphabet="adefjmnorstuwy ,.1", max_size=4), max_size=30))
+def test_month_and_weekday_patterns_tried_where_a_name_starts_find_what_finditer_finds(pieces: list[str]) -> None:
+    """``dates.matches_at`` tries a pattern only where a month or weekday name starts: the matches of
+    ``finditer`` over the whole text, names run together, overlapping or cut short."""
+    from reconcile.pairing.features import _WEEKDAY_DATE_LOWER
+    from reconcile.text.dates import _MDY_LOWER, MONTH_STARTS, WEEKDAY_STARTS, matches_at
+
+    for text in ("".join(pieces).lower(), " ".join(pieces).lower()):
+        for pattern, starts in ((_MDY_LOWER, MONTH_STARTS), (_WEEKDAY_DATE_LOWER, WEEKDAY_STARTS)):
+            assert [m.span() + m.groups() for m in matches_at(pattern, text, starts)] == [
+                m.span() + m.groups() for m in pattern.finditer(text)
+            ]
+
+
 def test_the_date_pieces_do_find_dates() -> None:
     """The strategies above reach the patterns' matches (not only texts that name no date)."""
     from reconcile.pairing.features import estimated_date

@@ -331,17 +331,23 @@ def partial_links(a: Sequence[Sentence], b: Sequence[Sentence], groups: Sequence
     """
     used_a = {i for g in groups for i in g.a}
     used_b = {j for g in groups for j in g.b}
+    if all(s.i in used_a for s in a) and all(s.i in used_b for s in b):
+        return ()  # every sentence aligned: none to link
+    # Each sentence's rare names once, not once for every unaligned sentence of the other side
+    # (a tenth of a large scan's alignment time went to asking again).
+    rare_a = [_rare_names(s.text) for s in a]
+    rare_b = [_rare_names(s.text) for s in b]
     links = set()
-    for sentences, others, used, flip in ((a, b, used_a, False), (b, a, used_b, True)):
-        for s in sentences:
-            if s.i in used:
-                continue
-            names = _rare_names(s.text)
-            if not names:
+    for sentences, others, rare, rare_others, used, flip in (
+        (a, b, rare_a, rare_b, used_a, False),
+        (b, a, rare_b, rare_a, used_b, True),
+    ):
+        for s, names in zip(sentences, rare, strict=True):
+            if s.i in used or not names:
                 continue
             best = None
-            for o in others:
-                shared = names & _rare_names(o.text)
+            for o, names_o in zip(others, rare_others, strict=True):
+                shared = names & names_o
                 if not shared or len(content_bag(s.text) & content_bag(o.text)) < 2:
                     continue
                 score = similarity(s.text, o.text)

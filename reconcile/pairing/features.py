@@ -39,7 +39,16 @@ from reconcile.pairing.tokens import (
     warm_up,
     without_chrome,
 )
-from reconcile.text.dates import MONTHS, WEEKDAYS, find_dates, lowered, name_key, parse_published
+from reconcile.text.dates import (
+    MONTHS,
+    WEEKDAY_STARTS,
+    WEEKDAYS,
+    find_dates,
+    lowered,
+    matches_at,
+    name_key,
+    parse_published,
+)
 from reconcile.text.lexicon import stem, stopwords
 from reconcile.text.normalize import _ASCII_TOKEN_RE, TOKEN_RE, fold
 
@@ -115,7 +124,9 @@ def estimated_date(text: str, today: dt.date | None = None) -> dt.date | None:
         return None
     latest_year = (today or dt.date.today()).year
     low = lowered(text)
-    weekday_dates = _WEEKDAY_DATE.finditer(text) if low is None else _WEEKDAY_DATE_LOWER.finditer(low)
+    weekday_dates = (
+        _WEEKDAY_DATE.finditer(text) if low is None else matches_at(_WEEKDAY_DATE_LOWER, low, WEEKDAY_STARTS)
+    )
     floor = None
     for n, m in enumerate(weekday_dates):
         if n == 0:  # the years only when a weekday date is named (rarely): finding them costs as much
@@ -253,14 +264,17 @@ def _features(
     content: np.ndarray,
     rare: np.ndarray,
 ) -> Features:
-    names = set()
+    tokens: list[str] = []
     for sentence in sentence_texts:
         # The ASCII form of the pattern finds the same tokens in ASCII text (normalize says), faster.
-        for token in (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]:
-            if token[:1].isupper():
-                name = _name_form(token)
-                if name is not None:
-                    names.add(name)
+        tokens += (_ASCII_TOKEN_RE if sentence.isascii() else TOKEN_RE).findall(sentence)[1:]
+    names = set()
+    # Each distinct token asked once (names are a set): a report repeats a third of its tokens.
+    for token in set(tokens):
+        if token[:1].isupper():
+            name = _name_form(token)
+            if name is not None:
+                names.add(name)
     published = parse_published(doc.published)
     estimated = published is None
     if estimated:

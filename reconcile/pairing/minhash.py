@@ -58,7 +58,12 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     ordered = np.sort(values)
     if len(ordered) < 2:
         return ordered
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+    # The mask written in place: ``np.r_[True, ...]`` cost a third of this on a report's few
+    # hundred values (called five times a paired report).
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def sorted_unique_groups(values: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

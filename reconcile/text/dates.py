@@ -106,6 +106,32 @@ def _iso_matches(text: str) -> Iterator[re.Match[str]]:
         hyphen = text.find("-", hyphen + 1)
 
 
+MONTH_STARTS = tuple(sorted({name[:3] for name in MONTHS}))
+"""The three letters every month name starts with ("may" is all of one): where ``_MDY_LOWER`` can match."""
+WEEKDAY_STARTS = tuple(sorted({name[:3] for name in WEEKDAYS}))
+"""The three letters every weekday name starts with."""
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern each of whose matches begins with one of ``starts``:
+    the pattern is tried only where one of them occurs (found by ``str.find``).  A pattern that
+    starts with a month or weekday name is otherwise tried at every one of the letters such names
+    start with (a, d, f, j, m, n, o, s, t, w: a third of a text), about 70 µs a report each."""
+    found: list[int] = []
+    for start in starts:
+        at = text.find(start)
+        while at != -1:
+            found.append(at)
+            at = text.find(start, at + 1)
+    end = 0
+    for at in sorted(found):
+        if at >= end:
+            m = pattern.match(text, at)
+            if m:
+                yield m
+                end = m.end()
+
+
 def _make(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -131,7 +157,9 @@ def find_dates(text: str, year: int | None = None) -> list[tuple[int, int, dt.da
             found.append((m.start(), m.end(), date))
             taken.append((m.start(), m.end()))
     for pattern in patterns:
-        for m in pattern.finditer(searched):
+        # The lower-case month-first pattern only where a month name starts (``matches_at``).
+        matches = matches_at(pattern, searched, MONTH_STARTS) if pattern is _MDY_LOWER else pattern.finditer(searched)
+        for m in matches:
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             y = int(m["y"]) if m["y"] else year

@@ -179,6 +179,26 @@ def first_characters(name: str) -> re.Pattern[str] | None:
     return re.compile("[" + "".join(classes) + "]", pattern.flags)
 
 
+@functools.cache
+def ftfy_first_look() -> re.Pattern[str] | None:
+    """One class of the characters of ``ftfy_pattern("touches")``, ``ftfy_pattern("marks")`` and
+    ``first_characters("altered")``: a text holding none of them gives each of the three nothing
+    (most texts that are not ASCII: curly quotes and dashes are in none), and one scan of it in C
+    tells so where three did.  None where a class cannot be joined to the others as it is (negated,
+    or ending in a character a range or an escape could take)."""
+    inner = []
+    for pattern in (ftfy_pattern("touches"), ftfy_pattern("marks"), first_characters("altered")):
+        if pattern is None or not _CLASS_ONLY.fullmatch(pattern.pattern) or pattern.flags != re.UNICODE:
+            return None
+        inner.append(pattern.pattern[1:-1])
+    return re.compile("[" + "".join(inner) + "]")
+
+
+_CLASS_ONLY = re.compile(r"\[[^-\^\]](?:\\.|[^\]\\])*[^-\\\]]\]", re.DOTALL)
+"""A pattern that is one character class, not negated, whose first character is no hyphen and whose
+last is neither a hyphen nor an escape's backslash: such classes joined side by side are their union."""
+
+
 def needs_ftfy(text: str) -> bool:
     """Whether one of ftfy's fixers would change ``text``: an HTML entity, a character a fixer
     touches, or mojibake; the cheapest checks first."""
@@ -188,6 +208,9 @@ def needs_ftfy(text: str) -> bool:
         # in ASCII, what a fixer touches is a control character other than tab and line feed,
         # which is what ``isprintable`` tells (in C, 5-10 times faster than a pattern)
         return not text.replace("\n", " ").replace("\t", " ").isprintable()
+    look = ftfy_first_look()
+    if look is not None and not look.search(text):
+        return False
     if ftfy_pattern("touches").search(text):
         return True
     first = first_characters("altered")
@@ -276,7 +299,6 @@ def fix_text(text: str) -> str:
 
 def _fix_segment(text: str, config: Any) -> str:
     """``ftfy.fix_and_explain(text, config).text`` for ``fix_text``'s settings, as above."""
-    import ftfy
     from ftfy import fixes
 
     ligatures, widths, controls = _translated_by()
@@ -286,7 +308,7 @@ def _fix_segment(text: str, config: Any) -> str:
         original = text
         if config.unescape_html:
             text = fixes.unescape_html(text)
-        text = ftfy.fix_encoding(text)
+        text = _fix_encoding(text)
         text = fixes.fix_c1_controls(text)
         if ligatures.search(text):
             text = fixes.fix_latin_ligatures(text)
@@ -300,6 +322,35 @@ def _fix_segment(text: str, config: Any) -> str:
         text = unicodedata.normalize("NFC", text)
         if text == original:
             return text
+
+
+def _fix_encoding(text: str) -> str:
+    """``ftfy.fix_encoding(text)`` (ftfy 6.3.1), asking ftfy's mojibake test of the stretches around
+    its marks (``likely_mojibake``) before each of ftfy's steps.
+
+    ftfy repeats its encoding step until the text stops changing, and each step returns the text
+    as it is unless ``is_bad`` finds mojibake, a search of the whole segment: about 0.6 ms on a
+    3,000-character report (a JSON Lines text is one segment), and most of ftfy's time on the
+    texts that need it, spent mainly on the steps that find nothing (the one confirming a repair,
+    and every step of a text that another fixer sent here).  Those steps are skipped; a step that
+    will look is ftfy's own."""
+    import ftfy
+
+    config = _ftfy_encoding_config()
+    while likely_mojibake(text):
+        fixed = ftfy._fix_encoding_one_step_and_explain(text, config).text
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+@functools.cache
+def _ftfy_encoding_config() -> Any:
+    """The settings ``ftfy.fix_encoding`` runs its steps with when given none."""
+    from ftfy import TextFixerConfig
+
+    return TextFixerConfig(explain=False)
 
 
 _PUNCT_CHARS = {chr(code): plain for code, plain in _PUNCT_FOLD.items()}
