@@ -806,8 +806,7 @@ def _judge_as_the_client(reads_model: bool) -> None:
     """A worker judges as the client asked (``--fluency/--no-fluency``, or the model installed there): a
     worker started on another machine does not inherit the client's environment.  The switch is set
     whether or not the model is installed there, so that the processes a worker starts follow it too."""
-    if (os.environ.get(fluency.DISABLE_ENV) is None) != reads_model:
-        fluency.use(reads_model)
+    fluency.use(reads_model)
 
 
 def _score_part(
